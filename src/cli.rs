@@ -1,0 +1,237 @@
+//! Command-line definitions (PRODUCT.md section 4).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::profile::{Environment, Flow};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sfconn",
+    version,
+    about = "Set up, test, diagnose and switch Salesforce connections",
+    long_about = "Set up, test, diagnose and switch Salesforce connections.\n\nWith no command, sfconn opens the terminal UI."
+)]
+pub struct Cli {
+    /// Use this profile file instead of the default (other files go beside it)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Timeout for every request to Salesforce, in seconds (default: the profile file's timeout_secs, or 10)
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: Option<u64>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Try sfconn against the built-in practice org
+    Demo(DemoArgs),
+    /// List connections
+    List(JsonArg),
+    /// Show one connection: settings, stored secret kinds, last test
+    Show(ShowArgs),
+    /// Create a connection (secrets come from SFCONN_* variables or a hidden prompt)
+    Add(AddArgs),
+    /// Change a connection's settings or secrets
+    Edit(AddArgs),
+    /// Rename a connection (its secrets move with it)
+    Rename(RenameArgs),
+    /// Delete a connection and its secrets
+    Remove(NameArg),
+    /// Make a connection the default
+    Use(NameArg),
+    /// Run a connection's OAuth flow now and store its tokens
+    Login(LoginArgs),
+    /// Test connections: reach, token, userinfo, api
+    Test(TestArgs),
+    /// Print a valid access token
+    Token(OptNameArg),
+    /// Print SF_ACCESS_TOKEN and SF_INSTANCE_URL for eval
+    Env(EnvArgs),
+    /// Preflight checks, the test and the hints for one connection
+    Doctor(DoctorArgs),
+    /// Make an RSA 2048 key and a self-signed certificate for the JWT flow
+    Keygen(NameArg),
+    /// Revoke the stored tokens at Salesforce and forget them
+    Revoke(NameArg),
+    /// Open the org in the browser
+    Open(OpenArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    /// Connection name
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OptNameArg {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    pub old: String,
+    pub new: String,
+}
+
+/// Settings shared by `add` and `edit`. Secrets are never flags.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Connection name: letters, digits, '.', '_' and '-', 1 to 64 characters
+    pub name: String,
+    /// OAuth flow
+    #[arg(long, value_enum)]
+    pub flow: Option<Flow>,
+    /// production (login.salesforce.com) or sandbox (test.salesforce.com)
+    #[arg(long = "env", value_enum)]
+    pub environment: Option<Environment>,
+    /// My Domain host or URL, e.g. acme.my.salesforce.com ("" clears it)
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Consumer key of the External Client App or Connected App
+    #[arg(long = "client-id")]
+    pub client_id: Option<String>,
+    /// Salesforce username (jwt, password)
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Private key file, PEM (jwt)
+    #[arg(long = "key-file")]
+    pub key_file: Option<PathBuf>,
+    /// Certificate uploaded to the app, PEM (jwt)
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<PathBuf>,
+    /// JWT audience URL (default by environment)
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// OAuth scopes, space separated (web, device)
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// Local callback port (web)
+    #[arg(long = "callback-port")]
+    pub callback_port: Option<u16>,
+    /// Request timeout for this connection, in seconds
+    #[arg(long = "timeout-secs")]
+    pub timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print the authorization URL instead of opening a browser (web)
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    #[arg(conflicts_with = "all")]
+    pub name: Option<String>,
+    /// Test every connection
+    #[arg(long)]
+    pub all: bool,
+    /// How many connections to test at once with --all
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellKind {
+    Sh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Shell syntax of the assignments
+    #[arg(long, value_enum, default_value = "sh")]
+    pub shell: ShellKind,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Write a redacted plain-text report for a support ticket
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print the frontdoor URL instead of opening the browser (it contains a session token)
+    #[arg(long)]
+    pub print_url: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Run only the practice org in the foreground and print its URL and credentials
+    #[arg(long)]
+    pub serve: bool,
+    /// Port for --serve (default: a free port)
+    #[arg(long, requires = "serve")]
+    pub port: Option<u16>,
+    /// Practice-org scenario file (default: the built-in one)
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Milliseconds the practice org waits before answering each request
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

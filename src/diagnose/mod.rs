@@ -1,0 +1,1 @@
+//! The hint catalog, the matcher, preflight checks and reports (PRODUCT.md section 6).

@@ -1,0 +1,17 @@
+//! sfconn: set up, test, diagnose and switch Salesforce connections.
+//!
+//! The engine modules (`profile`, `secrets`, `salesforce`, `diagnose`) know nothing of terminals;
+//! the CLI (`commands`) and the TUI (`tui`) both call them.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod diagnose;
+pub mod emulator;
+pub mod error;
+pub mod paths;
+pub mod profile;
+pub mod salesforce;
+pub mod secrets;
+pub mod state;
+pub mod tui;

@@ -1,0 +1,11 @@
+//! The integration tests: the real `sfconn` binary against temp homes and the practice org.
+
+mod cli;
+mod concurrency;
+mod corpus;
+mod diagnose;
+mod flows;
+mod keychain;
+mod pty;
+mod support;
+mod tui_snapshots;

@@ -1,0 +1,1 @@
+//! Running sfconn as a real process against a temp SFCONN_HOME.

@@ -1,0 +1,1 @@
+//! Starting a practice org for a test.
