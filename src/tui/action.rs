@@ -1,0 +1,174 @@
+//! What can happen to the TUI: commands bound to keys, typed text, and results of background work.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crossterm::event::KeyEvent;
+
+use crate::profile::Connection;
+use crate::salesforce::{StepReport, TestReport};
+use crate::secrets::SecretKind;
+
+/// A command a key can be bound to. The binding tables (keymap.rs) map keys to these, and the
+/// footer and help overlay are generated from the same tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Details,
+    Back,
+    New,
+    Edit,
+    Test,
+    TestAll,
+    Login,
+    SetDefault,
+    Delete,
+    Filter,
+    Help,
+    /// Accept the filter / confirm a dialog.
+    Accept,
+    /// Answer "no" in a dialog.
+    Decline,
+    NextField,
+    PrevField,
+    /// Wizard: go on to the next step.
+    Next,
+    /// Wizard checklist: mark the step done / not done.
+    ToggleDone,
+    /// Wizard: open the Salesforce Setup page of the current step.
+    OpenSetup,
+    /// Wizard (jwt): make a key pair and a certificate in place.
+    GenerateKey,
+    /// Wizard connect: jump back to the field the failure points at.
+    Fix,
+    /// Wizard connect: run the connection again.
+    Retry,
+}
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Cmd(Cmd),
+    /// A key typed into the focused text input (filter, confirmation, wizard field).
+    Input(KeyEvent),
+    /// Timer tick: advances spinners and relative times.
+    Tick { now: time::OffsetDateTime },
+    /// The terminal changed size.
+    Resize,
+    /// A background task reported.
+    Task(TaskMsg),
+}
+
+/// A secret value on its way to the secret store; never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(pub String);
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue([REDACTED])")
+    }
+}
+
+/// Which engine call a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Test,
+    Login,
+}
+
+/// Background work `update` asks for. The task spawner (tasks.rs) is the only place that runs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Test one connection; results come back tagged with `name` and `generation`.
+    Run {
+        kind: RunKind,
+        conn: Box<Connection>,
+        generation: u64,
+    },
+    /// Save a connection (and its secrets), replacing `replaces` when it was renamed or edited.
+    Save {
+        conn: Box<Connection>,
+        secrets: Vec<(SecretKind, SecretValue)>,
+        replaces: Option<String>,
+    },
+    Delete {
+        name: String,
+    },
+    SetDefault {
+        name: String,
+    },
+    /// Which secret kinds are stored for a connection (detail view).
+    LoadSecretKinds {
+        name: String,
+    },
+    OpenUrl {
+        url: String,
+    },
+    /// Make `keys/NAME.key` + `keys/NAME.crt` for the jwt wizard.
+    GenerateKey {
+        name: String,
+    },
+}
+
+/// A login-time message for the person at the keyboard (browser URL, device code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginNote {
+    BrowserOpened { url: String },
+    OpenThisUrl { url: String },
+    BrowserUnavailable { url: String, reason: String },
+    DeviceCode { user_code: String, verification_uri: String },
+    Waiting { detail: String },
+}
+
+/// A background task's report; tagged with the connection name (and generation for runs).
+#[derive(Debug, Clone)]
+pub enum TaskMsg {
+    StepDone {
+        name: String,
+        generation: u64,
+        step: StepReport,
+    },
+    Login {
+        name: String,
+        generation: u64,
+        note: LoginNote,
+    },
+    RunDone {
+        name: String,
+        generation: u64,
+        report: Box<TestReport>,
+        /// RFC 3339 time the run finished.
+        at: String,
+    },
+    Saved {
+        conn: Box<Connection>,
+        replaces: Option<String>,
+        result: Result<(), String>,
+    },
+    Deleted {
+        name: String,
+        result: Result<(), String>,
+    },
+    DefaultSet {
+        name: String,
+        result: Result<(), String>,
+    },
+    SecretKinds {
+        name: String,
+        kinds: Result<Vec<SecretKind>, String>,
+    },
+    Opened {
+        url: String,
+        result: Result<(), String>,
+    },
+    KeyGenerated {
+        name: String,
+        result: Result<(PathBuf, PathBuf), String>,
+    },
+}

@@ -1,0 +1,339 @@
+//! The TUI's state: one owner (`App`), changed only by `update` (update.rs), drawn by `render`.
+
+use std::collections::HashMap;
+
+use ratatui_textarea::TextArea;
+use time::OffsetDateTime;
+
+use super::action::{LoginNote, RunKind};
+use super::wizard::Wizard;
+use crate::paths::Paths;
+use crate::profile::{Connection, Profiles};
+use crate::salesforce::{StepName, StepReport, TestReport};
+use crate::secrets::SecretKind;
+use crate::state::{LastTest, State};
+
+/// Where a connection's last or current run stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Never tested.
+    Idle,
+    /// A test or login is running; `step` is the step running now (the one after the last finished).
+    Running { kind: RunKind, step: StepName },
+    Passed { ms: u64 },
+    Failed { hint_title: String },
+    /// The flow needs an interactive login before it can be tested.
+    NeedsLogin,
+}
+
+/// One connection as the list and the detail view show it.
+#[derive(Debug, Clone)]
+pub struct ConnRow {
+    pub conn: Connection,
+    pub status: RunStatus,
+    pub last: Option<LastTest>,
+    /// The full report of the last run in this session (steps, Salesforce's answer, hints).
+    pub report: Option<TestReport>,
+    /// Steps finished so far in the running test.
+    pub live_steps: Vec<StepReport>,
+    pub login_note: Option<LoginNote>,
+    /// Bumped by every run: a result carrying an older generation lost to a newer run.
+    pub generation: u64,
+    pub secrets: Option<Result<Vec<SecretKind>, String>>,
+    /// Lower-cased name, flow, environment, user and domain, for the `/` filter.
+    search: String,
+}
+
+impl ConnRow {
+    pub fn new(conn: Connection, last: Option<LastTest>) -> ConnRow {
+        let status = match &last {
+            None => RunStatus::Idle,
+            Some(t) if t.ok => RunStatus::Passed {
+                ms: t.steps.iter().map(|s| s.ms).sum(),
+            },
+            Some(t) if t.error_code.as_deref() == Some("needs_login") => RunStatus::NeedsLogin,
+            Some(t) => RunStatus::Failed {
+                hint_title: t
+                    .hint_title
+                    .clone()
+                    .or_else(|| t.error_code.clone())
+                    .unwrap_or_else(|| "failed".into()),
+            },
+        };
+        let search = format!(
+            "{} {} {} {} {}",
+            conn.name,
+            conn.flow,
+            conn.environment,
+            conn.username.as_deref().unwrap_or(""),
+            conn.domain.as_deref().unwrap_or("")
+        )
+        .to_lowercase();
+        ConnRow {
+            conn,
+            status,
+            last,
+            report: None,
+            live_steps: Vec::new(),
+            login_note: None,
+            generation: 0,
+            secrets: None,
+            search,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.conn.name
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, RunStatus::Running { .. })
+    }
+
+    pub fn matches(&self, filter_lower: &str) -> bool {
+        filter_lower.is_empty() || self.search.contains(filter_lower)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Detail { name: String },
+    Wizard,
+}
+
+/// A popup above the screen; keys go to it first.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    /// Delete `name`? Production connections need the name typed.
+    ConfirmDelete {
+        name: String,
+        production: bool,
+        typed: Box<TextArea<'static>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+/// A one-line message above the footer (saved, deleted, what went wrong).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// Which bindings apply (keymap.rs): the screen plus any overlay or input focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    List,
+    Filter,
+    Detail,
+    Help,
+    ConfirmYesNo,
+    ConfirmTyped,
+    WizardFlow,
+    WizardForm { keygen: bool },
+    WizardChecklist,
+    WizardReview,
+    WizardRunning,
+    WizardConnected,
+    WizardFailed,
+}
+
+/// The whole TUI state.
+#[derive(Debug)]
+pub struct App {
+    /// Sorted by name.
+    pub rows: Vec<ConnRow>,
+    pub default: Option<String>,
+    /// The profile file's `timeout_secs`, overridden by `--timeout`.
+    pub timeout_secs: u64,
+    /// Indices into `rows` that pass the filter, in display order.
+    pub visible: Vec<usize>,
+    /// Position in `visible`.
+    pub selected: usize,
+    pub filter: TextArea<'static>,
+    pub filter_editing: bool,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub wizard: Option<Box<Wizard>>,
+    pub notice: Option<Notice>,
+    /// Where the profile file is, shown in the header.
+    pub profile_path: String,
+    /// The sfconn home (keys, state); relative key paths in the wizard resolve here.
+    pub home: std::path::PathBuf,
+    /// Wall clock for relative times; set by ticks (tests pin it).
+    pub now: OffsetDateTime,
+    /// Advances with every tick while something runs.
+    pub spinner: usize,
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    /// Hint titles by id, from the diagnose catalog.
+    pub hint_titles: HashMap<String, String>,
+}
+
+impl App {
+    pub fn new(profiles: Profiles, state: State, timeout_secs: u64, paths: &Paths) -> App {
+        let mut tests = state.tests;
+        let rows = profiles
+            .connections
+            .into_iter()
+            .map(|(name, mut conn)| {
+                conn.name = name.clone();
+                let last = tests.remove(&name);
+                ConnRow::new(conn, last)
+            })
+            .collect();
+        let mut filter = TextArea::default();
+        filter.set_placeholder_text("type to filter by name, flow, environment, user or domain");
+        let mut app = App {
+            rows,
+            default: profiles.default,
+            timeout_secs,
+            visible: Vec::new(),
+            selected: 0,
+            filter,
+            filter_editing: false,
+            screen: Screen::List,
+            overlay: None,
+            wizard: None,
+            notice: None,
+            profile_path: paths.profile_file.display().to_string(),
+            home: paths.home.clone(),
+            now: OffsetDateTime::now_utc(),
+            spinner: 0,
+            quit: false,
+            dirty: true,
+            hint_titles: super::hints::titles(),
+        };
+        app.refilter();
+        app
+    }
+
+    pub fn filter_text(&self) -> &str {
+        self.filter.lines().first().map(String::as_str).unwrap_or("")
+    }
+
+    /// Recompute `visible` after the filter or the rows changed, keeping the selection on the
+    /// same connection when it is still visible.
+    pub fn refilter(&mut self) {
+        let keep = self.selected_row().map(|r| r.conn.name.clone());
+        let needle = self.filter_text().to_lowercase();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.matches(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = keep
+            .and_then(|name| {
+                self.visible
+                    .iter()
+                    .position(|&i| self.rows[i].conn.name == name)
+            })
+            .unwrap_or(0)
+            .min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn selected_row(&self) -> Option<&ConnRow> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn row(&self, name: &str) -> Option<&ConnRow> {
+        self.index_of(name).map(|i| &self.rows[i])
+    }
+
+    pub fn row_mut(&mut self, name: &str) -> Option<&mut ConnRow> {
+        self.index_of(name).map(|i| &mut self.rows[i])
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.rows
+            .binary_search_by(|r| r.conn.name.as_str().cmp(name))
+            .ok()
+    }
+
+    /// Insert or replace a row, keeping `rows` sorted.
+    pub fn upsert_row(&mut self, row: ConnRow) {
+        match self
+            .rows
+            .binary_search_by(|r| r.conn.name.as_str().cmp(&row.conn.name))
+        {
+            Ok(i) => self.rows[i] = row,
+            Err(i) => self.rows.insert(i, row),
+        }
+        self.refilter();
+    }
+
+    pub fn remove_row(&mut self, name: &str) {
+        if let Some(i) = self.index_of(name) {
+            self.rows.remove(i);
+            self.refilter();
+        }
+    }
+
+    /// The connection the detail screen shows.
+    pub fn detail_row(&self) -> Option<&ConnRow> {
+        match &self.screen {
+            Screen::Detail { name } => self.row(name),
+            _ => None,
+        }
+    }
+
+    pub fn any_running(&self) -> bool {
+        self.rows.iter().any(ConnRow::is_running)
+            || self.wizard.as_ref().is_some_and(|w| w.is_running())
+    }
+
+    /// The mode of the screen itself, ignoring the help overlay.
+    pub fn base_mode(&self) -> Mode {
+        if let Some(Overlay::ConfirmDelete { production, .. }) = &self.overlay {
+            return if *production {
+                Mode::ConfirmTyped
+            } else {
+                Mode::ConfirmYesNo
+            };
+        }
+        match &self.screen {
+            Screen::List if self.filter_editing => Mode::Filter,
+            Screen::List => Mode::List,
+            Screen::Detail { .. } => Mode::Detail,
+            Screen::Wizard => match &self.wizard {
+                Some(w) => w.mode(),
+                None => Mode::List,
+            },
+        }
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.overlay {
+            Some(Overlay::Help) => Mode::Help,
+            _ => self.base_mode(),
+        }
+    }
+
+    pub fn base_dir(&self) -> std::path::PathBuf {
+        self.home.clone()
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            kind: NoticeKind::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            kind: NoticeKind::Error,
+            text: text.into(),
+        });
+    }
+}

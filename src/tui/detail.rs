@@ -1,0 +1,196 @@
+//! One connection: settings, stored secrets (kinds only), the last test step by step with
+//! Salesforce's exact answer, and the hints.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::action::LoginNote;
+use super::app::{App, ConnRow, RunStatus};
+use super::widgets::{block, env_badge, relative, spinner, status_span};
+use crate::salesforce::{StepName, StepReport, TestReport};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(row) = app.detail_row() else {
+        frame.render_widget(Paragraph::new(" This connection no longer exists (Esc goes back)."), area);
+        return;
+    };
+    let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let mut title = vec![
+        Span::styled(format!(" {} ", row.name()), Style::new().bold()),
+        env_badge(row.conn.environment),
+        Span::raw(format!(" {} ", row.conn.flow)),
+    ];
+    if app.default.as_deref() == Some(row.name()) {
+        title.push(Span::styled(" ★ default", Style::new().fg(Color::Yellow)));
+    }
+    title.push(Span::raw("  "));
+    title.push(status_span(app, &row.status));
+    frame.render_widget(Paragraph::new(Line::from(title)), header);
+
+    let settings = settings_lines(row);
+    let (left, right) = if body.width >= 110 {
+        let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
+        (l, r)
+    } else {
+        let [l, r] = Layout::vertical([Constraint::Length(settings.len() as u16 + 2), Constraint::Fill(1)])
+            .areas(body);
+        (l, r)
+    };
+    frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
+    frame.render_widget(
+        Paragraph::new(test_lines(app, row)).wrap(Wrap { trim: false }).block(block("Last test")),
+        right,
+    );
+}
+
+fn kv(key: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {key:<14}"), Style::new().fg(Color::DarkGray)),
+        Span::raw(value),
+    ])
+}
+
+fn settings_lines(row: &ConnRow) -> Vec<Line<'static>> {
+    let c = &row.conn;
+    let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let mut lines = vec![
+        kv("environment", c.environment.to_string()),
+        kv("login host", c.login_host().to_string()),
+    ];
+    let optional = [
+        ("client id", c.client_id.clone()),
+        ("username", c.username.clone()),
+        ("key file", path(&c.key_file)),
+        ("cert file", path(&c.cert_file)),
+        ("audience", c.audience.clone().or_else(|| (c.flow == crate::profile::Flow::Jwt).then(|| c.audience().to_string()))),
+        ("scopes", c.flow.is_interactive().then(|| c.scopes().to_string())),
+        ("callback port", (c.flow == crate::profile::Flow::Web).then(|| c.callback_port().to_string())),
+        ("timeout", c.timeout_secs.map(|t| format!("{t} s"))),
+    ];
+    lines.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| kv(k, v))));
+    let secrets = match &row.secrets {
+        None => "…".to_string(),
+        Some(Err(e)) => format!("cannot read the secret store: {e}"),
+        Some(Ok(kinds)) if kinds.is_empty() => "none stored".to_string(),
+        Some(Ok(kinds)) => kinds.iter().map(|k| format!("{} ••••", k.as_str())).collect::<Vec<_>>().join(", "),
+    };
+    lines.push(kv("secrets", secrets));
+    lines
+}
+
+fn step_line(step: &StepReport) -> Line<'static> {
+    let (mark, style) = if step.ok { ("✓", Style::new().fg(Color::Green)) } else { ("✗", Style::new().fg(Color::Red)) };
+    Line::from(vec![
+        Span::styled(format!(" {mark} "), style),
+        Span::raw(format!("{:<9}", step.step.as_str())),
+        Span::styled(format!("{:>6} ms", step.ms), Style::new().fg(Color::DarkGray)),
+    ])
+}
+
+pub fn login_note_lines(note: &LoginNote) -> Vec<Line<'static>> {
+    match note {
+        LoginNote::BrowserOpened { url } => vec![Line::from(format!(" Sign in in the browser window that opened ({url})."))],
+        LoginNote::OpenThisUrl { url } => vec![Line::from(format!(" Open this address to sign in: {url}"))],
+        LoginNote::BrowserUnavailable { url, reason } => vec![
+            Line::from(format!(" No browser could be opened ({reason}).")),
+            Line::from(format!(" Open this address yourself: {url}")),
+        ],
+        LoginNote::DeviceCode { user_code, verification_uri } => vec![
+            Line::from(vec![Span::raw(" Go to "), Span::styled(verification_uri.clone(), Style::new().fg(Color::Cyan))]),
+            Line::from(vec![
+                Span::raw(" and enter the code "),
+                Span::styled(format!(" {user_code} "), Style::new().fg(Color::Black).bg(Color::Yellow).bold()),
+            ]),
+        ],
+        LoginNote::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
+    }
+}
+
+/// Steps finished so far plus the running one with a spinner (shared with the wizard).
+pub fn running_lines(app: &App, done: &[StepReport], current: Option<StepName>) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = done.iter().map(step_line).collect();
+    if let Some(step) = current.filter(|s| !done.iter().any(|d| d.step == *s)) {
+        lines.push(Line::from(Span::styled(
+            format!(" {} {}…", spinner(app), step.as_str()),
+            Style::new().fg(Color::Yellow),
+        )));
+    }
+    lines
+}
+
+/// The report: steps, Salesforce's answer, the hints with their fix steps.
+pub fn report_lines(report: &TestReport) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = report.steps.iter().map(step_line).collect();
+    if let Some(user) = &report.user {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!(" Signed in as {} ({}), org {}", user.username, user.name, user.organization_id)));
+    }
+    if let Some(err) = &report.error {
+        lines.push(Line::from(""));
+        let status = err.http_status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no HTTP answer".into());
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} failed", err.step.as_str()), Style::new().fg(Color::Red).bold()),
+            Span::raw(format!(" · Salesforce answered ({status}):")),
+        ]));
+        let answer = match (&err.code, &err.description) {
+            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), None) => c.clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => "(no error text)".into(),
+        };
+        lines.push(Line::from(Span::styled(format!("   {answer}"), Style::new().add_modifier(Modifier::ITALIC))));
+    }
+    if !report.hints.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(" What to do", Style::new().bold())));
+        for hint in &report.hints {
+            lines.push(Line::from(vec![
+                Span::styled(" ▸ ", Style::new().fg(Color::Yellow)),
+                Span::styled(hint.title.clone(), Style::new().bold()),
+                Span::styled(format!("  [{}]", hint.id), Style::new().fg(Color::DarkGray)),
+            ]));
+            for (i, step) in hint.fix.iter().enumerate() {
+                lines.push(Line::from(format!("   {}. {step}", i + 1)));
+            }
+        }
+    }
+    lines
+}
+
+fn test_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(note) = &row.login_note
+        && row.is_running()
+    {
+        lines.extend(login_note_lines(note));
+        lines.push(Line::from(""));
+    }
+    match (&row.status, &row.report, &row.last) {
+        (RunStatus::Running { step, .. }, _, _) => lines.extend(running_lines(app, &row.live_steps, Some(*step))),
+        (_, Some(report), last) => {
+            if let Some(t) = last {
+                lines.push(Line::from(Span::styled(format!(" {}", relative(app.now, &t.at)), Style::new().fg(Color::DarkGray))));
+            }
+            lines.extend(report_lines(report));
+        }
+        (_, None, Some(t)) => {
+            lines.push(Line::from(Span::styled(
+                format!(" {} ({}), from the state file", relative(app.now, &t.at), t.at),
+                Style::new().fg(Color::DarkGray),
+            )));
+            lines.extend(t.steps.iter().map(step_line));
+            if let Some(code) = &t.error_code {
+                lines.push(Line::from(format!(" error: {code}")));
+            }
+            if let Some(h) = &t.hint_title {
+                lines.push(Line::from(format!(" ▸ {h}")));
+            }
+            lines.push(Line::from(" Press t to test again for Salesforce's full answer and the hints."));
+        }
+        (_, None, None) => lines.push(Line::from(" Not tested yet: press t to test, l to log in.")),
+    }
+    lines
+}

@@ -1,0 +1,127 @@
+//! The connection list: name, PROD/SANDBOX badge, flow, user, status, last tested; `/` filter.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::app::App;
+use super::widgets::{block, env_badge, relative, status_span};
+
+/// Draw the list into `area` (header, filter, table).
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let filter_shown = app.filter_editing || !app.filter_text().is_empty();
+    let [header, filter, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if filter_shown { 1 } else { 0 }),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    render_header(app, frame, header);
+    if filter_shown {
+        render_filter(app, frame, filter);
+    }
+    render_table(app, frame, table);
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let count = if app.visible.len() == app.rows.len() {
+        format!("{} connections", app.rows.len())
+    } else {
+        format!("{} of {} connections", app.visible.len(), app.rows.len())
+    };
+    let default = match &app.default {
+        Some(d) => format!(" · default {d}"),
+        None => String::new(),
+    };
+    let left = Line::from(vec![
+        Span::styled(" sfconn ", Style::new().fg(Color::Black).bg(Color::Blue).bold()),
+        Span::raw(format!(" {count}{default}")),
+    ]);
+    let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(
+        Paragraph::new(Span::styled(format!("{} ", app.profile_path), Style::new().fg(Color::DarkGray)))
+            .right_aligned(),
+        r,
+    );
+}
+
+fn render_filter(app: &App, frame: &mut Frame, area: Rect) {
+    let [label, input] = Layout::horizontal([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Span::styled(" filter: ", Style::new().fg(Color::Yellow).bold()), label);
+    if app.filter_editing {
+        frame.render_widget(&app.filter, input);
+    } else {
+        frame.render_widget(Span::raw(app.filter_text().to_string()), input);
+    }
+}
+
+fn render_table(app: &App, frame: &mut Frame, area: Rect) {
+    let outer = block("Connections");
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    if app.rows.is_empty() {
+        let text = vec![
+            Line::from(""),
+            Line::from("  No connections yet."),
+            Line::from(vec![
+                Span::raw("  Press "),
+                Span::styled("n", Style::new().fg(Color::Cyan).bold()),
+                Span::raw(" to set one up, or run `sfconn demo` to try the practice org."),
+            ]),
+        ];
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
+    if app.visible.is_empty() {
+        frame.render_widget(Paragraph::new("  Nothing matches the filter (Esc clears it)."), inner);
+        return;
+    }
+    let wide = inner.width >= 100;
+    // Only the rows in view are built, so 10,000 connections cost what 20 do.
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = if app.selected < height { 0 } else { app.selected + 1 - height };
+    let rows = app.visible.iter().skip(offset).take(height).enumerate().map(|(i, &index)| {
+        let r = &app.rows[index];
+        let selected = offset + i == app.selected;
+        let is_default = app.default.as_deref() == Some(r.name());
+        let marker = match (selected, is_default) {
+            (true, true) => "▶★",
+            (true, false) => "▶ ",
+            (false, true) => " ★",
+            (false, false) => "  ",
+        };
+        let tested = r.last.as_ref().map(|t| relative(app.now, &t.at)).unwrap_or_else(|| "never".into());
+        let mut cells = vec![
+            Cell::from(marker),
+            Cell::from(r.name().to_string()),
+            Cell::from(env_badge(r.conn.environment)),
+            Cell::from(r.conn.flow.as_str()),
+        ];
+        if wide {
+            cells.push(Cell::from(r.conn.username.clone().unwrap_or_default()));
+        }
+        cells.push(Cell::from(status_span(app, &r.status)));
+        cells.push(Cell::from(tested));
+        let row = Row::new(cells);
+        if selected { row.style(Style::new().add_modifier(Modifier::REVERSED)) } else { row }
+    });
+    let mut widths = vec![
+        Constraint::Length(2),
+        Constraint::Fill(2),
+        Constraint::Length(9),
+        Constraint::Length(18),
+    ];
+    let mut titles = vec!["", "NAME", "ENV", "FLOW"];
+    if wide {
+        widths.push(Constraint::Fill(2));
+        titles.push("USER");
+    }
+    widths.push(Constraint::Fill(3));
+    widths.push(Constraint::Length(9));
+    titles.extend(["STATUS", "TESTED"]);
+    let header = Row::new(titles).style(Style::new().fg(Color::DarkGray).bold());
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+}

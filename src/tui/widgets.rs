@@ -1,0 +1,167 @@
+//! Small drawing helpers shared by the screens: badges, status, footer, popups, relative times.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use time::OffsetDateTime;
+
+use super::action::RunKind;
+use super::app::{App, NoticeKind, RunStatus};
+use super::keymap;
+use crate::profile::Environment;
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
+/// PROD is loud (bold white on red): a mistake there reaches the live org.
+pub fn env_badge(env: Environment) -> Span<'static> {
+    match env {
+        Environment::Production => Span::styled(
+            " PROD ",
+            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        Environment::Sandbox => Span::styled(" SANDBOX ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+    }
+}
+
+pub fn status_span(app: &App, status: &RunStatus) -> Span<'static> {
+    match status {
+        RunStatus::Idle => Span::styled("untested", Style::new().fg(Color::DarkGray)),
+        RunStatus::Running { kind, step } => {
+            let what = match kind {
+                RunKind::Test => format!("testing: {}", step.as_str()),
+                RunKind::Login => "logging in".to_string(),
+            };
+            Span::styled(format!("{} {what}", spinner(app)), Style::new().fg(Color::Yellow))
+        }
+        RunStatus::Passed { ms } => Span::styled(format!("✓ passed {ms} ms"), Style::new().fg(Color::Green)),
+        RunStatus::Failed { hint_title } => Span::styled(format!("✗ {hint_title}"), Style::new().fg(Color::Red)),
+        RunStatus::NeedsLogin => Span::styled("● needs login (l)", Style::new().fg(Color::Yellow)),
+    }
+}
+
+/// "just now", "5m ago", "3h ago", "2d ago" from an RFC 3339 time.
+pub fn relative(now: OffsetDateTime, at: &str) -> String {
+    let Ok(t) = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) else {
+        return "?".into();
+    };
+    let secs = (now - t).whole_seconds();
+    match secs {
+        s if s < 60 => "just now".into(),
+        s if s < 3600 => format!("{}m ago", s / 60),
+        s if s < 86_400 => format!("{}h ago", s / 3600),
+        s if s < 86_400 * 60 => format!("{}d ago", s / 86_400),
+        _ => t.date().to_string(),
+    }
+}
+
+/// The key hints of the current screen, from the binding table.
+pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (key, desc) in keymap::footer(app) {
+        spans.push(Span::styled(format!(" {key} "), Style::new().fg(Color::Black).bg(Color::Gray)));
+        spans.push(Span::raw(format!(" {desc}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(n) = &app.notice {
+        let style = match n.kind {
+            NoticeKind::Info => Style::new().fg(Color::Green),
+            NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {}", n.text), style)), area);
+    }
+}
+
+pub fn block(title: &str) -> Block<'_> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(Color::DarkGray))
+        .title(Span::styled(format!(" {title} "), Style::new().add_modifier(Modifier::BOLD)))
+}
+
+/// A rectangle of at most `w` x `h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+/// The help overlay: every binding of the screen under it.
+pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
+    let bindings = keymap::bindings_under_help(app);
+    let width = 58;
+    let height = bindings.len() as u16 + 4;
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let lines: Vec<Line> = bindings
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!(" {:<12}", b.label), Style::new().fg(Color::Cyan).bold()),
+                Span::raw(b.desc),
+            ])
+        })
+        .collect();
+    let title = format!("Keys: {}", screen_name(app));
+    frame.render_widget(
+        Paragraph::new(lines).block(block(&title).title_bottom(" Esc closes ")),
+        rect,
+    );
+}
+
+fn screen_name(app: &App) -> &'static str {
+    use super::app::Mode;
+    match app.base_mode() {
+        Mode::List => "connections",
+        Mode::Filter => "filter",
+        Mode::Detail => "connection details",
+        Mode::ConfirmYesNo | Mode::ConfirmTyped => "delete",
+        Mode::WizardFlow => "choose a flow",
+        Mode::WizardForm { .. } => "fields",
+        Mode::WizardChecklist => "Salesforce Setup checklist",
+        Mode::WizardReview => "review",
+        Mode::WizardRunning | Mode::WizardConnected | Mode::WizardFailed => "connect",
+        Mode::Help => "help",
+    }
+}
+
+/// The delete confirmation; production connections need their name typed.
+pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(super::app::Overlay::ConfirmDelete { name, production, typed }) = &app.overlay else {
+        return;
+    };
+    let rect = centered(area, 64, if *production { 9 } else { 7 });
+    frame.render_widget(Clear, rect);
+    let inner = block("Delete connection").inner(rect);
+    frame.render_widget(block("Delete connection").border_style(Style::new().fg(Color::Red)), rect);
+    let mut lines = vec![
+        Line::from(vec![Span::raw("Delete "), Span::styled(name.clone(), Style::new().bold()), Span::raw("?")]),
+        Line::from("It leaves profiles.toml and its secrets leave the secret store."),
+    ];
+    if *production {
+        lines.push(Line::from(vec![
+            env_badge(Environment::Production),
+            Span::raw(" Type the connection's name to delete it:"),
+        ]));
+    } else {
+        lines.push(Line::from("y deletes, n or Esc keeps it."));
+    }
+    let [text, input] =
+        Layout::vertical([Constraint::Length(lines.len() as u16 + 1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    if *production {
+        frame.render_widget(&**typed, input);
+    }
+}

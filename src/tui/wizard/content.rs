@@ -1,0 +1,186 @@
+//! The wizard's words: which flow to choose when, the Salesforce Setup checklist per flow and
+//! each field's label and help. They live in `assets/wizard/*.toml` so they can be improved
+//! without touching Rust; this module loads them into typed structs.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::profile::{Environment, Flow};
+
+/// A field the wizard asks for. Names match the profile file keys (and secret kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKey {
+    Name,
+    Environment,
+    Domain,
+    ClientId,
+    ClientSecret,
+    Username,
+    Password,
+    SecurityToken,
+    KeyFile,
+    CertFile,
+    Audience,
+    Scopes,
+    CallbackPort,
+}
+
+impl FieldKey {
+    /// Secrets are masked as typed and go to the secret store, never to the profile file.
+    pub fn is_secret(self) -> bool {
+        matches!(
+            self,
+            FieldKey::ClientSecret | FieldKey::Password | FieldKey::SecurityToken
+        )
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    pub key: FieldKey,
+    pub label: String,
+    pub help: String,
+    #[serde(default)]
+    pub hints: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// One thing to do in Salesforce Setup before the connection can work.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupStep {
+    pub title: String,
+    /// The Lightning Setup page (`/lightning/setup/<page>/home`), research §8.
+    pub page: Option<String>,
+    pub detail: Vec<String>,
+    #[serde(default)]
+    pub hints: Vec<String>,
+}
+
+/// Everything the wizard says about one flow.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowGuide {
+    pub flow: Flow,
+    pub title: String,
+    /// One line on when to use this flow.
+    pub when: String,
+    #[serde(default)]
+    pub domain_required: bool,
+    pub setup: Vec<SetupStep>,
+    pub fields: Vec<FieldSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Common {
+    fields: Vec<FieldSpec>,
+}
+
+/// All wizard content: the common fields and one guide per flow, in `Flow::ALL` order.
+#[derive(Debug, Clone)]
+pub struct Guides {
+    pub common: Vec<FieldSpec>,
+    pub flows: Vec<FlowGuide>,
+}
+
+impl Guides {
+    pub fn flow(&self, flow: Flow) -> &FlowGuide {
+        // Guides::load checked that every flow has exactly one guide, in Flow::ALL order.
+        let index = Flow::ALL.iter().position(|f| *f == flow).unwrap_or(0);
+        &self.flows[index]
+    }
+
+    fn load() -> Result<Guides, String> {
+        const FILES: [(&str, &str); 5] = [
+            ("web.toml", include_str!("../../../assets/wizard/web.toml")),
+            ("jwt.toml", include_str!("../../../assets/wizard/jwt.toml")),
+            (
+                "client-credentials.toml",
+                include_str!("../../../assets/wizard/client-credentials.toml"),
+            ),
+            ("password.toml", include_str!("../../../assets/wizard/password.toml")),
+            ("device.toml", include_str!("../../../assets/wizard/device.toml")),
+        ];
+        let common: Common = toml::from_str(include_str!("../../../assets/wizard/common.toml"))
+            .map_err(|e| format!("assets/wizard/common.toml: {e}"))?;
+        let mut flows = Vec::new();
+        for ((file, text), flow) in FILES.iter().zip(Flow::ALL) {
+            let guide: FlowGuide =
+                toml::from_str(text).map_err(|e| format!("assets/wizard/{file}: {e}"))?;
+            if guide.flow != flow {
+                return Err(format!(
+                    "assets/wizard/{file}: flow = \"{}\", expected \"{flow}\"",
+                    guide.flow
+                ));
+            }
+            flows.push(guide);
+        }
+        Ok(Guides {
+            common: common.fields,
+            flows,
+        })
+    }
+}
+
+/// The compiled-in wizard content (parsed once).
+pub fn guides() -> Result<&'static Guides, String> {
+    static GUIDES: OnceLock<Result<Guides, String>> = OnceLock::new();
+    GUIDES.get_or_init(Guides::load).as_ref().map_err(Clone::clone)
+}
+
+/// The URL of a Lightning Setup page of the org (research §8): on the My Domain when known,
+/// else through the login host's `startURL`, which lands there after sign-in.
+pub fn setup_url(domain: Option<&str>, environment: Environment, page: &str) -> String {
+    let path = format!("/lightning/setup/{page}/home");
+    match domain {
+        Some(d) if !d.is_empty() => format!("{}{path}", d.trim_end_matches('/')),
+        _ => {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            format!("{}/?startURL={encoded}", environment.login_host())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flow_has_a_guide_with_setup_steps_and_fields() {
+        let guides = guides().unwrap();
+        for flow in Flow::ALL {
+            let g = guides.flow(flow);
+            assert_eq!(g.flow, flow);
+            assert!(!g.setup.is_empty(), "{flow} has no setup steps");
+            assert!(
+                g.fields.iter().any(|f| f.key == FieldKey::ClientId),
+                "{flow} never asks for the consumer key"
+            );
+        }
+        assert_eq!(
+            guides.common.iter().map(|f| f.key).collect::<Vec<_>>(),
+            [FieldKey::Name, FieldKey::Environment, FieldKey::Domain]
+        );
+    }
+
+    #[test]
+    fn setup_url_uses_my_domain_or_the_login_host() {
+        assert_eq!(
+            setup_url(
+                Some("https://acme.my.salesforce.com"),
+                Environment::Production,
+                "ConnectedApplication"
+            ),
+            "https://acme.my.salesforce.com/lightning/setup/ConnectedApplication/home"
+        );
+        assert_eq!(
+            setup_url(None, Environment::Sandbox, "OrgDomain"),
+            "https://test.salesforce.com/?startURL=%2Flightning%2Fsetup%2FOrgDomain%2Fhome"
+        );
+    }
+}
