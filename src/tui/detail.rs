@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::action::LoginNote;
 use super::app::{App, ConnRow, RunStatus};
-use super::widgets::{block, env_badge, relative, spinner, status_span};
+use super::widgets::{block, env_badge, relative, spinner, status_span, wrapped};
 use crate::salesforce::{StepName, StepReport, TestReport};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -41,7 +41,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
     frame.render_widget(
-        Paragraph::new(test_lines(app, row)).wrap(Wrap { trim: false }).block(block("Last test")),
+        Paragraph::new(test_lines(app, row, right.width.saturating_sub(2)))
+            .wrap(Wrap { trim: false })
+            .block(block("Last test")),
         right,
     );
 }
@@ -122,7 +124,7 @@ pub fn running_lines(app: &App, done: &[StepReport], current: Option<StepName>) 
 }
 
 /// The report: steps, Salesforce's answer, the hints with their fix steps.
-pub fn report_lines(report: &TestReport) -> Vec<Line<'static>> {
+pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = report.steps.iter().map(step_line).collect();
     if let Some(user) = &report.user {
         lines.push(Line::from(""));
@@ -141,7 +143,7 @@ pub fn report_lines(report: &TestReport) -> Vec<Line<'static>> {
             (None, Some(d)) => d.clone(),
             (None, None) => "(no error text)".into(),
         };
-        lines.push(Line::from(Span::styled(format!("   {answer}"), Style::new().add_modifier(Modifier::ITALIC))));
+        lines.extend(wrapped(&answer, width, "   ", "   ", Style::new().add_modifier(Modifier::ITALIC)));
     }
     if !report.hints.is_empty() {
         lines.push(Line::from(""));
@@ -153,14 +155,14 @@ pub fn report_lines(report: &TestReport) -> Vec<Line<'static>> {
                 Span::styled(format!("  [{}]", hint.id), Style::new().fg(Color::DarkGray)),
             ]));
             for (i, step) in hint.fix.iter().enumerate() {
-                lines.push(Line::from(format!("   {}. {step}", i + 1)));
+                lines.extend(wrapped(step, width, &format!("   {}. ", i + 1), "      ", Style::new()));
             }
         }
     }
     lines
 }
 
-fn test_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
+fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(note) = &row.login_note
         && row.is_running()
@@ -174,7 +176,7 @@ fn test_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
             if let Some(t) = last {
                 lines.push(Line::from(Span::styled(format!(" {}", relative(app.now, &t.at)), Style::new().fg(Color::DarkGray))));
             }
-            lines.extend(report_lines(report));
+            lines.extend(report_lines(report, width));
         }
         (_, None, Some(t)) => {
             lines.push(Line::from(Span::styled(

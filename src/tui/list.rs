@@ -39,11 +39,22 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" sfconn ", Style::new().fg(Color::Black).bg(Color::Blue).bold()),
         Span::raw(format!(" {count}{default}")),
     ]);
-    let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+    let used = left.width() as u16;
+    let [l, r] = Layout::horizontal([Constraint::Length(used), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(left), l);
+    // The profile path goes right; when the line is short, its tail is what matters.
+    let room = usize::from(r.width).saturating_sub(3);
+    let path = &app.profile_path;
+    let count = path.chars().count();
+    let shown = if count <= room {
+        path.clone()
+    } else if room > 10 {
+        format!("…{}", path.chars().skip(count - room + 1).collect::<String>())
+    } else {
+        String::new()
+    };
     frame.render_widget(
-        Paragraph::new(Span::styled(format!("{} ", app.profile_path), Style::new().fg(Color::DarkGray)))
-            .right_aligned(),
+        Paragraph::new(Span::styled(format!("{shown} "), Style::new().fg(Color::DarkGray))).right_aligned(),
         r,
     );
 }

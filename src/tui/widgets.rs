@@ -61,9 +61,23 @@ pub fn relative(now: OffsetDateTime, at: &str) -> String {
 }
 
 /// The key hints of the current screen, from the binding table.
+/// Items that do not fit are left out, except help (listed last), which lists them all.
 pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
+    let items = keymap::footer(app);
+    let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
+    let is_help = |(_, d): &(&str, &str)| *d == "help";
+    let mut budget = usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
+    let mut shown: Vec<(&str, &str)> = Vec::new();
+    for item in items.iter().filter(|i| !is_help(i)) {
+        if size(item) > budget {
+            break;
+        }
+        budget -= size(item);
+        shown.push(*item);
+    }
+    shown.extend(items.iter().filter(|i| is_help(i)).copied());
     let mut spans = Vec::new();
-    for (key, desc) in keymap::footer(app) {
+    for (key, desc) in shown {
         spans.push(Span::styled(format!(" {key} "), Style::new().fg(Color::Black).bg(Color::Gray)));
         spans.push(Span::raw(format!(" {desc}  ")));
     }
@@ -164,4 +178,27 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     if *production {
         frame.render_widget(&**typed, input);
     }
+}
+
+/// Word-wrap `text` to `width` columns: the first line starts with `first`, the others with
+/// `rest` (a hanging indent, so wrapped hint steps stay readable).
+pub fn wrapped(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
+    let width = usize::from(width).max(first.chars().count() + 10);
+    let mut lines = Vec::new();
+    let mut current = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let len = current.chars().count() + usize::from(!empty) + word.chars().count();
+        if !empty && len > width {
+            lines.push(Line::from(Span::styled(std::mem::replace(&mut current, rest.to_string()), style)));
+            empty = true;
+        }
+        if !empty {
+            current.push(' ');
+        }
+        current.push_str(word);
+        empty = false;
+    }
+    lines.push(Line::from(Span::styled(current, style)));
+    lines
 }

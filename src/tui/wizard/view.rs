@@ -12,7 +12,7 @@ use crate::profile::{Environment, Flow};
 use crate::tui::action::RunKind;
 use crate::tui::app::App;
 use crate::tui::detail::{report_lines, running_lines};
-use crate::tui::widgets::{block, env_badge};
+use crate::tui::widgets::{block, env_badge, wrapped};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(w) = app.wizard.as_deref() else { return };
@@ -44,7 +44,9 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
         if i > 0 {
             spans.push(Span::styled(" › ", Style::new().fg(Color::DarkGray)));
         }
-        spans.push(Span::styled(format!("{} {}", i + 1, step.title()), style));
+        let full = area.width >= 100 || *step == w.step;
+        let text = if full { format!("{} {}", i + 1, step.title()) } else { format!("{}", i + 1) };
+        spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -61,18 +63,18 @@ fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{:<19}", flow.as_str()), name_style),
             Span::raw(g.title.clone()),
         ]));
-        lines.push(Line::from(Span::styled(format!("      {}", g.when), Style::new().fg(Color::DarkGray))));
+        lines.extend(wrapped(&g.when, area.width.saturating_sub(2), "      ", "      ", Style::new().fg(Color::DarkGray)));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block("1 · Choose the flow")), area);
 }
 
 fn hint_line(app: &App, id: &str) -> Line<'static> {
-    let title = app.hint_titles.get(id).cloned().unwrap_or_default();
-    Line::from(vec![
-        Span::styled("   ▸ ", Style::new().fg(Color::Yellow)),
-        Span::raw(title),
-        Span::styled(format!(" [{id}]"), Style::new().fg(Color::DarkGray)),
-    ])
+    let mut spans = vec![Span::styled("   ▸ ", Style::new().fg(Color::Yellow))];
+    if let Some(title) = app.hint_titles.get(id) {
+        spans.push(Span::raw(format!("{title} ")));
+    }
+    spans.push(Span::styled(format!("[{id}]"), Style::new().fg(Color::DarkGray)));
+    Line::from(spans)
 }
 
 fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
@@ -121,7 +123,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
     }
     if let Some(f) = w.focused() {
-        let mut lines = vec![Line::from(Span::styled(format!(" {}", f.spec.help), Style::new().fg(Color::Gray)))];
+        let mut lines = wrapped(&f.spec.help, about.width, " ", " ", Style::new().fg(Color::Gray));
         if !f.spec.hints.is_empty() {
             lines.push(Line::from(Span::styled(" If Salesforce says no:", Style::new().fg(Color::DarkGray))));
             lines.extend(f.spec.hints.iter().map(|id| hint_line(app, id)));
@@ -158,12 +160,14 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         .collect();
     frame.render_widget(Paragraph::new(items), list);
     if let Some(step) = guide.setup.get(w.checklist_cursor) {
-        let mut lines: Vec<Line> = step.detail.iter().map(|d| Line::from(format!(" {d}"))).collect();
+        let mut lines: Vec<Line> =
+            step.detail.iter().flat_map(|d| wrapped(d, detail.width, " • ", "   ", Style::new())).collect();
         if let Some(page) = &step.page {
-            lines.push(Line::from(vec![
-                Span::styled(" o opens ", Style::new().fg(Color::DarkGray)),
-                Span::styled(setup_url(w.domain().as_deref(), w.environment, page), Style::new().fg(Color::Cyan)),
-            ]));
+            lines.push(Line::from(Span::styled(" o opens this Setup page:", Style::new().fg(Color::DarkGray))));
+            lines.push(Line::from(Span::styled(
+                format!("   {}", setup_url(w.domain().as_deref(), w.environment, page)),
+                Style::new().fg(Color::Cyan),
+            )));
         }
         if !step.hints.is_empty() {
             lines.push(Line::from(Span::styled(" If this step is missed:", Style::new().fg(Color::DarkGray))));
@@ -175,7 +179,7 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
 
 fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
     let mut lines = vec![Line::from(vec![
-        Span::styled(" flow          ", Style::new().fg(Color::DarkGray)),
+        Span::styled(format!(" {:<18}", "Flow"), Style::new().fg(Color::DarkGray)),
         Span::raw(w.flow.as_str()),
     ])];
     for f in &w.fields {
@@ -189,11 +193,13 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
             }
         } else if f.value().is_empty() {
             "(default)".to_string()
+        } else if f.key() == FieldKey::Domain {
+            w.domain().unwrap_or_else(|| f.value().to_string())
         } else {
             f.value().to_string()
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {:<14}", f.spec.label), Style::new().fg(Color::DarkGray)),
+            Span::styled(format!(" {:<18}", f.spec.label), Style::new().fg(Color::DarkGray)),
             Span::raw(value),
         ]));
     }
@@ -240,13 +246,13 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
             )));
             lines.push(Line::from(""));
-            lines.extend(report_lines(report));
+            lines.extend(report_lines(report, area.width.saturating_sub(2)));
         }
         Some(ConnectState::Failed { report, message }) => {
             lines.push(Line::from(Span::styled(format!(" ✗ {message}"), Style::new().fg(Color::Red).bold())));
             lines.push(Line::from(""));
             if let Some(r) = report {
-                lines.extend(report_lines(r));
+                lines.extend(report_lines(r, area.width.saturating_sub(2)));
             }
             lines.push(Line::from(""));
             lines.push(Line::from(" f goes back to the field to fix, r tries again."));
