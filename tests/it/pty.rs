@@ -1,1 +1,147 @@
-//! Integration tests: pty.
+//! End-to-end runs of the TUI in a real pseudo-terminal (portable-pty + vt100): type keys, read
+//! the rebuilt screen, check the terminal is restored on exit.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+/// The sfconn binary running in a 100x30 pseudo-terminal.
+struct PtyApp {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the app wrote, for the restore checks and failure output.
+    raw: Arc<Mutex<Vec<u8>>>,
+    what: String,
+}
+
+const ROWS: u16 = 30;
+const COLS: u16 = 110;
+
+impl PtyApp {
+    fn start(args: &[&str], home: &Path, envs: &[(&str, &str)]) -> PtyApp {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sfconn"));
+        cmd.args(args);
+        cmd.env("SFCONN_HOME", home);
+        cmd.env("SFCONN_SECRET_STORE", "file");
+        cmd.env("TERM", "xterm-256color");
+        // A browser must never open from a test.
+        cmd.env("BROWSER", "true");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn sfconn");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            ROWS.try_into().unwrap(),
+            COLS.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            // Keep the master alive as long as the reader runs.
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        PtyApp { child, writer, parser, raw, what: format!("sfconn {}", args.join(" ")) }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Wait until the screen shows `text` (a generous limit: this is not a timing test).
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("`{}` exited ({status:?}) before showing {text:?}; screen:\n{}", self.what, self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("`{}` never showed {text:?}; screen:\n{}", self.what, self.screen());
+    }
+
+    fn wait_gone(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("`{}` still shows {text:?}; screen:\n{}", self.what, self.screen());
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let one event loop turn pass so that separate keys stay separate key events.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.keys(&c.to_string());
+        }
+    }
+
+    /// Wait for the exit and check the terminal was given back: alternate screen left, cursor shown.
+    fn expect_clean_exit(mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "`{}` did not exit; screen:\n{}", self.what, self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        let parser = self.parser.lock().unwrap();
+        assert!(status.success(), "`{}` exited with {status:?}; screen:\n{}", self.what, parser.screen().contents());
+        assert!(!parser.screen().alternate_screen(), "the alternate screen was not left");
+        assert!(!parser.screen().hide_cursor(), "the cursor was left hidden");
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).to_string();
+        assert!(raw.contains("\u{1b}[?1049l"), "no leave-alternate-screen sequence in the output");
+    }
+}
+
+#[test]
+fn empty_home_help_wizard_and_quit_restore_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::start(&[], home.path(), &[]);
+    app.wait_for("No connections yet");
+    app.keys("?");
+    app.wait_for("Keys: connections");
+    app.keys("\u{1b}");
+    app.wait_gone("Keys: connections");
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("\u{1b}");
+    app.wait_for("No connections yet");
+    // Esc on the list never quits.
+    app.keys("\u{1b}");
+    app.wait_for("No connections yet");
+    app.keys("q");
+    app.expect_clean_exit();
+    assert!(home.path().join("logs").join("sfconn.log").exists(), "the TUI writes its log file");
+}

@@ -1,0 +1,66 @@
+//! TUI budgets (PRODUCT.md section 9): the first frame after start (≤ 50 ms) and one frame of
+//! the list with 10,000 connections and a filter typed (≤ 2 ms render).
+
+use std::collections::BTreeMap;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sfconn::paths::Paths;
+use sfconn::profile::{Connection, Environment, Flow, Profiles};
+use sfconn::state::State;
+use sfconn::tui::action::{Action, Cmd};
+use sfconn::tui::{App, render, update};
+
+fn profiles(n: usize) -> Profiles {
+    let mut connections = BTreeMap::new();
+    for i in 0..n {
+        let flow = Flow::ALL[i % Flow::ALL.len()];
+        let mut c = Connection::new(format!("org-{i:05}-{}", flow.as_str()), flow);
+        c.environment = if i % 3 == 0 { Environment::Production } else { Environment::Sandbox };
+        c.domain = Some(format!("https://org{i}.my.salesforce.com"));
+        c.client_id = Some("3MVG9bench".into());
+        c.username = Some(format!("user{i}@example.com"));
+        connections.insert(c.name.clone(), c);
+    }
+    Profiles { default: Some("org-00000-web".into()), timeout_secs: None, connections }
+}
+
+fn first_frame(c: &mut Criterion) {
+    let paths = Paths::in_dir("/tmp/sfconn-bench");
+    let source = profiles(50);
+    c.bench_function("tui first frame (50 connections)", |b| {
+        b.iter(|| {
+            let app = App::new(source.clone(), State::default(), 10, &paths);
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            terminal.draw(|f| render(&app, f)).unwrap();
+        })
+    });
+}
+
+fn filtered_list_frame(c: &mut Criterion) {
+    let mut app = App::new(profiles(10_000), State::default(), 10, &Paths::in_dir("/tmp/sfconn-bench"));
+    update(&mut app, Action::Cmd(Cmd::Filter));
+    for ch in "org-07".chars() {
+        update(&mut app, Action::Input(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)));
+    }
+    assert_eq!(app.visible.len(), 1000);
+    let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    c.bench_function("tui list frame (10,000 connections, filter typed)", |b| {
+        b.iter(|| {
+            terminal.draw(|f| render(&app, f)).unwrap();
+        })
+    });
+    let mut app = App::new(profiles(10_000), State::default(), 10, &Paths::in_dir("/tmp/sfconn-bench"));
+    update(&mut app, Action::Cmd(Cmd::Filter));
+    c.bench_function("tui filter keystroke (10,000 connections)", |b| {
+        b.iter(|| {
+            update(&mut app, Action::Input(KeyEvent::new(KeyCode::Char('9'), KeyModifiers::NONE)));
+            update(&mut app, Action::Input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+        })
+    });
+}
+
+criterion_group!(benches, first_frame, filtered_list_frame);
+criterion_main!(benches);
