@@ -57,11 +57,9 @@ fn on_input(app: &mut App, key: KeyEvent) {
         return;
     }
     match app.screen {
-        Screen::List if app.filter_editing => {
-            if app.filter.input(key) {
-                app.refilter();
-                app.selected = 0;
-            }
+        Screen::List if app.filter_editing && app.filter.input(key) => {
+            app.refilter();
+            app.selected = 0;
         }
         Screen::Wizard => {
             if let Some(mut wizard) = app.wizard.take() {

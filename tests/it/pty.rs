@@ -138,7 +138,12 @@ fn empty_home_help_wizard_and_quit_restore_the_terminal() {
     app.wait_for("Which OAuth flow");
     app.keys("\u{1b}");
     app.wait_for("No connections yet");
-    // Esc on the list never quits.
+    app.keys("/");
+    app.typed("acme");
+    app.wait_for("filter: acme");
+    // Esc clears the filter, and on the list it never quits.
+    app.keys("\u{1b}");
+    app.wait_gone("filter: acme");
     app.keys("\u{1b}");
     app.wait_for("No connections yet");
     app.keys("q");
