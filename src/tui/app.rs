@@ -161,6 +161,8 @@ pub struct App {
     pub filter_editing: bool,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
+    /// Lines the detail view's test result is scrolled by.
+    pub detail_scroll: u16,
     pub wizard: Option<Box<Wizard>>,
     pub notice: Option<Notice>,
     /// Where the profile file is, shown in the header.
@@ -202,6 +204,7 @@ impl App {
             filter_editing: false,
             screen: Screen::List,
             overlay: None,
+            detail_scroll: 0,
             wizard: None,
             notice: None,
             profile_path: paths.profile_file.display().to_string(),

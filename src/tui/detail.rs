@@ -43,6 +43,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(test_lines(app, row, right.width.saturating_sub(2)))
             .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0))
             .block(block("Last test")),
         right,
     );

@@ -93,6 +93,8 @@ const FILTER: &[Binding] = &[
 ];
 
 const DETAIL: &[Binding] = &[
+    b(&[key(KeyCode::Up), ch('k')], "↑/k", "scroll the test result up", Cmd::Up, false),
+    b(&[key(KeyCode::Down), ch('j')], "↓/j", "scroll the test result down", Cmd::Down, false),
     b(&[ch('t')], "t", "test", Cmd::Test, true),
     b(&[ch('l')], "l", "login", Cmd::Login, true),
     b(&[ch('e')], "e", "edit", Cmd::Edit, true),

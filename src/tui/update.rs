@@ -101,7 +101,10 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Screen::Detail { name } => Some(name.clone()),
         _ => app.selected_row().map(|r| r.conn.name.clone()),
     };
+    let in_detail = matches!(app.screen, Screen::Detail { .. });
     match cmd {
+        Cmd::Up if in_detail => app.detail_scroll = app.detail_scroll.saturating_sub(1),
+        Cmd::Down if in_detail => app.detail_scroll = app.detail_scroll.saturating_add(1).min(200),
         Cmd::Up => app.selected = app.selected.saturating_sub(1),
         Cmd::Down => app.selected = (app.selected + 1).min(app.visible.len().saturating_sub(1)),
         Cmd::PageUp => app.selected = app.selected.saturating_sub(PAGE),
@@ -126,6 +129,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Details => {
             if let Some(name) = target {
                 app.screen = Screen::Detail { name: name.clone() };
+                app.detail_scroll = 0;
                 return vec![Effect::LoadSecretKinds { name }];
             }
         }

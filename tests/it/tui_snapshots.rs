@@ -397,3 +397,67 @@ fn footer_comes_from_the_bindings() {
         assert!(screen.contains(&format!(" {label}  {desc}")), "footer lacks {label} {desc}:\n{screen}");
     }
 }
+
+#[test]
+fn detail_scrolls_to_the_rest_of_the_hints() {
+    let mut a = app();
+    key(&mut a, KeyCode::Enter);
+    let effects = key(&mut a, KeyCode::Char('t'));
+    let Some(Effect::Run { generation, .. }) = effects.first() else { panic!() };
+    let generation = *generation;
+    update(
+        &mut a,
+        Action::Task(TaskMsg::RunDone { name: "acme-prod".into(), generation, report: Box::new(failed_report("acme-prod")), at: "2026-11-23T05:41:00Z".into() }),
+    );
+    assert!(!draw(&a, 80, 24).contains("permission set"));
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert!(draw(&a, 80, 24).contains("permission set"), "{}", draw(&a, 80, 24));
+}
+
+#[test]
+fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('e'));
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("Edit acme-prod"), "{screen}");
+    assert!(screen.contains("acme-prod"));
+    for _ in 0.."acme-prod".len() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "acme-production");
+    key(&mut a, KeyCode::Enter); // -> checklist
+    key(&mut a, KeyCode::Enter); // -> fields (no key file on disk: fix it)
+    key(&mut a, KeyCode::Enter);
+    let w = a.wizard.as_deref().unwrap();
+    assert_eq!(w.focused().map(|f| f.spec.label.as_str()), Some("Private key file"), "the missing key file is pointed at");
+    let key_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(key_file.path(), "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n").unwrap();
+    typed(&mut a, &key_file.path().display().to_string());
+    key(&mut a, KeyCode::Enter); // -> review
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, replaces, .. }) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(replaces.as_deref(), Some("acme-prod"));
+    assert_eq!(conn.name, "acme-production");
+    let conn = conn.clone();
+    update(&mut a, Action::Task(TaskMsg::Saved { conn, replaces: Some("acme-prod".into()), result: Ok(()) }));
+    assert!(a.row("acme-prod").is_none());
+    assert!(a.row("acme-production").is_some());
+    assert_eq!(a.default.as_deref(), Some("acme-production"));
+}
+
+#[test]
+fn a_failed_save_shows_why_and_changes_nothing() {
+    let mut a = wizard_at_review();
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, .. }) = effects.first() else { panic!() };
+    let conn = conn.clone();
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved { conn, replaces: None, result: Err("the OS keychain is not reachable".into()) }),
+    );
+    assert!(effects.is_empty(), "nothing runs after a failed save");
+    assert!(a.row("uat-cc").is_none());
+    assert!(draw(&a, 80, 24).contains("the OS keychain is not reachable"));
+}
