@@ -156,9 +156,17 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 }
             }
         }
-        Cmd::Test | Cmd::Login => {
-            let kind = if cmd == Cmd::Test { RunKind::Test } else { RunKind::Login };
-            return target.and_then(|n| start_run(app, &n, kind)).into_iter().collect();
+        Cmd::Test => return target.and_then(|n| start_run(app, &n, RunKind::Test)).into_iter().collect(),
+        Cmd::Login => {
+            let Some(name) = target else { return Vec::new() };
+            let mut effects: Vec<Effect> = start_run(app, &name, RunKind::Login).into_iter().collect();
+            // A login may need the person: the browser URL or the device code shows in the detail view.
+            if app.screen == Screen::List {
+                app.screen = Screen::Detail { name: name.clone() };
+                app.detail_scroll = 0;
+                effects.push(Effect::LoadSecretKinds { name });
+            }
+            return effects;
         }
         Cmd::TestAll => {
             let names: Vec<String> = app.visible.iter().map(|&i| app.rows[i].conn.name.clone()).collect();

@@ -461,3 +461,26 @@ fn a_failed_save_shows_why_and_changes_nothing() {
     assert!(a.row("uat-cc").is_none());
     assert!(draw(&a, 80, 24).contains("the OS keychain is not reachable"));
 }
+
+#[test]
+fn a_device_login_shows_the_code_in_the_detail_view() {
+    let mut a = app();
+    key(&mut a, KeyCode::End);
+    let effects = key(&mut a, KeyCode::Char('l'));
+    let Some(Effect::Run { kind: RunKind::Login, conn, generation }) = effects.first() else { panic!("{effects:?}") };
+    assert_eq!(conn.name, "ssh-box");
+    assert_eq!(a.screen, Screen::Detail { name: "ssh-box".into() });
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Login {
+            name: "ssh-box".into(),
+            generation: *generation,
+            note: sfconn::tui::action::LoginNote::DeviceCode {
+                user_code: "WXYZ-1234".into(),
+                verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
+            },
+        }),
+    );
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("WXYZ-1234") && screen.contains("/setup/connect"), "{screen}");
+}
