@@ -18,13 +18,21 @@ fn profiles(n: usize) -> Profiles {
     for i in 0..n {
         let flow = Flow::ALL[i % Flow::ALL.len()];
         let mut c = Connection::new(format!("org-{i:05}-{}", flow.as_str()), flow);
-        c.environment = if i % 3 == 0 { Environment::Production } else { Environment::Sandbox };
+        c.environment = if i % 3 == 0 {
+            Environment::Production
+        } else {
+            Environment::Sandbox
+        };
         c.domain = Some(format!("https://org{i}.my.salesforce.com"));
         c.client_id = Some("3MVG9bench".into());
         c.username = Some(format!("user{i}@example.com"));
         connections.insert(c.name.clone(), c);
     }
-    Profiles { default: Some("org-00000-web".into()), timeout_secs: None, connections }
+    Profiles {
+        default: Some("org-00000-web".into()),
+        timeout_secs: None,
+        connections,
+    }
 }
 
 fn first_frame(c: &mut Criterion) {
@@ -40,10 +48,18 @@ fn first_frame(c: &mut Criterion) {
 }
 
 fn filtered_list_frame(c: &mut Criterion) {
-    let mut app = App::new(profiles(10_000), State::default(), 10, &Paths::in_dir("/tmp/sfconn-bench"));
+    let mut app = App::new(
+        profiles(10_000),
+        State::default(),
+        10,
+        &Paths::in_dir("/tmp/sfconn-bench"),
+    );
     update(&mut app, Action::Cmd(Cmd::Filter));
     for ch in "org-07".chars() {
-        update(&mut app, Action::Input(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)));
+        update(
+            &mut app,
+            Action::Input(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)),
+        );
     }
     assert_eq!(app.visible.len(), 1000);
     let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
@@ -52,12 +68,23 @@ fn filtered_list_frame(c: &mut Criterion) {
             terminal.draw(|f| render(&app, f)).unwrap();
         })
     });
-    let mut app = App::new(profiles(10_000), State::default(), 10, &Paths::in_dir("/tmp/sfconn-bench"));
+    let mut app = App::new(
+        profiles(10_000),
+        State::default(),
+        10,
+        &Paths::in_dir("/tmp/sfconn-bench"),
+    );
     update(&mut app, Action::Cmd(Cmd::Filter));
     c.bench_function("tui filter keystroke (10,000 connections)", |b| {
         b.iter(|| {
-            update(&mut app, Action::Input(KeyEvent::new(KeyCode::Char('9'), KeyModifiers::NONE)));
-            update(&mut app, Action::Input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+            update(
+                &mut app,
+                Action::Input(KeyEvent::new(KeyCode::Char('9'), KeyModifiers::NONE)),
+            );
+            update(
+                &mut app,
+                Action::Input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+            );
         })
     });
 }

@@ -58,7 +58,9 @@ pub enum Action {
     /// A key typed into the focused text input (filter, confirmation, wizard field).
     Input(KeyEvent),
     /// Timer tick: advances spinners and relative times.
-    Tick { now: time::OffsetDateTime },
+    Tick {
+        now: time::OffsetDateTime,
+    },
     /// The terminal changed size.
     Resize,
     /// A background task reported.
@@ -119,11 +121,23 @@ pub enum Effect {
 /// A login-time message for the person at the keyboard (browser URL, device code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginNote {
-    BrowserOpened { url: String },
-    OpenThisUrl { url: String },
-    BrowserUnavailable { url: String, reason: String },
-    DeviceCode { user_code: String, verification_uri: String },
-    Waiting { detail: String },
+    BrowserOpened {
+        url: String,
+    },
+    OpenThisUrl {
+        url: String,
+    },
+    BrowserUnavailable {
+        url: String,
+        reason: String,
+    },
+    DeviceCode {
+        user_code: String,
+        verification_uri: String,
+    },
+    Waiting {
+        detail: String,
+    },
 }
 
 /// A background task's report; tagged with the connection name (and generation for runs).

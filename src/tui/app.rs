@@ -19,9 +19,16 @@ pub enum RunStatus {
     /// Never tested.
     Idle,
     /// A test or login is running; `step` is the step running now (the one after the last finished).
-    Running { kind: RunKind, step: StepName },
-    Passed { ms: u64 },
-    Failed { hint_title: String },
+    Running {
+        kind: RunKind,
+        step: StepName,
+    },
+    Passed {
+        ms: u64,
+    },
+    Failed {
+        hint_title: String,
+    },
     /// The flow needs an interactive login before it can be tested.
     NeedsLogin,
 }
@@ -220,7 +227,11 @@ impl App {
     }
 
     pub fn filter_text(&self) -> &str {
-        self.filter.lines().first().map(String::as_str).unwrap_or("")
+        self.filter
+            .lines()
+            .first()
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// Recompute `visible` after the filter or the rows changed, keeping the selection on the

@@ -14,7 +14,10 @@ use crate::salesforce::{StepName, StepReport, TestReport};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(row) = app.detail_row() else {
-        frame.render_widget(Paragraph::new(" This connection no longer exists (Esc goes back)."), area);
+        frame.render_widget(
+            Paragraph::new(" This connection no longer exists (Esc goes back)."),
+            area,
+        );
         return;
     };
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
@@ -35,8 +38,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
         (l, r)
     } else {
-        let [l, r] = Layout::vertical([Constraint::Length(settings.len() as u16 + 2), Constraint::Fill(1)])
-            .areas(body);
+        let [l, r] = Layout::vertical([
+            Constraint::Length(settings.len() as u16 + 2),
+            Constraint::Fill(1),
+        ])
+        .areas(body);
         (l, r)
     };
     frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
@@ -68,44 +74,83 @@ fn settings_lines(row: &ConnRow) -> Vec<Line<'static>> {
         ("username", c.username.clone()),
         ("key file", path(&c.key_file)),
         ("cert file", path(&c.cert_file)),
-        ("audience", c.audience.clone().or_else(|| (c.flow == crate::profile::Flow::Jwt).then(|| c.audience().to_string()))),
-        ("scopes", c.flow.is_interactive().then(|| c.scopes().to_string())),
-        ("callback port", (c.flow == crate::profile::Flow::Web).then(|| c.callback_port().to_string())),
+        (
+            "audience",
+            c.audience.clone().or_else(|| {
+                (c.flow == crate::profile::Flow::Jwt).then(|| c.audience().to_string())
+            }),
+        ),
+        (
+            "scopes",
+            c.flow.is_interactive().then(|| c.scopes().to_string()),
+        ),
+        (
+            "callback port",
+            (c.flow == crate::profile::Flow::Web).then(|| c.callback_port().to_string()),
+        ),
         ("timeout", c.timeout_secs.map(|t| format!("{t} s"))),
     ];
-    lines.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| kv(k, v))));
+    lines.extend(
+        optional
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| kv(k, v))),
+    );
     let secrets = match &row.secrets {
         None => "…".to_string(),
         Some(Err(e)) => format!("cannot read the secret store: {e}"),
         Some(Ok(kinds)) if kinds.is_empty() => "none stored".to_string(),
-        Some(Ok(kinds)) => kinds.iter().map(|k| format!("{} ••••", k.as_str())).collect::<Vec<_>>().join(", "),
+        Some(Ok(kinds)) => kinds
+            .iter()
+            .map(|k| format!("{} ••••", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     lines.push(kv("secrets", secrets));
     lines
 }
 
 fn step_line(step: &StepReport) -> Line<'static> {
-    let (mark, style) = if step.ok { ("✓", Style::new().fg(Color::Green)) } else { ("✗", Style::new().fg(Color::Red)) };
+    let (mark, style) = if step.ok {
+        ("✓", Style::new().fg(Color::Green))
+    } else {
+        ("✗", Style::new().fg(Color::Red))
+    };
     Line::from(vec![
         Span::styled(format!(" {mark} "), style),
         Span::raw(format!("{:<9}", step.step.as_str())),
-        Span::styled(format!("{:>6} ms", step.ms), Style::new().fg(Color::DarkGray)),
+        Span::styled(
+            format!("{:>6} ms", step.ms),
+            Style::new().fg(Color::DarkGray),
+        ),
     ])
 }
 
 pub fn login_note_lines(note: &LoginNote) -> Vec<Line<'static>> {
     match note {
-        LoginNote::BrowserOpened { url } => vec![Line::from(format!(" Sign in in the browser window that opened ({url})."))],
-        LoginNote::OpenThisUrl { url } => vec![Line::from(format!(" Open this address to sign in: {url}"))],
+        LoginNote::BrowserOpened { url } => vec![Line::from(format!(
+            " Sign in in the browser window that opened ({url})."
+        ))],
+        LoginNote::OpenThisUrl { url } => {
+            vec![Line::from(format!(" Open this address to sign in: {url}"))]
+        }
         LoginNote::BrowserUnavailable { url, reason } => vec![
             Line::from(format!(" No browser could be opened ({reason}).")),
             Line::from(format!(" Open this address yourself: {url}")),
         ],
-        LoginNote::DeviceCode { user_code, verification_uri } => vec![
-            Line::from(vec![Span::raw(" Go to "), Span::styled(verification_uri.clone(), Style::new().fg(Color::Cyan))]),
+        LoginNote::DeviceCode {
+            user_code,
+            verification_uri,
+        } => vec![
+            Line::from(vec![
+                Span::raw(" Go to "),
+                Span::styled(verification_uri.clone(), Style::new().fg(Color::Cyan)),
+            ]),
             Line::from(vec![
                 Span::raw(" and enter the code "),
-                Span::styled(format!(" {user_code} "), Style::new().fg(Color::Black).bg(Color::Yellow).bold()),
+                Span::styled(
+                    format!(" {user_code} "),
+                    Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+                ),
             ]),
         ],
         LoginNote::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
@@ -113,7 +158,11 @@ pub fn login_note_lines(note: &LoginNote) -> Vec<Line<'static>> {
 }
 
 /// Steps finished so far plus the running one with a spinner (shared with the wizard).
-pub fn running_lines(app: &App, done: &[StepReport], current: Option<StepName>) -> Vec<Line<'static>> {
+pub fn running_lines(
+    app: &App,
+    done: &[StepReport],
+    current: Option<StepName>,
+) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = done.iter().map(step_line).collect();
     if let Some(step) = current.filter(|s| !done.iter().any(|d| d.step == *s)) {
         lines.push(Line::from(Span::styled(
@@ -129,13 +178,22 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = report.steps.iter().map(step_line).collect();
     if let Some(user) = &report.user {
         lines.push(Line::from(""));
-        lines.push(Line::from(format!(" Signed in as {} ({}), org {}", user.username, user.name, user.organization_id)));
+        lines.push(Line::from(format!(
+            " Signed in as {} ({}), org {}",
+            user.username, user.name, user.organization_id
+        )));
     }
     if let Some(err) = &report.error {
         lines.push(Line::from(""));
-        let status = err.http_status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no HTTP answer".into());
+        let status = err
+            .http_status
+            .map(|s| format!("HTTP {s}"))
+            .unwrap_or_else(|| "no HTTP answer".into());
         lines.push(Line::from(vec![
-            Span::styled(format!(" {} failed", err.step.as_str()), Style::new().fg(Color::Red).bold()),
+            Span::styled(
+                format!(" {} failed", err.step.as_str()),
+                Style::new().fg(Color::Red).bold(),
+            ),
             Span::raw(format!(" · Salesforce answered ({status}):")),
         ]));
         let answer = match (&err.code, &err.description) {
@@ -144,7 +202,13 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
             (None, Some(d)) => d.clone(),
             (None, None) => "(no error text)".into(),
         };
-        lines.extend(wrapped(&answer, width, "   ", "   ", Style::new().add_modifier(Modifier::ITALIC)));
+        lines.extend(wrapped(
+            &answer,
+            width,
+            "   ",
+            "   ",
+            Style::new().add_modifier(Modifier::ITALIC),
+        ));
     }
     if !report.hints.is_empty() {
         lines.push(Line::from(""));
@@ -156,7 +220,13 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
                 Span::styled(format!("  [{}]", hint.id), Style::new().fg(Color::DarkGray)),
             ]));
             for (i, step) in hint.fix.iter().enumerate() {
-                lines.extend(wrapped(step, width, &format!("   {}. ", i + 1), "      ", Style::new()));
+                lines.extend(wrapped(
+                    step,
+                    width,
+                    &format!("   {}. ", i + 1),
+                    "      ",
+                    Style::new(),
+                ));
             }
         }
     }
@@ -172,16 +242,25 @@ fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
     }
     match (&row.status, &row.report, &row.last) {
-        (RunStatus::Running { step, .. }, _, _) => lines.extend(running_lines(app, &row.live_steps, Some(*step))),
+        (RunStatus::Running { step, .. }, _, _) => {
+            lines.extend(running_lines(app, &row.live_steps, Some(*step)))
+        }
         (_, Some(report), last) => {
             if let Some(t) = last {
-                lines.push(Line::from(Span::styled(format!(" {}", relative(app.now, &t.at)), Style::new().fg(Color::DarkGray))));
+                lines.push(Line::from(Span::styled(
+                    format!(" {}", relative(app.now, &t.at)),
+                    Style::new().fg(Color::DarkGray),
+                )));
             }
             lines.extend(report_lines(report, width));
         }
         (_, None, Some(t)) => {
             lines.push(Line::from(Span::styled(
-                format!(" {} ({}), from the state file", relative(app.now, &t.at), t.at),
+                format!(
+                    " {} ({}), from the state file",
+                    relative(app.now, &t.at),
+                    t.at
+                ),
                 Style::new().fg(Color::DarkGray),
             )));
             lines.extend(t.steps.iter().map(step_line));
@@ -191,7 +270,9 @@ fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
             if let Some(h) = &t.hint_title {
                 lines.push(Line::from(format!(" ▸ {h}")));
             }
-            lines.push(Line::from(" Press t to test again for Salesforce's full answer and the hints."));
+            lines.push(Line::from(
+                " Press t to test again for Salesforce's full answer and the hints.",
+            ));
         }
         (_, None, None) => lines.push(Line::from(" Not tested yet: press t to test, l to log in.")),
     }

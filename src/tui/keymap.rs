@@ -56,10 +56,34 @@ const fn b(
 
 const QUIT_CTRL_C: Binding = b(&[ctrl('c')], "Ctrl-C", "quit sfconn", Cmd::Quit, false);
 const MOVE: [Binding; 4] = [
-    b(&[key(KeyCode::Up), ch('k')], "↑/k", "move up", Cmd::Up, false),
-    b(&[key(KeyCode::Down), ch('j')], "↓/j", "move down", Cmd::Down, false),
-    b(&[key(KeyCode::Home), ch('g')], "Home/g", "first", Cmd::Top, false),
-    b(&[key(KeyCode::End), ch('G')], "End/G", "last", Cmd::Bottom, false),
+    b(
+        &[key(KeyCode::Up), ch('k')],
+        "↑/k",
+        "move up",
+        Cmd::Up,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Down), ch('j')],
+        "↓/j",
+        "move down",
+        Cmd::Down,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Home), ch('g')],
+        "Home/g",
+        "first",
+        Cmd::Top,
+        false,
+    ),
+    b(
+        &[key(KeyCode::End), ch('G')],
+        "End/G",
+        "last",
+        Cmd::Bottom,
+        false,
+    ),
 ];
 
 const LIST: &[Binding] = &[
@@ -67,9 +91,27 @@ const LIST: &[Binding] = &[
     MOVE[1],
     MOVE[2],
     MOVE[3],
-    b(&[key(KeyCode::PageUp)], "PgUp", "page up", Cmd::PageUp, false),
-    b(&[key(KeyCode::PageDown)], "PgDn", "page down", Cmd::PageDown, false),
-    b(&[key(KeyCode::Enter)], "Enter", "details", Cmd::Details, true),
+    b(
+        &[key(KeyCode::PageUp)],
+        "PgUp",
+        "page up",
+        Cmd::PageUp,
+        false,
+    ),
+    b(
+        &[key(KeyCode::PageDown)],
+        "PgDn",
+        "page down",
+        Cmd::PageDown,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "details",
+        Cmd::Details,
+        true,
+    ),
     b(&[ch('t')], "t", "test", Cmd::Test, true),
     b(&[ch('T')], "T", "test all", Cmd::TestAll, true),
     b(&[ch('l')], "l", "login", Cmd::Login, true),
@@ -78,29 +120,65 @@ const LIST: &[Binding] = &[
     b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true),
     b(&[ch('d')], "d", "delete", Cmd::Delete, true),
     b(&[ch('/')], "/", "filter", Cmd::Filter, true),
-    b(&[key(KeyCode::Esc)], "Esc", "clear the filter", Cmd::Back, false),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "clear the filter",
+        Cmd::Back,
+        false,
+    ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     b(&[ch('q')], "q", "quit", Cmd::Quit, true),
     QUIT_CTRL_C,
 ];
 
 const FILTER: &[Binding] = &[
-    b(&[key(KeyCode::Enter)], "Enter", "keep the filter", Cmd::Accept, true),
-    b(&[key(KeyCode::Esc)], "Esc", "clear the filter", Cmd::Back, true),
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "keep the filter",
+        Cmd::Accept,
+        true,
+    ),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "clear the filter",
+        Cmd::Back,
+        true,
+    ),
     b(&[key(KeyCode::Up)], "↑", "move up", Cmd::Up, false),
     b(&[key(KeyCode::Down)], "↓", "move down", Cmd::Down, false),
     QUIT_CTRL_C,
 ];
 
 const DETAIL: &[Binding] = &[
-    b(&[key(KeyCode::Up), ch('k')], "↑/k", "scroll the test result up", Cmd::Up, false),
-    b(&[key(KeyCode::Down), ch('j')], "↓/j", "scroll the test result down", Cmd::Down, false),
+    b(
+        &[key(KeyCode::Up), ch('k')],
+        "↑/k",
+        "scroll the test result up",
+        Cmd::Up,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Down), ch('j')],
+        "↓/j",
+        "scroll the test result down",
+        Cmd::Down,
+        false,
+    ),
     b(&[ch('t')], "t", "test", Cmd::Test, true),
     b(&[ch('l')], "l", "login", Cmd::Login, true),
     b(&[ch('e')], "e", "edit", Cmd::Edit, true),
     b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true),
     b(&[ch('d')], "d", "delete", Cmd::Delete, true),
-    b(&[key(KeyCode::Esc)], "Esc", "back to the list", Cmd::Back, true),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the list",
+        Cmd::Back,
+        true,
+    ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     b(&[ch('q')], "q", "quit", Cmd::Quit, true),
     QUIT_CTRL_C,
@@ -108,13 +186,25 @@ const DETAIL: &[Binding] = &[
 
 const HELP: &[Binding] = &[
     b(&[key(KeyCode::Esc)], "Esc", "close help", Cmd::Back, true),
-    b(&[ch('?'), key(KeyCode::F(1))], "?", "close help", Cmd::Help, false),
+    b(
+        &[ch('?'), key(KeyCode::F(1))],
+        "?",
+        "close help",
+        Cmd::Help,
+        false,
+    ),
     QUIT_CTRL_C,
 ];
 
 const CONFIRM_YES_NO: &[Binding] = &[
     b(&[ch('y')], "y", "delete", Cmd::Accept, true),
-    b(&[ch('n'), key(KeyCode::Esc)], "n/Esc", "keep it", Cmd::Decline, true),
+    b(
+        &[ch('n'), key(KeyCode::Esc)],
+        "n/Esc",
+        "keep it",
+        Cmd::Decline,
+        true,
+    ),
     QUIT_CTRL_C,
 ];
 
@@ -134,9 +224,27 @@ const WIZARD_FLOW: &[Binding] = &[
 ];
 
 const WIZARD_FORM: &[Binding] = &[
-    b(&[key(KeyCode::Tab), key(KeyCode::Down)], "Tab/↓", "next field", Cmd::NextField, true),
-    b(&[key(KeyCode::BackTab), key(KeyCode::Up)], "Shift-Tab/↑", "previous field", Cmd::PrevField, true),
-    b(&[key(KeyCode::Enter)], "Enter", "next step", Cmd::Next, true),
+    b(
+        &[key(KeyCode::Tab), key(KeyCode::Down)],
+        "Tab/↓",
+        "next field",
+        Cmd::NextField,
+        true,
+    ),
+    b(
+        &[key(KeyCode::BackTab), key(KeyCode::Up)],
+        "Shift-Tab/↑",
+        "previous field",
+        Cmd::PrevField,
+        true,
+    ),
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "next step",
+        Cmd::Next,
+        true,
+    ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
     QUIT_CTRL_C,
@@ -153,30 +261,60 @@ const WIZARD_KEYGEN: Binding = b(
 const WIZARD_CHECKLIST: &[Binding] = &[
     MOVE[0],
     MOVE[1],
-    b(&[ch(' '), ch('x')], "Space", "mark done", Cmd::ToggleDone, true),
+    b(
+        &[ch(' '), ch('x')],
+        "Space",
+        "mark done",
+        Cmd::ToggleDone,
+        true,
+    ),
     b(&[ch('o')], "o", "open in Salesforce", Cmd::OpenSetup, true),
-    b(&[key(KeyCode::Enter)], "Enter", "next step", Cmd::Next, true),
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "next step",
+        Cmd::Next,
+        true,
+    ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT_CTRL_C,
 ];
 
 const WIZARD_REVIEW: &[Binding] = &[
-    b(&[key(KeyCode::Enter)], "Enter", "save and connect", Cmd::Next, true),
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "save and connect",
+        Cmd::Next,
+        true,
+    ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT_CTRL_C,
 ];
 
 const WIZARD_CONNECT_RUNNING: &[Binding] = &[
-    b(&[key(KeyCode::Esc)], "Esc", "back to the list (the run goes on)", Cmd::Back, true),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the list (the run goes on)",
+        Cmd::Back,
+        true,
+    ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT_CTRL_C,
 ];
 
 const WIZARD_CONNECT_DONE: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "done", Cmd::Next, true),
-    b(&[key(KeyCode::Esc)], "Esc", "back to the list", Cmd::Back, false),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the list",
+        Cmd::Back,
+        false,
+    ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT_CTRL_C,
 ];
@@ -184,7 +322,13 @@ const WIZARD_CONNECT_DONE: &[Binding] = &[
 const WIZARD_CONNECT_FAILED: &[Binding] = &[
     b(&[ch('f')], "f", "fix the field", Cmd::Fix, true),
     b(&[ch('r')], "r", "retry", Cmd::Retry, true),
-    b(&[key(KeyCode::Esc)], "Esc", "back to the list", Cmd::Back, true),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the list",
+        Cmd::Back,
+        true,
+    ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT_CTRL_C,
 ];

@@ -36,7 +36,10 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         None => String::new(),
     };
     let left = Line::from(vec![
-        Span::styled(" sfconn ", Style::new().fg(Color::Black).bg(Color::Blue).bold()),
+        Span::styled(
+            " sfconn ",
+            Style::new().fg(Color::Black).bg(Color::Blue).bold(),
+        ),
         Span::raw(format!(" {count}{default}")),
     ]);
     let used = left.width() as u16;
@@ -49,19 +52,30 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let shown = if count <= room {
         path.clone()
     } else if room > 10 {
-        format!("…{}", path.chars().skip(count - room + 1).collect::<String>())
+        format!(
+            "…{}",
+            path.chars().skip(count - room + 1).collect::<String>()
+        )
     } else {
         String::new()
     };
     frame.render_widget(
-        Paragraph::new(Span::styled(format!("{shown} "), Style::new().fg(Color::DarkGray))).right_aligned(),
+        Paragraph::new(Span::styled(
+            format!("{shown} "),
+            Style::new().fg(Color::DarkGray),
+        ))
+        .right_aligned(),
         r,
     );
 }
 
 fn render_filter(app: &App, frame: &mut Frame, area: Rect) {
-    let [label, input] = Layout::horizontal([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(Span::styled(" filter: ", Style::new().fg(Color::Yellow).bold()), label);
+    let [label, input] =
+        Layout::horizontal([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(
+        Span::styled(" filter: ", Style::new().fg(Color::Yellow).bold()),
+        label,
+    );
     if app.filter_editing {
         frame.render_widget(&app.filter, input);
     } else {
@@ -87,38 +101,59 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if app.visible.is_empty() {
-        frame.render_widget(Paragraph::new("  Nothing matches the filter (Esc clears it)."), inner);
+        frame.render_widget(
+            Paragraph::new("  Nothing matches the filter (Esc clears it)."),
+            inner,
+        );
         return;
     }
     let wide = inner.width >= 100;
     // Only the rows in view are built, so 10,000 connections cost what 20 do.
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = if app.selected < height { 0 } else { app.selected + 1 - height };
-    let rows = app.visible.iter().skip(offset).take(height).enumerate().map(|(i, &index)| {
-        let r = &app.rows[index];
-        let selected = offset + i == app.selected;
-        let is_default = app.default.as_deref() == Some(r.name());
-        let marker = match (selected, is_default) {
-            (true, true) => "▶★",
-            (true, false) => "▶ ",
-            (false, true) => " ★",
-            (false, false) => "  ",
-        };
-        let tested = r.last.as_ref().map(|t| relative(app.now, &t.at)).unwrap_or_else(|| "never".into());
-        let mut cells = vec![
-            Cell::from(marker),
-            Cell::from(r.name().to_string()),
-            Cell::from(env_badge(r.conn.environment)),
-            Cell::from(r.conn.flow.as_str()),
-        ];
-        if wide {
-            cells.push(Cell::from(r.conn.username.clone().unwrap_or_default()));
-        }
-        cells.push(Cell::from(status_span(app, &r.status)));
-        cells.push(Cell::from(tested));
-        let row = Row::new(cells);
-        if selected { row.style(Style::new().add_modifier(Modifier::REVERSED)) } else { row }
-    });
+    let offset = if app.selected < height {
+        0
+    } else {
+        app.selected + 1 - height
+    };
+    let rows = app
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .enumerate()
+        .map(|(i, &index)| {
+            let r = &app.rows[index];
+            let selected = offset + i == app.selected;
+            let is_default = app.default.as_deref() == Some(r.name());
+            let marker = match (selected, is_default) {
+                (true, true) => "▶★",
+                (true, false) => "▶ ",
+                (false, true) => " ★",
+                (false, false) => "  ",
+            };
+            let tested = r
+                .last
+                .as_ref()
+                .map(|t| relative(app.now, &t.at))
+                .unwrap_or_else(|| "never".into());
+            let mut cells = vec![
+                Cell::from(marker),
+                Cell::from(r.name().to_string()),
+                Cell::from(env_badge(r.conn.environment)),
+                Cell::from(r.conn.flow.as_str()),
+            ];
+            if wide {
+                cells.push(Cell::from(r.conn.username.clone().unwrap_or_default()));
+            }
+            cells.push(Cell::from(status_span(app, &r.status)));
+            cells.push(Cell::from(tested));
+            let row = Row::new(cells);
+            if selected {
+                row.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                row
+            }
+        });
     let mut widths = vec![
         Constraint::Length(2),
         Constraint::Fill(2),
@@ -134,5 +169,8 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     widths.push(Constraint::Length(9));
     titles.extend(["STATUS", "TESTED"]);
     let header = Row::new(titles).style(Style::new().fg(Color::DarkGray).bold());
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
 }

@@ -12,6 +12,7 @@ pub mod hints;
 pub mod keymap;
 pub mod list;
 pub mod render;
+pub mod results;
 pub mod tasks;
 pub mod term;
 pub mod update;

@@ -7,8 +7,12 @@ use super::app::{App, Overlay, Screen};
 use super::{detail, list, widgets, wizard};
 
 pub fn render(app: &App, frame: &mut Frame) {
-    let [body, notice, footer] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(frame.area());
+    let [body, notice, footer] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
     match app.screen {
         Screen::List => list::render(app, frame, body),
         Screen::Detail { .. } => detail::render(app, frame, body),

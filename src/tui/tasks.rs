@@ -49,8 +49,14 @@ impl Services {
                 })
                 .await;
                 Some(match result {
-                    Ok(Ok((name, files))) => TaskMsg::KeyGenerated { name, result: Ok(files) },
-                    Ok(Err(e)) | Err(e) => TaskMsg::KeyGenerated { name: String::new(), result: Err(e) },
+                    Ok(Ok((name, files))) => TaskMsg::KeyGenerated {
+                        name,
+                        result: Ok(files),
+                    },
+                    Ok(Err(e)) | Err(e) => TaskMsg::KeyGenerated {
+                        name: String::new(),
+                        result: Err(e),
+                    },
                 })
             }
             Effect::OpenUrl { url } => {
@@ -60,7 +66,11 @@ impl Services {
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
             }
-            Effect::Run { kind, conn, generation } => {
+            Effect::Run {
+                kind,
+                conn,
+                generation,
+            } => {
                 let _ = (kind == RunKind::Login, tx, generation, &conn, now_rfc3339());
                 None
             }

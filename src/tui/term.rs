@@ -79,12 +79,17 @@ pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
     result
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, mut app: App, services: &Services) -> CliResult {
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    services: &Services,
+) -> CliResult {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let draw_error = |e: std::io::Error| CliError::failure(format!("cannot draw on the terminal: {e}"));
+    let draw_error =
+        |e: std::io::Error| CliError::failure(format!("cannot draw on the terminal: {e}"));
     loop {
         if app.dirty {
             terminal.draw(|f| render(&app, f)).map_err(draw_error)?;

@@ -4,12 +4,12 @@
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
-use super::action::{Action, Cmd, Effect, RunKind, TaskMsg};
-use super::app::{App, ConnRow, Overlay, RunStatus, Screen};
-use super::wizard::{ConnectState, Outcome, Wizard};
-use crate::salesforce::{StepName, TestReport};
+use super::action::{Action, Cmd, Effect, RunKind};
+use super::app::{App, Overlay, RunStatus, Screen};
+use super::results::on_task;
+use super::wizard::{Outcome, Wizard};
+use crate::salesforce::StepName;
 use crate::secrets::SecretKind;
-use crate::state::LastTest;
 
 const PAGE: usize = 10;
 
@@ -156,10 +156,18 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 }
             }
         }
-        Cmd::Test => return target.and_then(|n| start_run(app, &n, RunKind::Test)).into_iter().collect(),
+        Cmd::Test => {
+            return target
+                .and_then(|n| start_run(app, &n, RunKind::Test))
+                .into_iter()
+                .collect();
+        }
         Cmd::Login => {
-            let Some(name) = target else { return Vec::new() };
-            let mut effects: Vec<Effect> = start_run(app, &name, RunKind::Login).into_iter().collect();
+            let Some(name) = target else {
+                return Vec::new();
+            };
+            let mut effects: Vec<Effect> =
+                start_run(app, &name, RunKind::Login).into_iter().collect();
             // A login may need the person: the browser URL or the device code shows in the detail view.
             if app.screen == Screen::List {
                 app.screen = Screen::Detail { name: name.clone() };
@@ -169,8 +177,15 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             return effects;
         }
         Cmd::TestAll => {
-            let names: Vec<String> = app.visible.iter().map(|&i| app.rows[i].conn.name.clone()).collect();
-            return names.iter().filter_map(|n| start_run(app, n, RunKind::Test)).collect();
+            let names: Vec<String> = app
+                .visible
+                .iter()
+                .map(|&i| app.rows[i].conn.name.clone())
+                .collect();
+            return names
+                .iter()
+                .filter_map(|n| start_run(app, n, RunKind::Test))
+                .collect();
         }
         Cmd::SetDefault => {
             if let Some(name) = target {
@@ -200,14 +215,22 @@ fn fresh_filter(old: &TextArea<'static>) -> TextArea<'static> {
 }
 
 fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
-    let Some(Overlay::ConfirmDelete { name, production, typed }) = &app.overlay else {
+    let Some(Overlay::ConfirmDelete {
+        name,
+        production,
+        typed,
+    }) = &app.overlay
+    else {
         return Vec::new();
     };
     match cmd {
         Cmd::Accept => {
-            let typed_ok = !*production || typed.lines().first().map(String::as_str) == Some(name.as_str());
+            let typed_ok =
+                !*production || typed.lines().first().map(String::as_str) == Some(name.as_str());
             if !typed_ok {
-                let msg = format!("{name} is a production connection: type its name exactly to delete it");
+                let msg = format!(
+                    "{name} is a production connection: type its name exactly to delete it"
+                );
                 app.error(msg);
                 return Vec::new();
             }
@@ -244,7 +267,10 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Outcome::Exit { select } => {
             app.screen = Screen::List;
             if let Some(name) = select
-                && let Some(pos) = app.visible.iter().position(|&i| app.rows[i].conn.name == name)
+                && let Some(pos) = app
+                    .visible
+                    .iter()
+                    .position(|&i| app.rows[i].conn.name == name)
             {
                 app.selected = pos;
             }
@@ -254,12 +280,16 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
 }
 
 /// Mark the connection running under a new generation and ask for the run.
-fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effect> {
+pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effect> {
     let row = app.row_mut(name)?;
     row.generation += 1;
     row.status = RunStatus::Running {
         kind,
-        step: if kind == RunKind::Login { StepName::Token } else { StepName::Reach },
+        step: if kind == RunKind::Login {
+            StepName::Token
+        } else {
+            StepName::Reach
+        },
     };
     row.live_steps.clear();
     row.login_note = None;
@@ -268,190 +298,4 @@ fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effect> {
         conn: Box::new(row.conn.clone()),
         generation: row.generation,
     })
-}
-
-fn next_step(step: StepName) -> StepName {
-    let i = StepName::ALL.iter().position(|s| *s == step).unwrap_or(0);
-    StepName::ALL.get(i + 1).copied().unwrap_or(step)
-}
-
-/// The status line a finished run leaves.
-pub fn status_of(report: &TestReport) -> RunStatus {
-    if report.ok {
-        RunStatus::Passed { ms: report.steps.iter().map(|s| s.ms).sum() }
-    } else if report.needs_login() {
-        RunStatus::NeedsLogin
-    } else {
-        RunStatus::Failed { hint_title: failure_title(report) }
-    }
-}
-
-/// The first hint's title, else Salesforce's own error.
-pub fn failure_title(report: &TestReport) -> String {
-    if let Some(h) = report.hints.first() {
-        return h.title.clone();
-    }
-    match &report.error {
-        Some(e) => match (&e.code, &e.description) {
-            (Some(c), Some(d)) => format!("{c}: {d}"),
-            (Some(c), None) => c.clone(),
-            (None, Some(d)) => d.clone(),
-            (None, None) => format!("{} failed", e.step.as_str()),
-        },
-        None => "failed".into(),
-    }
-}
-
-/// The state-file record of a finished run.
-pub fn last_test_of(report: &TestReport, at: &str) -> LastTest {
-    LastTest {
-        at: at.to_string(),
-        ok: report.ok,
-        error_code: report.error.as_ref().and_then(|e| e.code.clone()),
-        failed_step: report.error.as_ref().map(|e| e.step.as_str().to_string()),
-        hint_title: report.hints.first().map(|h| h.title.clone()),
-        steps: report.steps.clone(),
-    }
-}
-
-fn wizard_waits_for<'a>(app: &'a mut App, name: &str, generation: u64) -> Option<&'a mut Wizard> {
-    app.wizard
-        .as_deref_mut()
-        .filter(|w| w.saved_name.as_deref() == Some(name) && w.generation == generation)
-}
-
-fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
-    match msg {
-        TaskMsg::StepDone { name, generation, step } => {
-            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation && r.is_running()) {
-                if let RunStatus::Running { kind, .. } = row.status {
-                    row.status = RunStatus::Running { kind, step: next_step(step.step) };
-                }
-                row.live_steps.push(step.clone());
-            }
-            if let Some(w) = wizard_waits_for(app, &name, generation)
-                && let Some(ConnectState::Running { steps, .. }) = &mut w.connect
-            {
-                steps.push(step);
-            }
-        }
-        TaskMsg::Login { name, generation, note } => {
-            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
-                row.login_note = Some(note.clone());
-            }
-            if let Some(w) = wizard_waits_for(app, &name, generation)
-                && let Some(ConnectState::Running { note: n, .. }) = &mut w.connect
-            {
-                *n = Some(note);
-            }
-        }
-        TaskMsg::RunDone { name, generation, report, at } => {
-            // Applied by name, whatever screen is showing: the row keeps its own result.
-            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
-                row.status = status_of(&report);
-                row.last = Some(last_test_of(&report, &at));
-                row.live_steps.clear();
-                row.report = Some((*report).clone());
-            }
-            if let Some(w) = wizard_waits_for(app, &name, generation) {
-                w.connect = Some(if report.ok {
-                    ConnectState::Connected { report }
-                } else {
-                    let message = failure_title(&report);
-                    ConnectState::Failed { report: Some(report), message }
-                });
-            }
-        }
-        TaskMsg::Saved { conn, replaces, result } => return on_saved(app, *conn, replaces, result),
-        TaskMsg::Deleted { name, result } => match result {
-            Ok(()) => {
-                app.remove_row(&name);
-                if app.default.as_deref() == Some(name.as_str()) {
-                    app.default = None;
-                }
-                if matches!(&app.screen, Screen::Detail { name: n } if *n == name) {
-                    app.screen = Screen::List;
-                }
-                app.info(format!("Deleted {name} and its secrets"));
-            }
-            Err(e) => app.error(format!("Could not delete {name}: {e}")),
-        },
-        TaskMsg::DefaultSet { name, result } => match result {
-            Ok(()) => {
-                app.info(format!("{name} is now the default connection"));
-                app.default = Some(name);
-            }
-            Err(e) => app.error(format!("Could not make {name} the default: {e}")),
-        },
-        TaskMsg::SecretKinds { name, kinds } => {
-            if let Some(row) = app.row_mut(&name) {
-                row.secrets = Some(kinds);
-            }
-        }
-        TaskMsg::Opened { url, result } => match result {
-            Ok(()) => app.info(format!("Opened {url} in your browser")),
-            Err(e) => app.error(format!("No browser could be opened ({e}). Open this address yourself: {url}")),
-        },
-        TaskMsg::KeyGenerated { name, result } => match result {
-            Ok((key, cert)) => {
-                if let Some(w) = app.wizard.as_deref_mut() {
-                    w.key_generated(&key, &cert);
-                }
-                app.info(format!(
-                    "Made a key pair for {name}: upload {} to the app (Use digital signatures)",
-                    cert.display()
-                ));
-            }
-            Err(e) => app.error(format!("Could not make a key pair for {name}: {e}")),
-        },
-    }
-    Vec::new()
-}
-
-fn on_saved(
-    app: &mut App,
-    conn: crate::profile::Connection,
-    replaces: Option<String>,
-    result: Result<(), String>,
-) -> Vec<Effect> {
-    let name = conn.name.clone();
-    let waiting = app
-        .wizard
-        .as_deref()
-        .is_some_and(|w| w.saved_name.as_deref() == Some(name.as_str()) && matches!(w.connect, Some(ConnectState::Saving)));
-    if let Err(e) = result {
-        let message = format!("Could not save {name}: {e}");
-        match app.wizard.as_deref_mut().filter(|_| waiting) {
-            Some(w) => w.connect = Some(ConnectState::Failed { report: None, message }),
-            None => app.error(message),
-        }
-        return Vec::new();
-    }
-    // A rename keeps the old row's generation so its late results stay stale.
-    let mut generation = app.row(&name).map_or(0, |r| r.generation);
-    if let Some(old) = replaces.as_deref().filter(|old| *old != name) {
-        generation = generation.max(app.row(old).map_or(0, |r| r.generation));
-        app.remove_row(old);
-        if app.default.as_deref() == Some(old) {
-            app.default = Some(name.clone());
-        }
-    }
-    let mut row = ConnRow::new(conn, None);
-    row.generation = generation;
-    app.upsert_row(row);
-    app.info(format!("Saved {name}"));
-    if !waiting {
-        return Vec::new();
-    }
-    let kind = match app.row(&name) {
-        Some(r) if r.conn.flow.is_interactive() => RunKind::Login,
-        _ => RunKind::Test,
-    };
-    let effect = start_run(app, &name, kind);
-    let generation = app.row(&name).map_or(0, |r| r.generation);
-    if let Some(w) = app.wizard.as_deref_mut() {
-        w.generation = generation;
-        w.connect = Some(ConnectState::Running { kind, steps: Vec::new(), note: None });
-    }
-    effect.into_iter().collect()
 }

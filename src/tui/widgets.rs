@@ -23,9 +23,14 @@ pub fn env_badge(env: Environment) -> Span<'static> {
     match env {
         Environment::Production => Span::styled(
             " PROD ",
-            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
         ),
-        Environment::Sandbox => Span::styled(" SANDBOX ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Environment::Sandbox => {
+            Span::styled(" SANDBOX ", Style::new().fg(Color::Black).bg(Color::Cyan))
+        }
     }
 }
 
@@ -37,10 +42,17 @@ pub fn status_span(app: &App, status: &RunStatus) -> Span<'static> {
                 RunKind::Test => format!("testing: {}", step.as_str()),
                 RunKind::Login => "logging in".to_string(),
             };
-            Span::styled(format!("{} {what}", spinner(app)), Style::new().fg(Color::Yellow))
+            Span::styled(
+                format!("{} {what}", spinner(app)),
+                Style::new().fg(Color::Yellow),
+            )
         }
-        RunStatus::Passed { ms } => Span::styled(format!("✓ passed {ms} ms"), Style::new().fg(Color::Green)),
-        RunStatus::Failed { hint_title } => Span::styled(format!("✗ {hint_title}"), Style::new().fg(Color::Red)),
+        RunStatus::Passed { ms } => {
+            Span::styled(format!("✓ passed {ms} ms"), Style::new().fg(Color::Green))
+        }
+        RunStatus::Failed { hint_title } => {
+            Span::styled(format!("✗ {hint_title}"), Style::new().fg(Color::Red))
+        }
         RunStatus::NeedsLogin => Span::styled("● needs login (l)", Style::new().fg(Color::Yellow)),
     }
 }
@@ -66,7 +78,8 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     let items = keymap::footer(app);
     let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
     let is_help = |(_, d): &(&str, &str)| *d == "help";
-    let mut budget = usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
+    let mut budget =
+        usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
     let mut shown: Vec<(&str, &str)> = Vec::new();
     for item in items.iter().filter(|i| !is_help(i)) {
         if size(item) > budget {
@@ -78,7 +91,10 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     shown.extend(items.iter().filter(|i| is_help(i)).copied());
     let mut spans = Vec::new();
     for (key, desc) in shown {
-        spans.push(Span::styled(format!(" {key} "), Style::new().fg(Color::Black).bg(Color::Gray)));
+        spans.push(Span::styled(
+            format!(" {key} "),
+            Style::new().fg(Color::Black).bg(Color::Gray),
+        ));
         spans.push(Span::raw(format!(" {desc}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -90,7 +106,10 @@ pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
             NoticeKind::Info => Style::new().fg(Color::Green),
             NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         };
-        frame.render_widget(Paragraph::new(Span::styled(format!(" {}", n.text), style)), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {}", n.text), style)),
+            area,
+        );
     }
 }
 
@@ -98,7 +117,10 @@ pub fn block(title: &str) -> Block<'_> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(Color::DarkGray))
-        .title(Span::styled(format!(" {title} "), Style::new().add_modifier(Modifier::BOLD)))
+        .title(Span::styled(
+            format!(" {title} "),
+            Style::new().add_modifier(Modifier::BOLD),
+        ))
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.
@@ -123,7 +145,10 @@ pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!(" {:<12}", b.label), Style::new().fg(Color::Cyan).bold()),
+                Span::styled(
+                    format!(" {:<12}", b.label),
+                    Style::new().fg(Color::Cyan).bold(),
+                ),
                 Span::raw(b.desc),
             ])
         })
@@ -153,15 +178,27 @@ fn screen_name(app: &App) -> &'static str {
 
 /// The delete confirmation; production connections need their name typed.
 pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(super::app::Overlay::ConfirmDelete { name, production, typed }) = &app.overlay else {
+    let Some(super::app::Overlay::ConfirmDelete {
+        name,
+        production,
+        typed,
+    }) = &app.overlay
+    else {
         return;
     };
     let rect = centered(area, 64, if *production { 9 } else { 7 });
     frame.render_widget(Clear, rect);
     let inner = block("Delete connection").inner(rect);
-    frame.render_widget(block("Delete connection").border_style(Style::new().fg(Color::Red)), rect);
+    frame.render_widget(
+        block("Delete connection").border_style(Style::new().fg(Color::Red)),
+        rect,
+    );
     let mut lines = vec![
-        Line::from(vec![Span::raw("Delete "), Span::styled(name.clone(), Style::new().bold()), Span::raw("?")]),
+        Line::from(vec![
+            Span::raw("Delete "),
+            Span::styled(name.clone(), Style::new().bold()),
+            Span::raw("?"),
+        ]),
         Line::from("It leaves profiles.toml and its secrets leave the secret store."),
     ];
     if *production {
@@ -172,8 +209,11 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         lines.push(Line::from("y deletes, n or Esc keeps it."));
     }
-    let [text, input] =
-        Layout::vertical([Constraint::Length(lines.len() as u16 + 1), Constraint::Length(1)]).areas(inner);
+    let [text, input] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
     if *production {
         frame.render_widget(&**typed, input);
@@ -182,7 +222,13 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
 
 /// Word-wrap `text` to `width` columns: the first line starts with `first`, the others with
 /// `rest` (a hanging indent, so wrapped hint steps stay readable).
-pub fn wrapped(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
+pub fn wrapped(
+    text: &str,
+    width: u16,
+    first: &str,
+    rest: &str,
+    style: Style,
+) -> Vec<Line<'static>> {
     let width = usize::from(width).max(first.chars().count() + 10);
     let mut lines = Vec::new();
     let mut current = first.to_string();
@@ -190,7 +236,10 @@ pub fn wrapped(text: &str, width: u16, first: &str, rest: &str, style: Style) ->
     for word in text.split_whitespace() {
         let len = current.chars().count() + usize::from(!empty) + word.chars().count();
         if !empty && len > width {
-            lines.push(Line::from(Span::styled(std::mem::replace(&mut current, rest.to_string()), style)));
+            lines.push(Line::from(Span::styled(
+                std::mem::replace(&mut current, rest.to_string()),
+                style,
+            )));
             empty = true;
         }
         if !empty {

@@ -9,3 +9,4 @@ mod keychain;
 mod pty;
 mod support;
 mod tui_snapshots;
+mod tui_state;

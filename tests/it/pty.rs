@@ -24,7 +24,12 @@ const COLS: u16 = 110;
 impl PtyApp {
     fn start(args: &[&str], home: &Path, envs: &[(&str, &str)]) -> PtyApp {
         let pty = native_pty_system()
-            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sfconn"));
         cmd.args(args);
@@ -59,7 +64,13 @@ impl PtyApp {
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        PtyApp { child, writer, parser, raw, what: format!("sfconn {}", args.join(" ")) }
+        PtyApp {
+            child,
+            writer,
+            parser,
+            raw,
+            what: format!("sfconn {}", args.join(" ")),
+        }
     }
 
     fn screen(&self) -> String {
@@ -74,11 +85,19 @@ impl PtyApp {
                 return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("`{}` exited ({status:?}) before showing {text:?}; screen:\n{}", self.what, self.screen());
+                panic!(
+                    "`{}` exited ({status:?}) before showing {text:?}; screen:\n{}",
+                    self.what,
+                    self.screen()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("`{}` never showed {text:?}; screen:\n{}", self.what, self.screen());
+        panic!(
+            "`{}` never showed {text:?}; screen:\n{}",
+            self.what,
+            self.screen()
+        );
     }
 
     fn wait_gone(&mut self, text: &str) {
@@ -89,7 +108,11 @@ impl PtyApp {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("`{}` still shows {text:?}; screen:\n{}", self.what, self.screen());
+        panic!(
+            "`{}` still shows {text:?}; screen:\n{}",
+            self.what,
+            self.screen()
+        );
     }
 
     fn keys(&mut self, bytes: &str) {
@@ -112,16 +135,32 @@ impl PtyApp {
             if let Some(s) = self.child.try_wait().unwrap() {
                 break s;
             }
-            assert!(Instant::now() < deadline, "`{}` did not exit; screen:\n{}", self.what, self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "`{}` did not exit; screen:\n{}",
+                self.what,
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         std::thread::sleep(Duration::from_millis(200));
         let parser = self.parser.lock().unwrap();
-        assert!(status.success(), "`{}` exited with {status:?}; screen:\n{}", self.what, parser.screen().contents());
-        assert!(!parser.screen().alternate_screen(), "the alternate screen was not left");
+        assert!(
+            status.success(),
+            "`{}` exited with {status:?}; screen:\n{}",
+            self.what,
+            parser.screen().contents()
+        );
+        assert!(
+            !parser.screen().alternate_screen(),
+            "the alternate screen was not left"
+        );
         assert!(!parser.screen().hide_cursor(), "the cursor was left hidden");
         let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).to_string();
-        assert!(raw.contains("\u{1b}[?1049l"), "no leave-alternate-screen sequence in the output");
+        assert!(
+            raw.contains("\u{1b}[?1049l"),
+            "no leave-alternate-screen sequence in the output"
+        );
     }
 }
 
@@ -148,5 +187,8 @@ fn empty_home_help_wizard_and_quit_restore_the_terminal() {
     app.wait_for("No connections yet");
     app.keys("q");
     app.expect_clean_exit();
-    assert!(home.path().join("logs").join("sfconn.log").exists(), "the TUI writes its log file");
+    assert!(
+        home.path().join("logs").join("sfconn.log").exists(),
+        "the TUI writes its log file"
+    );
 }

@@ -11,12 +11,12 @@ use sfconn::profile::{Connection, Environment, Flow, Profiles};
 use sfconn::salesforce::{Failure, HintRef, StepError, StepName, StepReport, TestReport, UserInfo};
 use sfconn::state::{LastTest, State};
 use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
-use sfconn::tui::app::{RunStatus, Screen};
+use sfconn::tui::app::Screen;
 use sfconn::tui::{App, render, update};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 40)];
 
-fn conn(name: &str, flow: Flow, env: Environment, user: Option<&str>) -> Connection {
+pub(crate) fn conn(name: &str, flow: Flow, env: Environment, user: Option<&str>) -> Connection {
     let mut c = Connection::new(name, flow);
     c.environment = env;
     c.domain = Some("https://acme.my.salesforce.com".into());
@@ -25,11 +25,11 @@ fn conn(name: &str, flow: Flow, env: Environment, user: Option<&str>) -> Connect
     c
 }
 
-fn step(step: StepName, ok: bool, ms: u64) -> StepReport {
+pub(crate) fn step(step: StepName, ok: bool, ms: u64) -> StepReport {
     StepReport { step, ok, ms }
 }
 
-fn failed_report(name: &str) -> TestReport {
+pub(crate) fn failed_report(name: &str) -> TestReport {
     TestReport {
         name: name.into(),
         ok: false,
@@ -56,7 +56,7 @@ fn failed_report(name: &str) -> TestReport {
     }
 }
 
-fn passed_report(name: &str) -> TestReport {
+pub(crate) fn passed_report(name: &str) -> TestReport {
     TestReport {
         name: name.into(),
         ok: true,
@@ -75,64 +75,126 @@ fn passed_report(name: &str) -> TestReport {
     }
 }
 
-fn last(ok: bool, error: Option<&str>, hint: Option<&str>) -> LastTest {
+pub(crate) fn last(ok: bool, error: Option<&str>, hint: Option<&str>) -> LastTest {
     LastTest {
         at: "2026-11-23T05:00:00Z".into(),
         ok,
         error_code: error.map(str::to_string),
         failed_step: error.map(|_| "token".to_string()),
         hint_title: hint.map(str::to_string),
-        steps: vec![step(StepName::Reach, true, 41), step(StepName::Token, ok, 118)],
+        steps: vec![
+            step(StepName::Reach, true, 41),
+            step(StepName::Token, ok, 118),
+        ],
     }
 }
 
 /// Five connections, one per flow, in mixed states; the clock pinned for relative times.
-fn app() -> App {
+pub(crate) fn app() -> App {
     let conns = [
-        conn("acme-prod", Flow::Jwt, Environment::Production, Some("integration@acme.com")),
-        conn("acme-uat", Flow::Web, Environment::Sandbox, Some("ada@acme.com.uat")),
-        conn("billing-svc", Flow::ClientCredentials, Environment::Production, None),
-        conn("legacy-sync", Flow::Password, Environment::Sandbox, Some("sync@acme.com.uat")),
+        conn(
+            "acme-prod",
+            Flow::Jwt,
+            Environment::Production,
+            Some("integration@acme.com"),
+        ),
+        conn(
+            "acme-uat",
+            Flow::Web,
+            Environment::Sandbox,
+            Some("ada@acme.com.uat"),
+        ),
+        conn(
+            "billing-svc",
+            Flow::ClientCredentials,
+            Environment::Production,
+            None,
+        ),
+        conn(
+            "legacy-sync",
+            Flow::Password,
+            Environment::Sandbox,
+            Some("sync@acme.com.uat"),
+        ),
         conn("ssh-box", Flow::Device, Environment::Production, None),
     ];
     let mut connections = BTreeMap::new();
     for c in conns {
         connections.insert(c.name.clone(), c);
     }
-    let profiles = Profiles { default: Some("acme-prod".into()), timeout_secs: None, connections };
+    let profiles = Profiles {
+        default: Some("acme-prod".into()),
+        timeout_secs: None,
+        connections,
+    };
     let mut tests = BTreeMap::new();
     tests.insert("acme-prod".to_string(), last(true, None, None));
     tests.insert(
         "legacy-sync".to_string(),
-        last(false, Some("invalid_grant"), Some("Username, password or security token is wrong")),
+        last(
+            false,
+            Some("invalid_grant"),
+            Some("Username, password or security token is wrong"),
+        ),
     );
-    let mut app = App::new(profiles, State { tests }, 10, &Paths::in_dir("/home/ada/.config/sfconn"));
+    let mut app = App::new(
+        profiles,
+        State { tests },
+        10,
+        &Paths::in_dir("/home/ada/.config/sfconn"),
+    );
     app.now = time::macros::datetime!(2026-11-23 05:42 UTC);
     app
 }
 
-fn draw(app: &App, w: u16, h: u16) -> String {
+pub(crate) fn draw(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| render(app, f)).unwrap();
     format!("{}", terminal.backend())
 }
 
-fn snap(name: &str, app: &App) {
+pub(crate) fn snap(name: &str, app: &App) {
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
     }
 }
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     let ev = KeyEvent::new(code, KeyModifiers::NONE);
     let action = sfconn::tui::keymap::action_for_key(app, ev).expect("key is bound or typed");
     update(app, action)
 }
 
-fn typed(app: &mut App, text: &str) {
+pub(crate) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
+}
+
+pub(crate) fn wizard_at_fields(flow_downs: usize, name: &str) -> App {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('n'));
+    for _ in 0..flow_downs {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, name);
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Right);
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "acme--uat.sandbox.my.salesforce.com");
+    key(&mut a, KeyCode::Enter);
+    a
+}
+
+pub(crate) fn wizard_at_review() -> App {
+    let mut a = wizard_at_fields(2, "uat-cc");
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "3MVG9cc");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "cc-secret");
+    key(&mut a, KeyCode::Enter);
+    a
 }
 
 #[test]
@@ -154,7 +216,9 @@ fn detail_with_a_failed_test_and_hints() {
     let mut a = app();
     key(&mut a, KeyCode::Enter);
     let effects = key(&mut a, KeyCode::Char('t'));
-    let Some(Effect::Run { generation, .. }) = effects.first() else { panic!("t starts a test: {effects:?}") };
+    let Some(Effect::Run { generation, .. }) = effects.first() else {
+        panic!("t starts a test: {effects:?}")
+    };
     let generation = *generation;
     update(
         &mut a,
@@ -167,7 +231,10 @@ fn detail_with_a_failed_test_and_hints() {
     );
     update(
         &mut a,
-        Action::Task(TaskMsg::SecretKinds { name: "acme-prod".into(), kinds: Ok(vec![sfconn::secrets::SecretKind::AccessToken]) }),
+        Action::Task(TaskMsg::SecretKinds {
+            name: "acme-prod".into(),
+            kinds: Ok(vec![sfconn::secrets::SecretKind::AccessToken]),
+        }),
     );
     snap("detail_failed", &a);
 }
@@ -178,7 +245,13 @@ fn help_overlay_lists_every_binding_of_the_list() {
     key(&mut a, KeyCode::Char('?'));
     snap("help", &a);
     let screen = draw(&a, 160, 40);
-    for desc in ["test all", "use as default", "filter", "clear the filter", "quit"] {
+    for desc in [
+        "test all",
+        "use as default",
+        "filter",
+        "clear the filter",
+        "quit",
+    ] {
         assert!(screen.contains(desc), "help lacks {desc}:\n{screen}");
     }
 }
@@ -189,37 +262,18 @@ fn delete_confirm_for_production_needs_the_name() {
     key(&mut a, KeyCode::Char('d'));
     typed(&mut a, "acme");
     snap("delete_confirm", &a);
-    assert!(key(&mut a, KeyCode::Enter).is_empty(), "a partial name must not delete");
+    assert!(
+        key(&mut a, KeyCode::Enter).is_empty(),
+        "a partial name must not delete"
+    );
     typed(&mut a, "-prod");
     let effects = key(&mut a, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::Delete { name: "acme-prod".into() }]);
-}
-
-#[test]
-fn delete_confirm_for_sandbox_is_yes_no() {
-    let mut a = app();
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Char('d'));
-    assert!(key(&mut a, KeyCode::Char('n')).is_empty());
-    assert!(a.overlay.is_none());
-    key(&mut a, KeyCode::Char('d'));
-    assert_eq!(key(&mut a, KeyCode::Char('y')), vec![Effect::Delete { name: "acme-uat".into() }]);
-}
-
-fn wizard_at_fields(flow_downs: usize, name: &str) -> App {
-    let mut a = app();
-    key(&mut a, KeyCode::Char('n'));
-    for _ in 0..flow_downs {
-        key(&mut a, KeyCode::Down);
-    }
-    key(&mut a, KeyCode::Enter);
-    typed(&mut a, name);
-    key(&mut a, KeyCode::Tab);
-    key(&mut a, KeyCode::Right);
-    key(&mut a, KeyCode::Tab);
-    typed(&mut a, "acme--uat.sandbox.my.salesforce.com");
-    key(&mut a, KeyCode::Enter);
-    a
+    assert_eq!(
+        effects,
+        vec![Effect::Delete {
+            name: "acme-prod".into()
+        }]
+    );
 }
 
 #[test]
@@ -256,18 +310,14 @@ fn wizard_fields_validate_as_typed() {
     typed(&mut a, "sync");
     snap("wizard_fields", &a);
     let screen = draw(&a, 80, 24);
-    assert!(!screen.contains("s3cret"), "a secret is shown in clear:\n{screen}");
-    assert!(screen.contains("no spaces"), "the consumer key error is missing:\n{screen}");
-}
-
-fn wizard_at_review() -> App {
-    let mut a = wizard_at_fields(2, "uat-cc");
-    key(&mut a, KeyCode::Enter);
-    typed(&mut a, "3MVG9cc");
-    key(&mut a, KeyCode::Tab);
-    typed(&mut a, "cc-secret");
-    key(&mut a, KeyCode::Enter);
-    a
+    assert!(
+        !screen.contains("s3cret"),
+        "a secret is shown in clear:\n{screen}"
+    );
+    assert!(
+        screen.contains("no spaces"),
+        "the consumer key error is missing:\n{screen}"
+    );
 }
 
 #[test]
@@ -281,17 +331,48 @@ fn wizard_review() {
 fn wizard_connect_progress_then_connected() {
     let mut a = wizard_at_review();
     let effects = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Save { conn, secrets, replaces }) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Save {
+        conn,
+        secrets,
+        replaces,
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
     assert_eq!(conn.name, "uat-cc");
-    assert_eq!(conn.domain.as_deref(), Some("https://acme--uat.sandbox.my.salesforce.com"));
+    assert_eq!(
+        conn.domain.as_deref(),
+        Some("https://acme--uat.sandbox.my.salesforce.com")
+    );
     assert_eq!(secrets.len(), 1);
     assert!(replaces.is_none());
     let conn = conn.clone();
-    let effects = update(&mut a, Action::Task(TaskMsg::Saved { conn, replaces: None, result: Ok(()) }));
-    let Some(Effect::Run { kind: RunKind::Test, generation, .. }) = effects.first() else { panic!("{effects:?}") };
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn,
+            replaces: None,
+            result: Ok(()),
+        }),
+    );
+    let Some(Effect::Run {
+        kind: RunKind::Test,
+        generation,
+        ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
     let generation = *generation;
     for s in [StepName::Reach, StepName::Token] {
-        update(&mut a, Action::Task(TaskMsg::StepDone { name: "uat-cc".into(), generation, step: step(s, true, 40) }));
+        update(
+            &mut a,
+            Action::Task(TaskMsg::StepDone {
+                name: "uat-cc".into(),
+                generation,
+                step: step(s, true, 40),
+            }),
+        );
     }
     snap("wizard_connect", &a);
     update(
@@ -303,184 +384,13 @@ fn wizard_connect_progress_then_connected() {
             at: "2026-11-23T05:42:00Z".into(),
         }),
     );
-    assert!(draw(&a, 80, 24).contains("Connected as integration@acme.com in acme.my.salesforce.com"));
+    assert!(
+        draw(&a, 80, 24).contains("Connected as integration@acme.com in acme.my.salesforce.com")
+    );
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::List);
-    assert_eq!(a.selected_row().map(|r| r.name().to_string()).as_deref(), Some("uat-cc"));
-}
-
-#[test]
-fn wizard_failure_jumps_back_to_the_field_to_fix() {
-    let mut a = wizard_at_review();
-    let effects = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Save { conn, .. }) = effects.first() else { panic!() };
-    let conn = conn.clone();
-    let effects = update(&mut a, Action::Task(TaskMsg::Saved { conn, replaces: None, result: Ok(()) }));
-    let Some(Effect::Run { generation, .. }) = effects.first() else { panic!() };
-    let mut report = failed_report("uat-cc");
-    report.hints[0] = HintRef { id: "client-secret-invalid".into(), title: "The consumer secret is wrong".into(), fix: vec![] };
-    update(
-        &mut a,
-        Action::Task(TaskMsg::RunDone { name: "uat-cc".into(), generation: *generation, report: Box::new(report), at: "2026-11-23T05:42:00Z".into() }),
+    assert_eq!(
+        a.selected_row().map(|r| r.name().to_string()).as_deref(),
+        Some("uat-cc")
     );
-    assert!(draw(&a, 80, 24).contains("The consumer secret is wrong"));
-    key(&mut a, KeyCode::Char('f'));
-    let w = a.wizard.as_deref().unwrap();
-    assert_eq!(w.focused().map(|f| f.spec.label.as_str()), Some("Consumer secret"));
-}
-
-#[test]
-fn a_result_for_another_connection_lands_on_its_row() {
-    let mut a = app();
-    let effects = key(&mut a, KeyCode::Char('t'));
-    let Some(Effect::Run { conn, generation, .. }) = effects.first() else { panic!() };
-    assert_eq!(conn.name, "acme-prod");
-    let generation = *generation;
-    // The user moves on to another connection and opens it before the result arrives.
-    key(&mut a, KeyCode::Down);
-    key(&mut a, KeyCode::Enter);
-    update(
-        &mut a,
-        Action::Task(TaskMsg::RunDone { name: "acme-prod".into(), generation, report: Box::new(failed_report("acme-prod")), at: "2026-11-23T05:42:00Z".into() }),
-    );
-    assert_eq!(a.row("acme-prod").unwrap().status, RunStatus::Failed { hint_title: "The user is not pre-authorized for the app".into() });
-    assert_eq!(a.row("acme-uat").unwrap().status, RunStatus::Idle);
-    assert_eq!(a.screen, Screen::Detail { name: "acme-uat".into() });
-}
-
-#[test]
-fn an_older_run_never_overwrites_a_newer_one() {
-    let mut a = app();
-    let first = key(&mut a, KeyCode::Char('t'));
-    let second = key(&mut a, KeyCode::Char('t'));
-    let (Some(Effect::Run { generation: g1, .. }), Some(Effect::Run { generation: g2, .. })) = (first.first(), second.first()) else { panic!() };
-    assert!(g2 > g1);
-    let done = |generation, report: TestReport| {
-        Action::Task(TaskMsg::RunDone { name: "acme-prod".into(), generation, report: Box::new(report), at: "2026-11-23T05:42:00Z".into() })
-    };
-    update(&mut a, done(*g2, passed_report("acme-prod")));
-    update(&mut a, done(*g1, failed_report("acme-prod")));
-    assert_eq!(a.row("acme-prod").unwrap().status, RunStatus::Passed { ms: 160 });
-}
-
-#[test]
-fn test_all_runs_every_shown_connection_and_spinners_run() {
-    let mut a = app();
-    let effects = key(&mut a, KeyCode::Char('T'));
-    assert_eq!(effects.len(), 5);
-    assert!(a.rows.iter().all(|r| r.is_running()));
-    let before = draw(&a, 80, 24);
-    let now = a.now;
-    update(&mut a, Action::Tick { now });
-    assert_ne!(before, draw(&a, 80, 24), "the spinner must move on a tick");
-}
-
-#[test]
-fn esc_clears_the_filter_and_never_quits() {
-    let mut a = app();
-    key(&mut a, KeyCode::Char('/'));
-    typed(&mut a, "zzz");
-    assert!(a.visible.is_empty());
-    key(&mut a, KeyCode::Esc);
-    key(&mut a, KeyCode::Esc);
-    assert_eq!(a.visible.len(), 5);
-    assert!(!a.quit);
-    key(&mut a, KeyCode::Char('q'));
-    assert!(a.quit);
-}
-
-#[test]
-fn footer_comes_from_the_bindings() {
-    let a = app();
-    let screen = draw(&a, 160, 40);
-    for (label, desc) in sfconn::tui::keymap::footer(&a) {
-        assert!(screen.contains(&format!(" {label}  {desc}")), "footer lacks {label} {desc}:\n{screen}");
-    }
-}
-
-#[test]
-fn detail_scrolls_to_the_rest_of_the_hints() {
-    let mut a = app();
-    key(&mut a, KeyCode::Enter);
-    let effects = key(&mut a, KeyCode::Char('t'));
-    let Some(Effect::Run { generation, .. }) = effects.first() else { panic!() };
-    let generation = *generation;
-    update(
-        &mut a,
-        Action::Task(TaskMsg::RunDone { name: "acme-prod".into(), generation, report: Box::new(failed_report("acme-prod")), at: "2026-11-23T05:41:00Z".into() }),
-    );
-    assert!(!draw(&a, 80, 24).contains("permission set"));
-    for _ in 0..4 {
-        key(&mut a, KeyCode::Down);
-    }
-    assert!(draw(&a, 80, 24).contains("permission set"), "{}", draw(&a, 80, 24));
-}
-
-#[test]
-fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
-    let mut a = app();
-    key(&mut a, KeyCode::Char('e'));
-    let screen = draw(&a, 80, 24);
-    assert!(screen.contains("Edit acme-prod"), "{screen}");
-    assert!(screen.contains("acme-prod"));
-    for _ in 0.."acme-prod".len() {
-        key(&mut a, KeyCode::Backspace);
-    }
-    typed(&mut a, "acme-production");
-    key(&mut a, KeyCode::Enter); // -> checklist
-    key(&mut a, KeyCode::Enter); // -> fields (no key file on disk: fix it)
-    key(&mut a, KeyCode::Enter);
-    let w = a.wizard.as_deref().unwrap();
-    assert_eq!(w.focused().map(|f| f.spec.label.as_str()), Some("Private key file"), "the missing key file is pointed at");
-    let key_file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(key_file.path(), "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n").unwrap();
-    typed(&mut a, &key_file.path().display().to_string());
-    key(&mut a, KeyCode::Enter); // -> review
-    let effects = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Save { conn, replaces, .. }) = effects.first() else { panic!("{effects:?}") };
-    assert_eq!(replaces.as_deref(), Some("acme-prod"));
-    assert_eq!(conn.name, "acme-production");
-    let conn = conn.clone();
-    update(&mut a, Action::Task(TaskMsg::Saved { conn, replaces: Some("acme-prod".into()), result: Ok(()) }));
-    assert!(a.row("acme-prod").is_none());
-    assert!(a.row("acme-production").is_some());
-    assert_eq!(a.default.as_deref(), Some("acme-production"));
-}
-
-#[test]
-fn a_failed_save_shows_why_and_changes_nothing() {
-    let mut a = wizard_at_review();
-    let effects = key(&mut a, KeyCode::Enter);
-    let Some(Effect::Save { conn, .. }) = effects.first() else { panic!() };
-    let conn = conn.clone();
-    let effects = update(
-        &mut a,
-        Action::Task(TaskMsg::Saved { conn, replaces: None, result: Err("the OS keychain is not reachable".into()) }),
-    );
-    assert!(effects.is_empty(), "nothing runs after a failed save");
-    assert!(a.row("uat-cc").is_none());
-    assert!(draw(&a, 80, 24).contains("the OS keychain is not reachable"));
-}
-
-#[test]
-fn a_device_login_shows_the_code_in_the_detail_view() {
-    let mut a = app();
-    key(&mut a, KeyCode::End);
-    let effects = key(&mut a, KeyCode::Char('l'));
-    let Some(Effect::Run { kind: RunKind::Login, conn, generation }) = effects.first() else { panic!("{effects:?}") };
-    assert_eq!(conn.name, "ssh-box");
-    assert_eq!(a.screen, Screen::Detail { name: "ssh-box".into() });
-    update(
-        &mut a,
-        Action::Task(TaskMsg::Login {
-            name: "ssh-box".into(),
-            generation: *generation,
-            note: sfconn::tui::action::LoginNote::DeviceCode {
-                user_code: "WXYZ-1234".into(),
-                verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
-            },
-        }),
-    );
-    let screen = draw(&a, 80, 24);
-    assert!(screen.contains("WXYZ-1234") && screen.contains("/setup/connect"), "{screen}");
 }

@@ -103,8 +103,14 @@ impl Guides {
                 "client-credentials.toml",
                 include_str!("../../../assets/wizard/client-credentials.toml"),
             ),
-            ("password.toml", include_str!("../../../assets/wizard/password.toml")),
-            ("device.toml", include_str!("../../../assets/wizard/device.toml")),
+            (
+                "password.toml",
+                include_str!("../../../assets/wizard/password.toml"),
+            ),
+            (
+                "device.toml",
+                include_str!("../../../assets/wizard/device.toml"),
+            ),
         ];
         let common: Common = toml::from_str(include_str!("../../../assets/wizard/common.toml"))
             .map_err(|e| format!("assets/wizard/common.toml: {e}"))?;
@@ -130,7 +136,10 @@ impl Guides {
 /// The compiled-in wizard content (parsed once).
 pub fn guides() -> Result<&'static Guides, String> {
     static GUIDES: OnceLock<Result<Guides, String>> = OnceLock::new();
-    GUIDES.get_or_init(Guides::load).as_ref().map_err(Clone::clone)
+    GUIDES
+        .get_or_init(Guides::load)
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// The URL of a Lightning Setup page of the org (research §8): on the My Domain when known,

@@ -15,7 +15,9 @@ use crate::tui::detail::{report_lines, running_lines};
 use crate::tui::widgets::{block, env_badge, wrapped};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(w) = app.wizard.as_deref() else { return };
+    let Some(w) = app.wizard.as_deref() else {
+        return;
+    };
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     render_steps(w, frame, header);
     match w.step {
@@ -32,7 +34,10 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
         Some(name) => format!(" Edit {name} "),
         None => " New connection ".to_string(),
     };
-    let mut spans = vec![Span::styled(what, Style::new().fg(Color::Black).bg(Color::Blue).bold()), Span::raw(" ")];
+    let mut spans = vec![
+        Span::styled(what, Style::new().fg(Color::Black).bg(Color::Blue).bold()),
+        Span::raw(" "),
+    ];
     for (i, step) in Step::ALL.iter().enumerate() {
         let style = if *step == w.step {
             Style::new().fg(Color::Cyan).bold()
@@ -45,7 +50,11 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(" › ", Style::new().fg(Color::DarkGray)));
         }
         let full = area.width >= 100 || *step == w.step;
-        let text = if full { format!("{} {}", i + 1, step.title()) } else { format!("{}", i + 1) };
+        let text = if full {
+            format!("{} {}", i + 1, step.title())
+        } else {
+            format!("{}", i + 1)
+        };
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -53,19 +62,37 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
 
 fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
     let Ok(guides) = guides() else { return };
-    let mut lines = vec![Line::from(" Which OAuth flow will this connection use?"), Line::from("")];
+    let mut lines = vec![
+        Line::from(" Which OAuth flow will this connection use?"),
+        Line::from(""),
+    ];
     for (i, flow) in Flow::ALL.iter().enumerate() {
         let g = guides.flow(*flow);
         let selected = i == w.flow_cursor;
-        let name_style = if selected { Style::new().fg(Color::Cyan).bold() } else { Style::new().bold() };
+        let name_style = if selected {
+            Style::new().fg(Color::Cyan).bold()
+        } else {
+            Style::new().bold()
+        };
         lines.push(Line::from(vec![
             Span::raw(if selected { " ▶ " } else { "   " }),
             Span::styled(format!("{:<19}", flow.as_str()), name_style),
             Span::raw(g.title.clone()),
         ]));
-        lines.extend(wrapped(&g.when, area.width.saturating_sub(2), "      ", "      ", Style::new().fg(Color::DarkGray)));
+        lines.extend(wrapped(
+            &g.when,
+            area.width.saturating_sub(2),
+            "      ",
+            "      ",
+            Style::new().fg(Color::DarkGray),
+        ));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block("1 · Choose the flow")), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("1 · Choose the flow")),
+        area,
+    );
 }
 
 fn hint_line(app: &App, id: &str) -> Line<'static> {
@@ -73,7 +100,10 @@ fn hint_line(app: &App, id: &str) -> Line<'static> {
     if let Some(title) = app.hint_titles.get(id) {
         spans.push(Span::raw(format!("{title} ")));
     }
-    spans.push(Span::styled(format!("[{id}]"), Style::new().fg(Color::DarkGray)));
+    spans.push(Span::styled(
+        format!("[{id}]"),
+        Style::new().fg(Color::DarkGray),
+    ));
     Line::from(spans)
 }
 
@@ -86,30 +116,64 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let range = w.step_fields();
-    let rows: u16 = range.clone().map(|i| 1 + u16::from(w.fields[i].error.is_some())).sum();
-    let [form, _, about] =
-        Layout::vertical([Constraint::Length(rows), Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let rows: u16 = range
+        .clone()
+        .map(|i| 1 + u16::from(w.fields[i].error.is_some()))
+        .sum();
+    let [form, _, about] = Layout::vertical([
+        Constraint::Length(rows),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
     let label_width = 20;
     let mut y = form.y;
     for i in range {
         let f = &w.fields[i];
         let focused = i == w.focus;
-        let label = format!(" {}{}", f.spec.label, if f.spec.required && !f.stored { " *" } else { "" });
-        let label_style = if focused { Style::new().fg(Color::Cyan).bold() } else { Style::new() };
-        let line = Rect { x: form.x, y, width: form.width, height: 1 };
-        let [l, input] = Layout::horizontal([Constraint::Length(label_width), Constraint::Fill(1)]).areas(line);
+        let label = format!(
+            " {}{}",
+            f.spec.label,
+            if f.spec.required && !f.stored {
+                " *"
+            } else {
+                ""
+            }
+        );
+        let label_style = if focused {
+            Style::new().fg(Color::Cyan).bold()
+        } else {
+            Style::new()
+        };
+        let line = Rect {
+            x: form.x,
+            y,
+            width: form.width,
+            height: 1,
+        };
+        let [l, input] =
+            Layout::horizontal([Constraint::Length(label_width), Constraint::Fill(1)]).areas(line);
         frame.render_widget(Span::styled(label, label_style), l);
         if f.key() == FieldKey::Environment {
-            let mut spans = vec![env_badge(w.environment), Span::raw(format!(" {}", w.environment.login_host()))];
+            let mut spans = vec![
+                env_badge(w.environment),
+                Span::raw(format!(" {}", w.environment.login_host())),
+            ];
             if focused {
-                spans.push(Span::styled("  ←/→ switches", Style::new().fg(Color::DarkGray)));
+                spans.push(Span::styled(
+                    "  ←/→ switches",
+                    Style::new().fg(Color::DarkGray),
+                ));
             }
             frame.render_widget(Line::from(spans), input);
         } else if focused {
             frame.render_widget(&f.input, input);
         } else {
             let shown = match (f.value(), f.spec.key.is_secret()) {
-                ("", _) => Span::styled(f.input.placeholder_text().to_string(), Style::new().fg(Color::DarkGray)),
+                ("", _) => Span::styled(
+                    f.input.placeholder_text().to_string(),
+                    Style::new().fg(Color::DarkGray),
+                ),
                 (v, true) => Span::raw("•".repeat(v.chars().count())),
                 (v, false) => Span::raw(v.to_string()),
             };
@@ -117,15 +181,32 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
         y += 1;
         if let Some(err) = &f.error {
-            let line = Rect { x: form.x + label_width, y, width: form.width.saturating_sub(label_width), height: 1 };
-            frame.render_widget(Span::styled(format!("✗ {err}"), Style::new().fg(Color::Red)), line);
+            let line = Rect {
+                x: form.x + label_width,
+                y,
+                width: form.width.saturating_sub(label_width),
+                height: 1,
+            };
+            frame.render_widget(
+                Span::styled(format!("✗ {err}"), Style::new().fg(Color::Red)),
+                line,
+            );
             y += 1;
         }
     }
     if let Some(f) = w.focused() {
-        let mut lines = wrapped(&f.spec.help, about.width, " ", " ", Style::new().fg(Color::Gray));
+        let mut lines = wrapped(
+            &f.spec.help,
+            about.width,
+            " ",
+            " ",
+            Style::new().fg(Color::Gray),
+        );
         if !f.spec.hints.is_empty() {
-            lines.push(Line::from(Span::styled(" If Salesforce says no:", Style::new().fg(Color::DarkGray))));
+            lines.push(Line::from(Span::styled(
+                " If Salesforce says no:",
+                Style::new().fg(Color::DarkGray),
+            )));
             lines.extend(f.spec.hints.iter().map(|id| hint_line(app, id)));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), about);
@@ -150,27 +231,46 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         .map(|(i, s)| {
             let done = w.done.get(i).copied().unwrap_or(false);
             let selected = i == w.checklist_cursor;
-            let style = if selected { Style::new().fg(Color::Cyan).bold() } else { Style::new() };
+            let style = if selected {
+                Style::new().fg(Color::Cyan).bold()
+            } else {
+                Style::new()
+            };
             Line::from(vec![
                 Span::raw(if selected { " ▶ " } else { "   " }),
-                Span::styled(if done { "[x] " } else { "[ ] " }, Style::new().fg(if done { Color::Green } else { Color::DarkGray })),
+                Span::styled(
+                    if done { "[x] " } else { "[ ] " },
+                    Style::new().fg(if done { Color::Green } else { Color::DarkGray }),
+                ),
                 Span::styled(format!("{}. {}", i + 1, s.title), style),
             ])
         })
         .collect();
     frame.render_widget(Paragraph::new(items), list);
     if let Some(step) = guide.setup.get(w.checklist_cursor) {
-        let mut lines: Vec<Line> =
-            step.detail.iter().flat_map(|d| wrapped(d, detail.width, " • ", "   ", Style::new())).collect();
+        let mut lines: Vec<Line> = step
+            .detail
+            .iter()
+            .flat_map(|d| wrapped(d, detail.width, " • ", "   ", Style::new()))
+            .collect();
         if let Some(page) = &step.page {
-            lines.push(Line::from(Span::styled(" o opens this Setup page:", Style::new().fg(Color::DarkGray))));
             lines.push(Line::from(Span::styled(
-                format!("   {}", setup_url(w.domain().as_deref(), w.environment, page)),
+                " o opens this Setup page:",
+                Style::new().fg(Color::DarkGray),
+            )));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "   {}",
+                    setup_url(w.domain().as_deref(), w.environment, page)
+                ),
                 Style::new().fg(Color::Cyan),
             )));
         }
         if !step.hints.is_empty() {
-            lines.push(Line::from(Span::styled(" If this step is missed:", Style::new().fg(Color::DarkGray))));
+            lines.push(Line::from(Span::styled(
+                " If this step is missed:",
+                Style::new().fg(Color::DarkGray),
+            )));
             lines.extend(step.hints.iter().map(|id| hint_line(app, id)));
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail);
@@ -199,7 +299,10 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
             f.value().to_string()
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {:<18}", f.spec.label), Style::new().fg(Color::DarkGray)),
+            Span::styled(
+                format!(" {:<18}", f.spec.label),
+                Style::new().fg(Color::DarkGray),
+            ),
             Span::raw(value),
         ]));
     }
@@ -208,19 +311,30 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::raw(" "),
             env_badge(Environment::Production),
-            Span::styled(" This connection reaches a production org.", Style::new().fg(Color::Red).bold()),
+            Span::styled(
+                " This connection reaches a production org.",
+                Style::new().fg(Color::Red).bold(),
+            ),
         ]));
     }
-    lines.push(Line::from(" Enter saves the connection, then runs the flow and the test."));
+    lines.push(Line::from(
+        " Enter saves the connection, then runs the flow and the test.",
+    ));
     frame.render_widget(Paragraph::new(lines).block(block("5 · Review")), area);
 }
 
 fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     match &w.connect {
-        None | Some(ConnectState::Saving) => lines.push(Line::from(format!(" {} Saving…", crate::tui::widgets::spinner(app)))),
+        None | Some(ConnectState::Saving) => lines.push(Line::from(format!(
+            " {} Saving…",
+            crate::tui::widgets::spinner(app)
+        ))),
         Some(ConnectState::Running { kind, steps, note }) => {
-            lines.push(Line::from(Span::styled(" ✓ Saved", Style::new().fg(Color::Green))));
+            lines.push(Line::from(Span::styled(
+                " ✓ Saved",
+                Style::new().fg(Color::Green),
+            )));
             let label = match kind {
                 RunKind::Login => " Running the flow (login), then userinfo:",
                 RunKind::Test => " Testing: reach, token, userinfo, api:",
@@ -229,12 +343,23 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             if let Some(note) = note {
                 lines.extend(crate::tui::detail::login_note_lines(note));
             }
-            let next = crate::salesforce::StepName::ALL.iter().copied().find(|s| !steps.iter().any(|d| d.step == *s));
-            let next = if *kind == RunKind::Login && steps.is_empty() { Some(crate::salesforce::StepName::Token) } else { next };
+            let next = crate::salesforce::StepName::ALL
+                .iter()
+                .copied()
+                .find(|s| !steps.iter().any(|d| d.step == *s));
+            let next = if *kind == RunKind::Login && steps.is_empty() {
+                Some(crate::salesforce::StepName::Token)
+            } else {
+                next
+            };
             lines.extend(running_lines(app, steps, next));
         }
         Some(ConnectState::Connected { report }) => {
-            let who = report.user.as_ref().map(|u| u.username.clone()).unwrap_or_else(|| "?".into());
+            let who = report
+                .user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| "?".into());
             let org = report
                 .instance_url
                 .as_deref()
@@ -249,14 +374,24 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             lines.extend(report_lines(report, area.width.saturating_sub(2)));
         }
         Some(ConnectState::Failed { report, message }) => {
-            lines.push(Line::from(Span::styled(format!(" ✗ {message}"), Style::new().fg(Color::Red).bold())));
+            lines.push(Line::from(Span::styled(
+                format!(" ✗ {message}"),
+                Style::new().fg(Color::Red).bold(),
+            )));
             lines.push(Line::from(""));
             if let Some(r) = report {
                 lines.extend(report_lines(r, area.width.saturating_sub(2)));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(" f goes back to the field to fix, r tries again."));
+            lines.push(Line::from(
+                " f goes back to the field to fix, r tries again.",
+            ));
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block("6 · Connect")), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("6 · Connect")),
+        area,
+    );
 }

@@ -1,0 +1,236 @@
+//! Applying what background tasks report: results land on the connection they belong to (by
+//! name), whatever screen is showing; a result from an older run (lower generation) is dropped.
+
+use super::action::{Effect, RunKind, TaskMsg};
+use super::app::{App, ConnRow, RunStatus, Screen};
+use super::update::start_run;
+use super::wizard::{ConnectState, Wizard};
+use crate::salesforce::{StepName, TestReport};
+use crate::state::LastTest;
+
+fn next_step(step: StepName) -> StepName {
+    let i = StepName::ALL.iter().position(|s| *s == step).unwrap_or(0);
+    StepName::ALL.get(i + 1).copied().unwrap_or(step)
+}
+
+/// The status line a finished run leaves.
+pub fn status_of(report: &TestReport) -> RunStatus {
+    if report.ok {
+        RunStatus::Passed {
+            ms: report.steps.iter().map(|s| s.ms).sum(),
+        }
+    } else if report.needs_login() {
+        RunStatus::NeedsLogin
+    } else {
+        RunStatus::Failed {
+            hint_title: failure_title(report),
+        }
+    }
+}
+
+/// The first hint's title, else Salesforce's own error.
+pub fn failure_title(report: &TestReport) -> String {
+    if let Some(h) = report.hints.first() {
+        return h.title.clone();
+    }
+    match &report.error {
+        Some(e) => match (&e.code, &e.description) {
+            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), None) => c.clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => format!("{} failed", e.step.as_str()),
+        },
+        None => "failed".into(),
+    }
+}
+
+/// The state-file record of a finished run.
+pub fn last_test_of(report: &TestReport, at: &str) -> LastTest {
+    LastTest {
+        at: at.to_string(),
+        ok: report.ok,
+        error_code: report.error.as_ref().and_then(|e| e.code.clone()),
+        failed_step: report.error.as_ref().map(|e| e.step.as_str().to_string()),
+        hint_title: report.hints.first().map(|h| h.title.clone()),
+        steps: report.steps.clone(),
+    }
+}
+
+fn wizard_waits_for<'a>(app: &'a mut App, name: &str, generation: u64) -> Option<&'a mut Wizard> {
+    app.wizard
+        .as_deref_mut()
+        .filter(|w| w.saved_name.as_deref() == Some(name) && w.generation == generation)
+}
+
+pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
+    match msg {
+        TaskMsg::StepDone {
+            name,
+            generation,
+            step,
+        } => {
+            if let Some(row) = app
+                .row_mut(&name)
+                .filter(|r| r.generation == generation && r.is_running())
+            {
+                if let RunStatus::Running { kind, .. } = row.status {
+                    row.status = RunStatus::Running {
+                        kind,
+                        step: next_step(step.step),
+                    };
+                }
+                row.live_steps.push(step.clone());
+            }
+            if let Some(w) = wizard_waits_for(app, &name, generation)
+                && let Some(ConnectState::Running { steps, .. }) = &mut w.connect
+            {
+                steps.push(step);
+            }
+        }
+        TaskMsg::Login {
+            name,
+            generation,
+            note,
+        } => {
+            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
+                row.login_note = Some(note.clone());
+            }
+            if let Some(w) = wizard_waits_for(app, &name, generation)
+                && let Some(ConnectState::Running { note: n, .. }) = &mut w.connect
+            {
+                *n = Some(note);
+            }
+        }
+        TaskMsg::RunDone {
+            name,
+            generation,
+            report,
+            at,
+        } => {
+            // Applied by name, whatever screen is showing: the row keeps its own result.
+            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
+                row.status = status_of(&report);
+                row.last = Some(last_test_of(&report, &at));
+                row.live_steps.clear();
+                row.report = Some((*report).clone());
+            }
+            if let Some(w) = wizard_waits_for(app, &name, generation) {
+                w.connect = Some(if report.ok {
+                    ConnectState::Connected { report }
+                } else {
+                    let message = failure_title(&report);
+                    ConnectState::Failed {
+                        report: Some(report),
+                        message,
+                    }
+                });
+            }
+        }
+        TaskMsg::Saved {
+            conn,
+            replaces,
+            result,
+        } => return on_saved(app, *conn, replaces, result),
+        TaskMsg::Deleted { name, result } => match result {
+            Ok(()) => {
+                app.remove_row(&name);
+                if app.default.as_deref() == Some(name.as_str()) {
+                    app.default = None;
+                }
+                if matches!(&app.screen, Screen::Detail { name: n } if *n == name) {
+                    app.screen = Screen::List;
+                }
+                app.info(format!("Deleted {name} and its secrets"));
+            }
+            Err(e) => app.error(format!("Could not delete {name}: {e}")),
+        },
+        TaskMsg::DefaultSet { name, result } => match result {
+            Ok(()) => {
+                app.info(format!("{name} is now the default connection"));
+                app.default = Some(name);
+            }
+            Err(e) => app.error(format!("Could not make {name} the default: {e}")),
+        },
+        TaskMsg::SecretKinds { name, kinds } => {
+            if let Some(row) = app.row_mut(&name) {
+                row.secrets = Some(kinds);
+            }
+        }
+        TaskMsg::Opened { url, result } => match result {
+            Ok(()) => app.info(format!("Opened {url} in your browser")),
+            Err(e) => app.error(format!(
+                "No browser could be opened ({e}). Open this address yourself: {url}"
+            )),
+        },
+        TaskMsg::KeyGenerated { name, result } => match result {
+            Ok((key, cert)) => {
+                if let Some(w) = app.wizard.as_deref_mut() {
+                    w.key_generated(&key, &cert);
+                }
+                app.info(format!(
+                    "Made a key pair for {name}: upload {} to the app (Use digital signatures)",
+                    cert.display()
+                ));
+            }
+            Err(e) => app.error(format!("Could not make a key pair for {name}: {e}")),
+        },
+    }
+    Vec::new()
+}
+
+fn on_saved(
+    app: &mut App,
+    conn: crate::profile::Connection,
+    replaces: Option<String>,
+    result: Result<(), String>,
+) -> Vec<Effect> {
+    let name = conn.name.clone();
+    let waiting = app.wizard.as_deref().is_some_and(|w| {
+        w.saved_name.as_deref() == Some(name.as_str())
+            && matches!(w.connect, Some(ConnectState::Saving))
+    });
+    if let Err(e) = result {
+        let message = format!("Could not save {name}: {e}");
+        match app.wizard.as_deref_mut().filter(|_| waiting) {
+            Some(w) => {
+                w.connect = Some(ConnectState::Failed {
+                    report: None,
+                    message,
+                })
+            }
+            None => app.error(message),
+        }
+        return Vec::new();
+    }
+    // A rename keeps the old row's generation so its late results stay stale.
+    let mut generation = app.row(&name).map_or(0, |r| r.generation);
+    if let Some(old) = replaces.as_deref().filter(|old| *old != name) {
+        generation = generation.max(app.row(old).map_or(0, |r| r.generation));
+        app.remove_row(old);
+        if app.default.as_deref() == Some(old) {
+            app.default = Some(name.clone());
+        }
+    }
+    let mut row = ConnRow::new(conn, None);
+    row.generation = generation;
+    app.upsert_row(row);
+    app.info(format!("Saved {name}"));
+    if !waiting {
+        return Vec::new();
+    }
+    let kind = match app.row(&name) {
+        Some(r) if r.conn.flow.is_interactive() => RunKind::Login,
+        _ => RunKind::Test,
+    };
+    let effect = start_run(app, &name, kind);
+    let generation = app.row(&name).map_or(0, |r| r.generation);
+    if let Some(w) = app.wizard.as_deref_mut() {
+        w.generation = generation;
+        w.connect = Some(ConnectState::Running {
+            kind,
+            steps: Vec::new(),
+            note: None,
+        });
+    }
+    effect.into_iter().collect()
+}

@@ -1,0 +1,204 @@
+//! The wizard's answers to keys: moving between steps and fields, validating, saving, and
+//! after a failed connect, jumping back to what needs fixing.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::content::{FieldKey, setup_url};
+use super::fields::build;
+use super::{COMMON, ConnectState, Outcome, Step, Wizard};
+use crate::profile::{Environment, Flow};
+use crate::tui::action::{Cmd, Effect};
+
+impl Wizard {
+    /// A key typed into the focused field.
+    pub fn on_input(&mut self, key: KeyEvent, taken: &dyn Fn(&str) -> bool) {
+        let Some(field) = self.focused() else { return };
+        if field.key() == FieldKey::Environment {
+            if matches!(
+                key.code,
+                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+            ) {
+                self.environment = match self.environment {
+                    Environment::Production => Environment::Sandbox,
+                    Environment::Sandbox => Environment::Production,
+                };
+            }
+            return;
+        }
+        let index = self.focus;
+        if self.fields[index].input.input(key) || self.fields[index].error.is_some() {
+            self.check(index, taken);
+        }
+    }
+
+    /// Handle a bound command.
+    pub fn on_cmd(&mut self, cmd: Cmd, taken: &dyn Fn(&str) -> bool) -> Outcome {
+        match (self.step, cmd) {
+            (Step::Flow, Cmd::Up) => self.flow_cursor = self.flow_cursor.saturating_sub(1),
+            (Step::Flow, Cmd::Down) => {
+                self.flow_cursor = (self.flow_cursor + 1).min(Flow::ALL.len() - 1)
+            }
+            (Step::Flow, Cmd::Next) => {
+                let flow = Flow::ALL[self.flow_cursor];
+                if flow != self.flow
+                    && let Err(e) = self.set_flow(flow, None, &[])
+                {
+                    return self.fail_content(e);
+                }
+                self.enter(Step::Basics);
+            }
+            (Step::Flow, Cmd::Back) => return Outcome::Exit { select: None },
+            (Step::Basics | Step::Credentials, Cmd::NextField) => {
+                let r = self.step_fields();
+                self.focus = if self.focus + 1 >= r.end {
+                    r.start
+                } else {
+                    self.focus + 1
+                };
+            }
+            (Step::Basics | Step::Credentials, Cmd::PrevField) => {
+                let r = self.step_fields();
+                self.focus = if self.focus <= r.start {
+                    r.end.saturating_sub(1)
+                } else {
+                    self.focus - 1
+                };
+            }
+            (Step::Basics, Cmd::Next) if self.check_step(taken) => self.enter(Step::Checklist),
+            (Step::Basics, Cmd::Back) if self.editing.is_some() => {
+                return Outcome::Exit {
+                    select: self.editing.clone(),
+                };
+            }
+            (Step::Basics, Cmd::Back) => self.enter(Step::Flow),
+            (Step::Checklist, Cmd::Up) => {
+                self.checklist_cursor = self.checklist_cursor.saturating_sub(1)
+            }
+            (Step::Checklist, Cmd::Down) => {
+                self.checklist_cursor =
+                    (self.checklist_cursor + 1).min(self.done.len().saturating_sub(1));
+            }
+            (Step::Checklist, Cmd::ToggleDone) => {
+                if let Some(d) = self.done.get_mut(self.checklist_cursor) {
+                    *d = !*d;
+                }
+            }
+            (Step::Checklist, Cmd::OpenSetup) => {
+                let page = self
+                    .guide()
+                    .and_then(|g| g.setup.get(self.checklist_cursor))
+                    .and_then(|s| s.page.clone());
+                if let Some(page) = page {
+                    let url = setup_url(self.domain().as_deref(), self.environment, &page);
+                    return Outcome::Effects(vec![Effect::OpenUrl { url }]);
+                }
+            }
+            (Step::Checklist, Cmd::Next) => self.enter(Step::Credentials),
+            (Step::Checklist, Cmd::Back) => self.enter(Step::Basics),
+            (Step::Credentials, Cmd::Next) if self.check_step(taken) => self.enter(Step::Review),
+            (Step::Credentials, Cmd::Back) => self.enter(Step::Checklist),
+            (Step::Credentials, Cmd::GenerateKey) if self.flow == Flow::Jwt => {
+                let name = self.fields[0].value().trim().to_string();
+                if name.is_empty() || !self.check(0, taken) {
+                    self.enter(Step::Basics);
+                    self.check(0, taken);
+                    return Outcome::Stay;
+                }
+                return Outcome::Effects(vec![Effect::GenerateKey { name }]);
+            }
+            (Step::Review, Cmd::Next) => return self.save(taken),
+            (Step::Review, Cmd::Back) => self.enter(Step::Credentials),
+            (Step::Connect, Cmd::Next)
+                if matches!(self.connect, Some(ConnectState::Connected { .. })) =>
+            {
+                return Outcome::Exit {
+                    select: self.saved_name.clone(),
+                };
+            }
+            (Step::Connect, Cmd::Retry)
+                if matches!(self.connect, Some(ConnectState::Failed { .. })) =>
+            {
+                return self.save(taken);
+            }
+            (Step::Connect, Cmd::Fix) => self.jump_to_fix(),
+            (Step::Connect, Cmd::Back) => {
+                return Outcome::Exit {
+                    select: self.saved_name.clone(),
+                };
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn fail_content(&mut self, message: String) -> Outcome {
+        self.step = Step::Connect;
+        self.connect = Some(ConnectState::Failed {
+            report: None,
+            message,
+        });
+        Outcome::Stay
+    }
+
+    /// Validate everything, then ask for the save (the run starts when it is saved).
+    fn save(&mut self, taken: &dyn Fn(&str) -> bool) -> Outcome {
+        for step in [Step::Basics, Step::Credentials] {
+            self.step = step;
+            if !self.check_step(taken) {
+                return Outcome::Stay;
+            }
+        }
+        let (conn, secrets) = build(self.flow, self.environment, &self.fields, &self.base_dir);
+        self.saved_name = Some(conn.name.clone());
+        self.step = Step::Connect;
+        self.connect = Some(ConnectState::Saving);
+        Outcome::Effects(vec![Effect::Save {
+            conn: Box::new(conn),
+            secrets,
+            replaces: self.editing.clone(),
+        }])
+    }
+
+    /// After a failed connect: go to the field (or Setup step) the first matching hint names.
+    fn jump_to_fix(&mut self) {
+        let Some(ConnectState::Failed { report, .. }) = &self.connect else {
+            return;
+        };
+        let ids: Vec<String> = report
+            .as_ref()
+            .map(|r| r.hints.iter().map(|h| h.id.clone()).collect())
+            .unwrap_or_default();
+        for id in &ids {
+            if let Some(i) = self.fields.iter().position(|f| f.spec.hints.contains(id)) {
+                self.enter(if i < COMMON {
+                    Step::Basics
+                } else {
+                    Step::Credentials
+                });
+                self.focus = i;
+                return;
+            }
+            if let Some(i) = self
+                .guide()
+                .and_then(|g| g.setup.iter().position(|s| s.hints.contains(id)))
+            {
+                self.enter(Step::Checklist);
+                self.checklist_cursor = i;
+                return;
+            }
+        }
+        self.enter(Step::Credentials);
+    }
+
+    /// The key pair was made: fill in both paths.
+    pub fn key_generated(&mut self, key: &std::path::Path, cert: &std::path::Path) {
+        if let Some(f) = self.field_mut(FieldKey::KeyFile) {
+            f.set_value(&key.display().to_string());
+            f.error = None;
+        }
+        if let Some(f) = self.field_mut(FieldKey::CertFile) {
+            f.set_value(&cert.display().to_string());
+            f.error = None;
+        }
+    }
+}

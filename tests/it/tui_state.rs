@@ -1,0 +1,309 @@
+//! State tests for the TUI: actions fed to `update`, results arriving out of order or for
+//! another connection, and what the user then sees.
+
+use crossterm::event::KeyCode;
+use sfconn::salesforce::{HintRef, TestReport};
+use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
+use sfconn::tui::app::{RunStatus, Screen};
+use sfconn::tui::update;
+
+use crate::tui_snapshots::{app, draw, failed_report, key, passed_report, typed, wizard_at_review};
+
+#[test]
+fn delete_confirm_for_sandbox_is_yes_no() {
+    let mut a = app();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Char('d'));
+    assert!(key(&mut a, KeyCode::Char('n')).is_empty());
+    assert!(a.overlay.is_none());
+    key(&mut a, KeyCode::Char('d'));
+    assert_eq!(
+        key(&mut a, KeyCode::Char('y')),
+        vec![Effect::Delete {
+            name: "acme-uat".into()
+        }]
+    );
+}
+
+#[test]
+fn wizard_failure_jumps_back_to_the_field_to_fix() {
+    let mut a = wizard_at_review();
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, .. }) = effects.first() else {
+        panic!()
+    };
+    let conn = conn.clone();
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn,
+            replaces: None,
+            result: Ok(()),
+        }),
+    );
+    let Some(Effect::Run { generation, .. }) = effects.first() else {
+        panic!()
+    };
+    let mut report = failed_report("uat-cc");
+    report.hints[0] = HintRef {
+        id: "client-secret-invalid".into(),
+        title: "The consumer secret is wrong".into(),
+        fix: vec![],
+    };
+    update(
+        &mut a,
+        Action::Task(TaskMsg::RunDone {
+            name: "uat-cc".into(),
+            generation: *generation,
+            report: Box::new(report),
+            at: "2026-11-23T05:42:00Z".into(),
+        }),
+    );
+    assert!(draw(&a, 80, 24).contains("The consumer secret is wrong"));
+    key(&mut a, KeyCode::Char('f'));
+    let w = a.wizard.as_deref().unwrap();
+    assert_eq!(
+        w.focused().map(|f| f.spec.label.as_str()),
+        Some("Consumer secret")
+    );
+}
+
+#[test]
+fn a_result_for_another_connection_lands_on_its_row() {
+    let mut a = app();
+    let effects = key(&mut a, KeyCode::Char('t'));
+    let Some(Effect::Run {
+        conn, generation, ..
+    }) = effects.first()
+    else {
+        panic!()
+    };
+    assert_eq!(conn.name, "acme-prod");
+    let generation = *generation;
+    // The user moves on to another connection and opens it before the result arrives.
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    update(
+        &mut a,
+        Action::Task(TaskMsg::RunDone {
+            name: "acme-prod".into(),
+            generation,
+            report: Box::new(failed_report("acme-prod")),
+            at: "2026-11-23T05:42:00Z".into(),
+        }),
+    );
+    assert_eq!(
+        a.row("acme-prod").unwrap().status,
+        RunStatus::Failed {
+            hint_title: "The user is not pre-authorized for the app".into()
+        }
+    );
+    assert_eq!(a.row("acme-uat").unwrap().status, RunStatus::Idle);
+    assert_eq!(
+        a.screen,
+        Screen::Detail {
+            name: "acme-uat".into()
+        }
+    );
+}
+
+#[test]
+fn an_older_run_never_overwrites_a_newer_one() {
+    let mut a = app();
+    let first = key(&mut a, KeyCode::Char('t'));
+    let second = key(&mut a, KeyCode::Char('t'));
+    let (Some(Effect::Run { generation: g1, .. }), Some(Effect::Run { generation: g2, .. })) =
+        (first.first(), second.first())
+    else {
+        panic!()
+    };
+    assert!(g2 > g1);
+    let done = |generation, report: TestReport| {
+        Action::Task(TaskMsg::RunDone {
+            name: "acme-prod".into(),
+            generation,
+            report: Box::new(report),
+            at: "2026-11-23T05:42:00Z".into(),
+        })
+    };
+    update(&mut a, done(*g2, passed_report("acme-prod")));
+    update(&mut a, done(*g1, failed_report("acme-prod")));
+    assert_eq!(
+        a.row("acme-prod").unwrap().status,
+        RunStatus::Passed { ms: 160 }
+    );
+}
+
+#[test]
+fn test_all_runs_every_shown_connection_and_spinners_run() {
+    let mut a = app();
+    let effects = key(&mut a, KeyCode::Char('T'));
+    assert_eq!(effects.len(), 5);
+    assert!(a.rows.iter().all(|r| r.is_running()));
+    let before = draw(&a, 80, 24);
+    let now = a.now;
+    update(&mut a, Action::Tick { now });
+    assert_ne!(before, draw(&a, 80, 24), "the spinner must move on a tick");
+}
+
+#[test]
+fn esc_clears_the_filter_and_never_quits() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "zzz");
+    assert!(a.visible.is_empty());
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.visible.len(), 5);
+    assert!(!a.quit);
+    key(&mut a, KeyCode::Char('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn footer_comes_from_the_bindings() {
+    let a = app();
+    let screen = draw(&a, 160, 40);
+    for (label, desc) in sfconn::tui::keymap::footer(&a) {
+        assert!(
+            screen.contains(&format!(" {label}  {desc}")),
+            "footer lacks {label} {desc}:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn detail_scrolls_to_the_rest_of_the_hints() {
+    let mut a = app();
+    key(&mut a, KeyCode::Enter);
+    let effects = key(&mut a, KeyCode::Char('t'));
+    let Some(Effect::Run { generation, .. }) = effects.first() else {
+        panic!()
+    };
+    let generation = *generation;
+    update(
+        &mut a,
+        Action::Task(TaskMsg::RunDone {
+            name: "acme-prod".into(),
+            generation,
+            report: Box::new(failed_report("acme-prod")),
+            at: "2026-11-23T05:41:00Z".into(),
+        }),
+    );
+    assert!(!draw(&a, 80, 24).contains("permission set"));
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert!(
+        draw(&a, 80, 24).contains("permission set"),
+        "{}",
+        draw(&a, 80, 24)
+    );
+}
+
+#[test]
+fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('e'));
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("Edit acme-prod"), "{screen}");
+    assert!(screen.contains("acme-prod"));
+    for _ in 0.."acme-prod".len() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "acme-production");
+    key(&mut a, KeyCode::Enter); // -> checklist
+    key(&mut a, KeyCode::Enter); // -> fields (no key file on disk: fix it)
+    key(&mut a, KeyCode::Enter);
+    let w = a.wizard.as_deref().unwrap();
+    assert_eq!(
+        w.focused().map(|f| f.spec.label.as_str()),
+        Some("Private key file"),
+        "the missing key file is pointed at"
+    );
+    let key_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        key_file.path(),
+        "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    typed(&mut a, &key_file.path().display().to_string());
+    key(&mut a, KeyCode::Enter); // -> review
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, replaces, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(replaces.as_deref(), Some("acme-prod"));
+    assert_eq!(conn.name, "acme-production");
+    let conn = conn.clone();
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn,
+            replaces: Some("acme-prod".into()),
+            result: Ok(()),
+        }),
+    );
+    assert!(a.row("acme-prod").is_none());
+    assert!(a.row("acme-production").is_some());
+    assert_eq!(a.default.as_deref(), Some("acme-production"));
+}
+
+#[test]
+fn a_failed_save_shows_why_and_changes_nothing() {
+    let mut a = wizard_at_review();
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, .. }) = effects.first() else {
+        panic!()
+    };
+    let conn = conn.clone();
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn,
+            replaces: None,
+            result: Err("the OS keychain is not reachable".into()),
+        }),
+    );
+    assert!(effects.is_empty(), "nothing runs after a failed save");
+    assert!(a.row("uat-cc").is_none());
+    assert!(draw(&a, 80, 24).contains("the OS keychain is not reachable"));
+}
+
+#[test]
+fn a_device_login_shows_the_code_in_the_detail_view() {
+    let mut a = app();
+    key(&mut a, KeyCode::End);
+    let effects = key(&mut a, KeyCode::Char('l'));
+    let Some(Effect::Run {
+        kind: RunKind::Login,
+        conn,
+        generation,
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(conn.name, "ssh-box");
+    assert_eq!(
+        a.screen,
+        Screen::Detail {
+            name: "ssh-box".into()
+        }
+    );
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Login {
+            name: "ssh-box".into(),
+            generation: *generation,
+            note: sfconn::tui::action::LoginNote::DeviceCode {
+                user_code: "WXYZ-1234".into(),
+                verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
+            },
+        }),
+    );
+    let screen = draw(&a, 80, 24);
+    assert!(
+        screen.contains("WXYZ-1234") && screen.contains("/setup/connect"),
+        "{screen}"
+    );
+}
