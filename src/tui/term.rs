@@ -71,8 +71,17 @@ pub async fn run(ctx: Context) -> CliResult {
 pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
     let _log = init_logging(paths);
     tracing::info!(profile = %paths.profile_file.display(), "tui start");
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| CliError::failure(format!("cannot set up the terminal: {e}")))?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // Raw mode may be half set up: give the terminal back before explaining.
+            ratatui::restore();
+            return Err(CliError::usage(format!(
+                "cannot open the terminal UI ({e}): it needs an interactive terminal. \
+                 Use `sfconn list`, `sfconn show NAME` or `sfconn test` from scripts."
+            )));
+        }
+    };
     let _restore = Restore;
     let result = event_loop(&mut terminal, app, &services).await;
     tracing::info!(ok = result.is_ok(), "tui stop");
