@@ -165,7 +165,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         widths.push(Constraint::Fill(2));
         titles.push("USER");
     }
-    widths.push(Constraint::Fill(3));
+    widths.push(Constraint::Fill(4));
     widths.push(Constraint::Length(9));
     titles.extend(["STATUS", "TESTED"]);
     let header = Row::new(titles).style(Style::new().fg(Color::DarkGray).bold());

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
-/// The sfconn binary running in a 100x30 pseudo-terminal.
+/// The sfconn binary running in a 160x40 pseudo-terminal.
 struct PtyApp {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
@@ -18,8 +18,8 @@ struct PtyApp {
     what: String,
 }
 
-const ROWS: u16 = 30;
-const COLS: u16 = 110;
+const ROWS: u16 = 40;
+const COLS: u16 = 160;
 
 impl PtyApp {
     fn start(args: &[&str], home: &Path, envs: &[(&str, &str)]) -> PtyApp {
