@@ -7,6 +7,7 @@ use ratatui_textarea::TextArea;
 use super::action::{Action, Cmd, Effect, RunKind};
 use super::app::{App, Overlay, RunStatus, Screen};
 use super::results::on_task;
+use super::widgets::single_line_input;
 use super::wizard::{Outcome, Wizard};
 use crate::salesforce::StepName;
 use crate::secrets::SecretKind;
@@ -53,11 +54,11 @@ fn taken_by_other<'a>(app: &'a App, editing: Option<String>) -> impl Fn(&str) ->
 
 fn on_input(app: &mut App, key: KeyEvent) {
     if let Some(Overlay::ConfirmDelete { typed, .. }) = &mut app.overlay {
-        typed.input(key);
+        single_line_input(typed, key);
         return;
     }
     match app.screen {
-        Screen::List if app.filter_editing && app.filter.input(key) => {
+        Screen::List if app.filter_editing && single_line_input(&mut app.filter, key) => {
             app.refilter();
             app.selected = 0;
         }

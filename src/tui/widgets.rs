@@ -251,3 +251,30 @@ pub fn wrapped(
     lines.push(Line::from(Span::styled(current, style)));
     lines
 }
+
+/// Feed a key to a one-line text input: keys that would add a line or a tab are dropped.
+/// Returns whether the text changed.
+pub fn single_line_input(input: &mut ratatui_textarea::TextArea<'static>, key: crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let newline = matches!(key.code, KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc)
+        || (key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('m' | 'j')));
+    if newline {
+        return false;
+    }
+    let before = input.lines().first().cloned();
+    input.input(key);
+    // Undo a line break some shortcut may still have made.
+    if input.lines().len() > 1 {
+        let joined = input.lines().concat();
+        *input = {
+            let mut t = ratatui_textarea::TextArea::new(vec![joined]);
+            if let Some(m) = input.mask_char() {
+                t.set_mask_char(m);
+            }
+            t.set_placeholder_text(input.placeholder_text().to_string());
+            t.move_cursor(ratatui_textarea::CursorMove::End);
+            t
+        };
+    }
+    input.lines().first() != before.as_ref()
+}

@@ -307,3 +307,14 @@ fn a_device_login_shows_the_code_in_the_detail_view() {
         "{screen}"
     );
 }
+
+#[test]
+fn text_inputs_stay_on_one_line() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "acme");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "-");
+    assert_eq!(a.filter_text(), "acme-");
+    assert_eq!(a.filter.lines().len(), 1);
+}

@@ -8,6 +8,7 @@ use super::fields::build;
 use super::{COMMON, ConnectState, Outcome, Step, Wizard};
 use crate::profile::{Environment, Flow};
 use crate::tui::action::{Cmd, Effect};
+use crate::tui::widgets::single_line_input;
 
 impl Wizard {
     /// A key typed into the focused field.
@@ -26,7 +27,7 @@ impl Wizard {
             return;
         }
         let index = self.focus;
-        if self.fields[index].input.input(key) || self.fields[index].error.is_some() {
+        if single_line_input(&mut self.fields[index].input, key) || self.fields[index].error.is_some() {
             self.check(index, taken);
         }
     }
