@@ -4,9 +4,15 @@
 //! Entries: service `sfconn`, account `<connection name>/<kind>`. Calls block (D-Bus on Linux):
 //! async callers use `spawn_blocking`.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use keyring_core::CredentialStore;
 use serde::{Deserialize, Serialize};
 
 use crate::paths::Paths;
+use crate::profile::atomic;
 
 /// The kinds of secret a connection can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -40,6 +46,10 @@ impl SecretKind {
             SecretKind::AccessToken => "access_token",
         }
     }
+
+    pub fn parse(s: &str) -> Option<SecretKind> {
+        SecretKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,43 +72,500 @@ pub enum SecretError {
     UnknownStore { value: String },
 }
 
+/// The one line printed on stderr whenever the plain-text store is opened (PRODUCT.md section 3).
+pub const FILE_STORE_WARNING: &str =
+    "warning: SFCONN_SECRET_STORE=file: secrets are kept in plain text";
+
+/// Keychain service name: `sfconn`, or `SFCONN_KEYCHAIN_SERVICE` (tests namespace their entries).
+pub fn keychain_service() -> String {
+    std::env::var("SFCONN_KEYCHAIN_SERVICE")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "sfconn".to_string())
+}
+
+fn account(connection: &str, kind: SecretKind) -> String {
+    format!("{connection}/{}", kind.as_str())
+}
+
+#[derive(Clone)]
+enum Backend {
+    Keychain {
+        store: Arc<CredentialStore>,
+        service: String,
+    },
+    File {
+        path: PathBuf,
+    },
+}
+
 /// Handle to the chosen secret store. Cheap to clone; Send + Sync.
 #[derive(Clone)]
 pub struct SecretStore {
-    _paths: Paths,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.backend {
+            Backend::Keychain { service, .. } => {
+                write!(f, "SecretStore(keychain, service {service})")
+            }
+            Backend::File { path } => write!(f, "SecretStore(file {})", path.display()),
+        }
+    }
+}
+
+/// The platform keychain, as keyring 4's `v1` wiring picks it.
+fn platform_store() -> Result<Arc<CredentialStore>, keyring_core::Error> {
+    #[cfg(target_os = "macos")]
+    {
+        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(target_os = "windows")]
+    {
+        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    {
+        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
+        Ok(store)
+    }
+    #[cfg(not(any(
+        target_os = "macos",
+        target_os = "windows",
+        all(
+            unix,
+            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+        )
+    )))]
+    {
+        Err(keyring_core::Error::NotSupportedByStore(
+            "no keychain on this platform".into(),
+        ))
+    }
+}
+
+fn keychain_error(account: &str, e: keyring_core::Error) -> SecretError {
+    match e {
+        keyring_core::Error::NoStorageAccess(inner) => SecretError::KeychainUnavailable {
+            reason: format!("the keychain refused access, it may be locked: {inner}"),
+        },
+        keyring_core::Error::NoDefaultStore => SecretError::KeychainUnavailable {
+            reason: "no keychain store".into(),
+        },
+        keyring_core::Error::PlatformFailure(inner) => SecretError::KeychainUnavailable {
+            reason: inner.to_string(),
+        },
+        other => SecretError::Keychain {
+            account: account.to_string(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// The fallback file: `[connections.NAME]` tables of `kind = "value"`.
+type FileSecrets = BTreeMap<String, BTreeMap<String, String>>;
+
+#[derive(Default, Serialize, Deserialize)]
+struct FileRepr {
+    #[serde(default)]
+    connections: FileSecrets,
 }
 
 impl SecretStore {
     /// Open the store chosen by `SFCONN_SECRET_STORE` (`keychain` by default, or `file`).
+    ///
+    /// This is the one place the engine writes to the terminal: choosing the plain-text file
+    /// prints [`FILE_STORE_WARNING`] on stderr (never stdout, which `eval "$(sfconn env)"`
+    /// reads). Front ends that own the screen use [`SecretStore::open_quiet`] and show it
+    /// themselves.
     pub fn open(paths: &Paths) -> Result<SecretStore, SecretError> {
-        Ok(SecretStore {
-            _paths: paths.clone(),
-        })
+        let store = SecretStore::open_quiet(paths)?;
+        if let Some(warning) = store.warning() {
+            eprintln!("{warning} in {}", paths.secrets_file().display());
+        }
+        Ok(store)
+    }
+
+    /// Like [`SecretStore::open`] without the stderr warning (the TUI shows
+    /// [`SecretStore::warning`] on screen instead).
+    pub fn open_quiet(paths: &Paths) -> Result<SecretStore, SecretError> {
+        let choice = std::env::var("SFCONN_SECRET_STORE").unwrap_or_default();
+        match choice.trim() {
+            "" | "keychain" => {
+                let store = platform_store().map_err(|e| SecretError::KeychainUnavailable {
+                    reason: match e {
+                        keyring_core::Error::PlatformFailure(inner)
+                        | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
+                        other => other.to_string(),
+                    },
+                })?;
+                Ok(SecretStore {
+                    backend: Backend::Keychain {
+                        store,
+                        service: keychain_service(),
+                    },
+                })
+            }
+            "file" => Ok(SecretStore::file(paths.secrets_file())),
+            other => Err(SecretError::UnknownStore {
+                value: other.to_string(),
+            }),
+        }
+    }
+
+    /// The plain-text store at `path` (what `SFCONN_SECRET_STORE=file` selects).
+    pub fn file(path: PathBuf) -> SecretStore {
+        SecretStore {
+            backend: Backend::File { path },
+        }
+    }
+
+    /// A keychain store over an explicit keyring-core store (tests use `keyring_core::mock`).
+    pub fn with_store(store: Arc<CredentialStore>, service: impl Into<String>) -> SecretStore {
+        SecretStore {
+            backend: Backend::Keychain {
+                store,
+                service: service.into(),
+            },
+        }
+    }
+
+    /// The warning to show while this store is in use, if any.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self.backend {
+            Backend::File { .. } => Some(FILE_STORE_WARNING),
+            Backend::Keychain { .. } => None,
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        matches!(self.backend, Backend::File { .. })
     }
 
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
-        let _ = (connection, kind);
-        Err(SecretError::KeychainUnavailable {
-            reason: "not built yet".into(),
-        })
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                let entry = store
+                    .build(service, &account, None)
+                    .map_err(|e| keychain_error(&account, e))?;
+                match entry.get_password() {
+                    Ok(v) => Ok(Some(v)),
+                    Err(keyring_core::Error::NoEntry) => Ok(None),
+                    Err(e) => Err(keychain_error(&account, e)),
+                }
+            }
+            Backend::File { path } => Ok(read_file(path)?
+                .connections
+                .get(connection)
+                .and_then(|m| m.get(kind.as_str()))
+                .cloned()),
+        }
     }
 
     pub fn set(&self, connection: &str, kind: SecretKind, value: &str) -> Result<(), SecretError> {
-        let _ = (connection, kind, value);
-        Err(SecretError::KeychainUnavailable {
-            reason: "not built yet".into(),
-        })
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                store
+                    .build(service, &account, None)
+                    .and_then(|entry| entry.set_password(value))
+                    .map_err(|e| keychain_error(&account, e))
+            }
+            Backend::File { path } => update_file(path, |all| {
+                all.entry(connection.to_string())
+                    .or_default()
+                    .insert(kind.as_str().to_string(), value.to_string());
+            }),
+        }
     }
 
     /// Delete one secret; deleting a missing one is not an error.
     pub fn delete(&self, connection: &str, kind: SecretKind) -> Result<(), SecretError> {
-        let _ = (connection, kind);
-        Ok(())
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                let entry = store
+                    .build(service, &account, None)
+                    .map_err(|e| keychain_error(&account, e))?;
+                match entry.delete_credential() {
+                    Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                    Err(e) => Err(keychain_error(&account, e)),
+                }
+            }
+            Backend::File { path } => update_file(path, |all| {
+                if let Some(m) = all.get_mut(connection) {
+                    m.remove(kind.as_str());
+                    if m.is_empty() {
+                        all.remove(connection);
+                    }
+                }
+            }),
+        }
     }
 
     /// Which kinds are stored for the connection (never their values).
     pub fn stored_kinds(&self, connection: &str) -> Result<Vec<SecretKind>, SecretError> {
-        let _ = connection;
-        Ok(Vec::new())
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                let mut kinds = Vec::new();
+                for kind in SecretKind::ALL {
+                    if self.get(connection, kind)?.is_some() {
+                        kinds.push(kind);
+                    }
+                }
+                Ok(kinds)
+            }
+            Backend::File { path } => Ok(read_file(path)?
+                .connections
+                .get(connection)
+                .map(|m| m.keys().filter_map(|k| SecretKind::parse(k)).collect())
+                .unwrap_or_default()),
+        }
+    }
+
+    /// Delete every secret of a connection.
+    pub fn delete_all(&self, connection: &str) -> Result<(), SecretError> {
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                for kind in SecretKind::ALL {
+                    self.delete(connection, kind)?;
+                }
+                Ok(())
+            }
+            Backend::File { path } => update_file(path, |all| {
+                all.remove(connection);
+            }),
+        }
+    }
+
+    /// Move every secret of `old` to `new` (copy first, then delete the old entries, so a
+    /// failure half-way leaves the old ones in place).
+    pub fn rename(&self, old: &str, new: &str) -> Result<(), SecretError> {
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                let mut moved = Vec::new();
+                for kind in SecretKind::ALL {
+                    if let Some(value) = self.get(old, kind)? {
+                        if let Err(e) = self.set(new, kind, &value) {
+                            for k in moved {
+                                let _ = self.delete(new, k);
+                            }
+                            return Err(e);
+                        }
+                        moved.push(kind);
+                    }
+                }
+                for kind in moved {
+                    self.delete(old, kind)?;
+                }
+                Ok(())
+            }
+            Backend::File { path } => update_file(path, |all| {
+                if let Some(m) = all.remove(old) {
+                    all.insert(new.to_string(), m);
+                }
+            }),
+        }
+    }
+
+    /// Store several secrets of one connection, all or none: on a failure the ones already
+    /// written are put back as they were.
+    pub fn set_all(
+        &self,
+        connection: &str,
+        items: &[(SecretKind, String)],
+    ) -> Result<SecretBackup, SecretError> {
+        let mut backup = SecretBackup {
+            connection: connection.to_string(),
+            previous: Vec::new(),
+        };
+        for (kind, value) in items {
+            let previous = match self.get(connection, *kind) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.restore(backup);
+                    return Err(e);
+                }
+            };
+            backup.previous.push((*kind, previous));
+            if let Err(e) = self.set(connection, *kind, value) {
+                self.restore(backup);
+                return Err(e);
+            }
+        }
+        Ok(backup)
+    }
+
+    /// Undo a [`SecretStore::set_all`] (best effort: used on the way out of a failure).
+    pub fn restore(&self, backup: SecretBackup) {
+        for (kind, previous) in backup.previous.into_iter().rev() {
+            let _ = match previous {
+                Some(v) => self.set(&backup.connection, kind, &v),
+                None => self.delete(&backup.connection, kind),
+            };
+        }
+    }
+}
+
+/// What [`SecretStore::set_all`] replaced, to put it back if the profile write fails.
+#[derive(Debug)]
+pub struct SecretBackup {
+    connection: String,
+    previous: Vec<(SecretKind, Option<String>)>,
+}
+
+fn file_error(path: &Path, reason: impl std::fmt::Display) -> SecretError {
+    SecretError::File {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileRepr, SecretError> {
+    match atomic::read_optional(path).map_err(|e| file_error(path, e))? {
+        None => Ok(FileRepr::default()),
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| file_error(path, "not UTF-8 text"))?;
+            // The message of a toml error could quote the line, i.e. a secret: keep only where.
+            toml::from_str(&text).map_err(|e| {
+                let at = e
+                    .span()
+                    .map(|s| crate::profile::file::line_col(&text, s.start));
+                match at {
+                    Some((line, col)) => file_error(
+                        path,
+                        format!(
+                            "not valid TOML at line {line}, column {col}; fix or delete the file"
+                        ),
+                    ),
+                    None => file_error(path, "not valid TOML; fix or delete the file"),
+                }
+            })
+        }
+    }
+}
+
+fn update_file(path: &Path, change: impl FnOnce(&mut FileSecrets)) -> Result<(), SecretError> {
+    let _lock = atomic::lock(path).map_err(|e| file_error(path, e))?;
+    let mut repr = read_file(path)?;
+    change(&mut repr.connections);
+    let text = toml::to_string(&repr).map_err(|e| file_error(path, e))?;
+    atomic::write_atomic(path, text.as_bytes(), Some(0o600)).map_err(|e| file_error(path, e))?;
+    restrict_mode(path);
+    Ok(())
+}
+
+/// The fallback file holds secrets: keep it owner-only even if someone widened it.
+fn restrict_mode(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stores() -> Vec<(SecretStore, tempfile::TempDir)> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SecretStore::file(dir.path().join("secrets.toml"));
+        let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+        vec![
+            (file, dir),
+            (
+                SecretStore::with_store(mock, "sfconn-test"),
+                tempfile::tempdir().unwrap(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn round_trip_rename_delete_all() {
+        for (s, _dir) in stores() {
+            assert_eq!(s.get("a", SecretKind::Password).unwrap(), None);
+            s.set("a", SecretKind::Password, "p#&+%").unwrap();
+            s.set("a", SecretKind::ClientSecret, "cs").unwrap();
+            assert_eq!(
+                s.get("a", SecretKind::Password).unwrap().as_deref(),
+                Some("p#&+%")
+            );
+            assert_eq!(
+                s.stored_kinds("a").unwrap(),
+                [SecretKind::ClientSecret, SecretKind::Password]
+            );
+            s.rename("a", "b").unwrap();
+            assert!(s.stored_kinds("a").unwrap().is_empty());
+            assert_eq!(
+                s.get("b", SecretKind::ClientSecret).unwrap().as_deref(),
+                Some("cs")
+            );
+            s.delete("b", SecretKind::AccessToken).unwrap();
+            s.delete_all("b").unwrap();
+            assert!(s.stored_kinds("b").unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn set_all_restores_on_undo() {
+        for (s, _dir) in stores() {
+            s.set("a", SecretKind::Password, "old").unwrap();
+            let backup = s
+                .set_all(
+                    "a",
+                    &[
+                        (SecretKind::Password, "new".into()),
+                        (SecretKind::ClientSecret, "cs".into()),
+                    ],
+                )
+                .unwrap();
+            assert_eq!(
+                s.get("a", SecretKind::Password).unwrap().as_deref(),
+                Some("new")
+            );
+            s.restore(backup);
+            assert_eq!(
+                s.get("a", SecretKind::Password).unwrap().as_deref(),
+                Some("old")
+            );
+            assert_eq!(s.get("a", SecretKind::ClientSecret).unwrap(), None);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_store_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.toml");
+        SecretStore::file(path.clone())
+            .set("a", SecretKind::Password, "x")
+            .unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+impl From<SecretError> for crate::error::CliError {
+    fn from(e: SecretError) -> Self {
+        match e {
+            SecretError::KeychainUnavailable { .. }
+            | SecretError::UnknownStore { .. }
+            | SecretError::File { .. } => crate::error::CliError::usage(e.to_string()),
+            SecretError::Keychain { .. } => crate::error::CliError::failure(e.to_string()),
+        }
     }
 }
