@@ -84,7 +84,12 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Turn serde's "unknown field `x`, expected one of `a`, `b`" into a message with a suggestion.
 fn explain(message: &str) -> String {
-    let message = message.trim();
+    let message = message
+        .trim()
+        .replace("expected u16", "expected a whole number from 0 to 65535")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a map", "expected a table like [connections.NAME]");
+    let message = message.as_str();
     for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
         if let Some(rest) = message.strip_prefix(prefix)
             && let Some((bad, tail)) = rest.split_once('`')
