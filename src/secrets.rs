@@ -474,6 +474,17 @@ fn restrict_mode(path: &Path) {
     let _ = path;
 }
 
+impl From<SecretError> for crate::error::CliError {
+    fn from(e: SecretError) -> Self {
+        match e {
+            SecretError::KeychainUnavailable { .. }
+            | SecretError::UnknownStore { .. }
+            | SecretError::File { .. } => crate::error::CliError::usage(e.to_string()),
+            SecretError::Keychain { .. } => crate::error::CliError::failure(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,16 +567,5 @@ mod tests {
             std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
-    }
-}
-
-impl From<SecretError> for crate::error::CliError {
-    fn from(e: SecretError) -> Self {
-        match e {
-            SecretError::KeychainUnavailable { .. }
-            | SecretError::UnknownStore { .. }
-            | SecretError::File { .. } => crate::error::CliError::usage(e.to_string()),
-            SecretError::Keychain { .. } => crate::error::CliError::failure(e.to_string()),
-        }
     }
 }

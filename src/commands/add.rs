@@ -16,6 +16,9 @@ use crate::profile::validate::{
 use crate::profile::{Connection, Flow, ProfileError, ProfilesDoc};
 use crate::secrets::{SecretKind, SecretStore};
 
+/// Checks and rewrites a typed value into its stored form.
+type Normalizer = fn(&str) -> Result<String, String>;
+
 fn flag_error(flag: &str, message: impl std::fmt::Display) -> CliError {
     CliError::usage(format!("{flag}: {message}"))
 }
@@ -24,7 +27,7 @@ fn flag_error(flag: &str, message: impl std::fmt::Display) -> CliError {
 fn text_setting(
     flag: &str,
     value: &Option<String>,
-    normalize: Option<fn(&str) -> Result<String, String>>,
+    normalize: Option<Normalizer>,
 ) -> CliResult<Option<Option<String>>> {
     let Some(v) = value else { return Ok(None) };
     if v.trim().is_empty() {
@@ -58,39 +61,37 @@ fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
         conn.environment = env;
         changed = true;
     }
-    let texts: [(
-        &str,
-        &Option<String>,
-        Option<fn(&str) -> Result<String, String>>,
-        &mut Option<String>,
-    ); 5] = [
-        (
-            "--domain",
-            &args.domain,
-            Some(normalize_domain),
-            &mut conn.domain,
-        ),
-        ("--client-id", &args.client_id, None, &mut conn.client_id),
-        ("--username", &args.username, None, &mut conn.username),
-        (
-            "--audience",
-            &args.audience,
-            Some(normalize_audience),
-            &mut conn.audience,
-        ),
-        (
-            "--scopes",
-            &args.scopes,
-            Some(normalize_scopes),
-            &mut conn.scopes,
-        ),
-    ];
-    for (flag, value, normalize, slot) in texts {
+    let mut text = |flag: &str,
+                    value: &Option<String>,
+                    normalize: Option<Normalizer>,
+                    slot: &mut Option<String>|
+     -> CliResult<()> {
         if let Some(v) = text_setting(flag, value, normalize)? {
             *slot = v;
             changed = true;
         }
-    }
+        Ok(())
+    };
+    text(
+        "--domain",
+        &args.domain,
+        Some(normalize_domain),
+        &mut conn.domain,
+    )?;
+    text("--client-id", &args.client_id, None, &mut conn.client_id)?;
+    text("--username", &args.username, None, &mut conn.username)?;
+    text(
+        "--audience",
+        &args.audience,
+        Some(normalize_audience),
+        &mut conn.audience,
+    )?;
+    text(
+        "--scopes",
+        &args.scopes,
+        Some(normalize_scopes),
+        &mut conn.scopes,
+    )?;
     for (flag, value, slot) in [
         ("--key-file", &args.key_file, &mut conn.key_file),
         ("--cert-file", &args.cert_file, &mut conn.cert_file),

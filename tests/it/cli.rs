@@ -423,8 +423,7 @@ fn canary_secrets_never_leak() {
     const CANARY_PASSWORD: &str = "CANARYpw#&+%9";
     const CANARY_TOKEN: &str = "CANARYtok44";
     let sf = Sfconn::new();
-    let mut outputs = Vec::new();
-    outputs.push(
+    let mut outputs = vec![
         sf.cmd([
             "add",
             "p",
@@ -439,7 +438,7 @@ fn canary_secrets_never_leak() {
         .env("SFCONN_PASSWORD", CANARY_PASSWORD)
         .env("SFCONN_SECURITY_TOKEN", CANARY_TOKEN)
         .ok(),
-    );
+    ];
     outputs.push(
         sf.cmd(["edit", "p", "--env", "sandbox"])
             .env("SFCONN_PASSWORD", CANARY_PASSWORD)
