@@ -1,6 +1,6 @@
 //! `sfconn list`: every connection with flow, environment, user, default marker and last test.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::Context;
 use super::common::load_profiles;
@@ -8,22 +8,47 @@ use crate::error::CliResult;
 use crate::profile::{Connection, Profiles};
 use crate::state::{LastTest, State};
 
-/// The `list --json` object of one connection (PRODUCT.md section 4); `show --json` extends it.
-pub fn summary_json(
-    conn: &Connection,
-    effective_default: Option<&str>,
-    last: Option<&LastTest>,
-) -> Value {
-    json!({
-        "name": conn.name,
-        "flow": conn.flow.as_str(),
-        "environment": conn.environment.as_str(),
-        "domain": conn.domain,
-        "client_id": conn.client_id,
-        "username": conn.username,
-        "default": effective_default == Some(conn.name.as_str()),
-        "last_test": last.map(|t| json!({"ok": t.ok, "at": t.at, "error_code": t.error_code})),
-    })
+/// The `list --json` object of one connection (PRODUCT.md section 4), fields in that order.
+#[derive(Debug, Serialize)]
+pub struct ConnectionSummary<'a> {
+    pub name: &'a str,
+    pub flow: &'static str,
+    pub environment: &'static str,
+    pub domain: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub default: bool,
+    pub last_test: Option<LastTestSummary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LastTestSummary<'a> {
+    pub ok: bool,
+    pub at: &'a str,
+    pub error_code: Option<&'a str>,
+}
+
+impl<'a> ConnectionSummary<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        effective_default: Option<&str>,
+        last: Option<&'a LastTest>,
+    ) -> Self {
+        ConnectionSummary {
+            name: &conn.name,
+            flow: conn.flow.as_str(),
+            environment: conn.environment.as_str(),
+            domain: conn.domain.as_deref(),
+            client_id: conn.client_id.as_deref(),
+            username: conn.username.as_deref(),
+            default: effective_default == Some(conn.name.as_str()),
+            last_test: last.map(|t| LastTestSummary {
+                ok: t.ok,
+                at: &t.at,
+                error_code: t.error_code.as_deref(),
+            }),
+        }
+    }
 }
 
 /// One-word outcome of the last test, for tables.
@@ -92,14 +117,14 @@ pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
     let state = State::load(&ctx.paths)?;
     let default = profiles.effective_default();
     if args.json {
-        let items: Vec<Value> = profiles
+        let items: Vec<ConnectionSummary> = profiles
             .connections
             .values()
-            .map(|c| summary_json(c, default.as_deref(), state.tests.get(&c.name)))
+            .map(|c| ConnectionSummary::new(c, default.as_deref(), state.tests.get(&c.name)))
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
+            serde_json::to_string_pretty(&items).unwrap_or_default()
         );
         return Ok(());
     }

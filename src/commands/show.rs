@@ -1,13 +1,88 @@
 //! `sfconn show`: one connection's settings, which secrets are stored (never their values),
 //! and its last test.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::Context;
 use super::common::{open_secrets, resolve_connection};
-use super::list::{last_test_text, summary_json};
+use super::list::last_test_text;
 use crate::error::CliResult;
-use crate::state::State;
+use crate::profile::Connection;
+use crate::salesforce::StepReport;
+use crate::secrets::SecretKind;
+use crate::state::{LastTest, State};
+
+/// `show --json`: the `list --json` fields, then every other setting, the stored secret kinds
+/// and the last test with its steps.
+#[derive(Debug, Serialize)]
+struct ShowJson<'a> {
+    name: &'a str,
+    flow: &'static str,
+    environment: &'static str,
+    domain: Option<&'a str>,
+    client_id: Option<&'a str>,
+    username: Option<&'a str>,
+    default: bool,
+    last_test: Option<LastTestJson<'a>>,
+    login_host: &'a str,
+    key_file: Option<&'a std::path::Path>,
+    cert_file: Option<&'a std::path::Path>,
+    audience: Option<&'a str>,
+    scopes: Option<&'a str>,
+    callback_port: Option<u16>,
+    timeout_secs: u64,
+    secrets: Vec<SecretKind>,
+}
+
+#[derive(Debug, Serialize)]
+struct LastTestJson<'a> {
+    ok: bool,
+    at: &'a str,
+    error_code: Option<&'a str>,
+    failed_step: Option<&'a str>,
+    hint_title: Option<&'a str>,
+    steps: &'a [StepReport],
+}
+
+impl<'a> LastTestJson<'a> {
+    fn new(t: &'a LastTest) -> Self {
+        LastTestJson {
+            ok: t.ok,
+            at: &t.at,
+            error_code: t.error_code.as_deref(),
+            failed_step: t.failed_step.as_deref(),
+            hint_title: t.hint_title.as_deref(),
+            steps: &t.steps,
+        }
+    }
+}
+
+fn show_json<'a>(
+    conn: &'a Connection,
+    default: bool,
+    last: Option<&'a LastTest>,
+    timeout_secs: u64,
+    secrets: Vec<SecretKind>,
+) -> ShowJson<'a> {
+    ShowJson {
+        name: &conn.name,
+        flow: conn.flow.as_str(),
+        environment: conn.environment.as_str(),
+        domain: conn.domain.as_deref(),
+        client_id: conn.client_id.as_deref(),
+        username: conn.username.as_deref(),
+        default,
+        last_test: last.map(LastTestJson::new),
+        login_host: conn.login_host(),
+        key_file: conn.key_file.as_deref(),
+        cert_file: conn.cert_file.as_deref(),
+        audience: conn.audience.as_deref(),
+        scopes: conn.scopes.as_deref(),
+        callback_port: conn.callback_port,
+        timeout_secs,
+        secrets,
+    }
+}
 
 pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
     let (profiles, conn) = resolve_connection(ctx, args.name.as_deref())?;
@@ -20,30 +95,9 @@ pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
         .map_err(|e| crate::error::CliError::failure(format!("secret store task failed: {e}")))??;
     let default = profiles.effective_default();
     let timeout = profiles.timeout_for(&conn, None).as_secs();
+    let is_default = default.as_deref() == Some(conn.name.as_str());
     if args.json {
-        let mut obj = summary_json(&conn, default.as_deref(), last);
-        if let (Some(map), Some(t)) = (obj.as_object_mut(), last) {
-            map.insert(
-                "last_test".into(),
-                json!({
-                    "ok": t.ok, "at": t.at, "error_code": t.error_code,
-                    "failed_step": t.failed_step, "hint_title": t.hint_title, "steps": t.steps,
-                }),
-            );
-        }
-        if let Some(map) = obj.as_object_mut() {
-            map.insert("login_host".into(), json!(conn.login_host()));
-            map.insert("key_file".into(), json!(conn.key_file));
-            map.insert("cert_file".into(), json!(conn.cert_file));
-            map.insert("audience".into(), json!(conn.audience));
-            map.insert("scopes".into(), json!(conn.scopes));
-            map.insert("callback_port".into(), json!(conn.callback_port));
-            map.insert("timeout_secs".into(), json!(timeout));
-            map.insert(
-                "secrets".into(),
-                json!(kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()),
-            );
-        }
+        let obj = show_json(&conn, is_default, last, timeout, kinds);
         println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
         return Ok(());
     }

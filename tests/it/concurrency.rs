@@ -106,4 +106,14 @@ fn killing_sfconn_during_saves_leaves_a_whole_file() {
         .env("SFCONN_CLIENT_SECRET", "s")
         .ok();
     assert!(assert_whole(&sf.profile_file()) > completed);
+    let stale: Vec<String> = std::fs::read_dir(sf.home())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".profiles.toml.") && n.ends_with(".tmp"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "temp files of killed saves were not cleaned up: {stale:?}"
+    );
 }
