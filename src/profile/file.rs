@@ -166,9 +166,13 @@ impl Profiles {
             located(e.span().map_or(0, |s| s.start), message)
         })?;
         // A second, span-keeping parse to point at the value a semantic check rejects.
-        let spans = toml_edit::Document::parse(text).ok();
+        // Parsed only when a check fails: `list` on a big file should not pay for it.
+        let spans_cell = std::cell::OnceCell::new();
+        let spans = || spans_cell.get_or_init(|| toml_edit::Document::parse(text).ok());
         let span_of = |conn: Option<&str>, field: Option<&str>| -> usize {
-            let Some(doc) = spans.as_ref() else { return 0 };
+            let Some(doc) = spans().as_ref() else {
+                return 0;
+            };
             let root = doc.as_table();
             let Some(conn) = conn else {
                 return field
@@ -218,7 +222,7 @@ impl Profiles {
                 let first: &ValidationError = &errors[0];
                 let field = (first.field != "name").then_some(first.field.as_str());
                 let present = field.is_some_and(|f| {
-                    spans.as_ref().is_some_and(|d| {
+                    spans().as_ref().is_some_and(|d| {
                         d.as_table()
                             .get("connections")
                             .and_then(|c| c.as_table_like())

@@ -523,3 +523,74 @@ fn file_store_warns_on_stderr_only() {
         .code(2)
         .stderr_has("SFCONN_SECRET_STORE=vault");
 }
+
+/// On a terminal, a missing secret is asked for with hidden input and stored; the typed value
+/// is not echoed.
+#[test]
+fn secrets_are_asked_for_on_a_terminal() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+
+    let sf = Sfconn::new();
+    let pty = portable_pty::native_pty_system()
+        .openpty(portable_pty::PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let cmd = sf.pty_command([
+        "add",
+        "p",
+        "--flow",
+        "client-credentials",
+        "--client-id",
+        "CK",
+        "--domain",
+        "acme.my.salesforce.com",
+    ]);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut writer = pty.master.take_writer().unwrap();
+    let screen = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&screen);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    // A guard against hanging forever, not a timing assertion.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !screen.lock().unwrap().contains("Consumer secret for p:") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no prompt; screen: {}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    writer.write_all(b"typed-secret-42\r").unwrap();
+    writer.flush().unwrap();
+    let status = child.wait().unwrap();
+    let seen = screen.lock().unwrap().clone();
+    assert!(status.success(), "add failed; screen: {seen}");
+    assert!(
+        !seen.contains("typed-secret-42"),
+        "the secret was echoed: {seen}"
+    );
+    let secrets = std::fs::read_to_string(sf.secrets_file()).unwrap();
+    assert!(secrets.contains("typed-secret-42"), "{secrets}");
+    assert!(
+        !String::from_utf8(sf.profiles_bytes())
+            .unwrap()
+            .contains("typed-secret-42")
+    );
+}

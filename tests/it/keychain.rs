@@ -72,8 +72,15 @@ fn secrets_round_trip_through_the_real_keychain() {
     assert_eq!(read(&store, &service, "kc/client_secret"), None);
     assert_eq!(read(&store, &service, "kc2/client_secret").as_deref(), Some("kc-secret-1"));
 
-    sf.cmd(["edit", "kc2"]).env("SFCONN_SECURITY_TOKEN", "tok").ok();
-    assert_eq!(read(&store, &service, "kc2/security_token").as_deref(), Some("tok"));
+    sf.cmd(["edit", "kc2"]).env("SFCONN_SECURITY_TOKEN", "kc-tok-3").ok();
+    assert_eq!(read(&store, &service, "kc2/security_token").as_deref(), Some("kc-tok-3"));
+
+    for (path, bytes) in sf.files() {
+        let text = String::from_utf8_lossy(&bytes);
+        for canary in ["kc-secret-1", "kc-pass#&+%", "kc-tok-3"] {
+            assert!(!text.contains(canary), "{} holds a secret:\n{text}", path.display());
+        }
+    }
 
     sf.run(["remove", "kc2"]).ok();
     for kind in ["client_secret", "password", "security_token"] {

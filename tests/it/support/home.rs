@@ -141,6 +141,33 @@ impl Sfconn {
         }
     }
 
+    /// The same command for a pseudo-terminal (`portable_pty`), with this home's environment:
+    /// for tests that type at a prompt or drive the TUI.
+    pub fn pty_command<I, S>(&self, args: I) -> portable_pty::CommandBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_sfconn"));
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("SFCONN_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("SFCONN_HOME", self.home());
+        cmd.env("NO_COLOR", "1");
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            }
+        }
+        cmd.args(args);
+        cmd.cwd(self.home());
+        cmd
+    }
+
     /// Run a command with no extra settings.
     pub fn run<I, S>(&self, args: I) -> Output
     where
