@@ -273,3 +273,37 @@ pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paths::Paths;
+
+    #[test]
+    fn a_failed_profile_write_puts_the_secrets_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context {
+            paths: Paths::in_dir(dir.path()),
+            timeout: None,
+        };
+        let store = SecretStore::file(ctx.paths.secrets_file());
+        store.set("c", SecretKind::ClientSecret, "old").unwrap();
+        let result: CliResult<()> = save(
+            &ctx,
+            Some(&store),
+            "c",
+            &[
+                (SecretKind::ClientSecret, "new".into()),
+                (SecretKind::Password, "pw".into()),
+            ],
+            |_doc| Err(ProfileError::Invalid("disk full".into())),
+        );
+        assert!(result.is_err());
+        assert_eq!(
+            store.get("c", SecretKind::ClientSecret).unwrap().as_deref(),
+            Some("old")
+        );
+        assert_eq!(store.get("c", SecretKind::Password).unwrap(), None);
+        assert!(!ctx.paths.profile_file.exists());
+    }
+}

@@ -107,7 +107,7 @@ pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
         (
             "environment",
             if conn.is_production() {
-                "production (PRODUCTION)".into()
+                "PRODUCTION".into()
             } else {
                 "sandbox".into()
             },

@@ -594,3 +594,27 @@ fn secrets_are_asked_for_on_a_terminal() {
             .contains("typed-secret-42")
     );
 }
+
+#[test]
+fn a_secret_that_cannot_be_stored_means_no_profile() {
+    let sf = Sfconn::new();
+    // A directory where the secret file should be: every secret write fails.
+    std::fs::create_dir(sf.secrets_file()).unwrap();
+    sf.cmd([
+        "add",
+        "cc",
+        "--flow",
+        "client-credentials",
+        "--client-id",
+        "CK",
+        "--domain",
+        "acme.my.salesforce.com",
+    ])
+    .env("SFCONN_CLIENT_SECRET", "s")
+    .code(2)
+    .stderr_has("secret file");
+    assert!(
+        !sf.profile_file().exists(),
+        "the profile was written without its secret"
+    );
+}
