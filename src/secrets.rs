@@ -154,7 +154,9 @@ fn platform_store() -> Result<Arc<CredentialStore>, keyring_core::Error> {
 fn keychain_error(account: &str, e: keyring_core::Error) -> SecretError {
     match e {
         keyring_core::Error::NoStorageAccess(inner) => SecretError::KeychainUnavailable {
-            reason: format!("the keychain refused access, it may be locked: {inner}"),
+            reason: format!(
+                "it is locked or refused access: {inner}; unlock it, e.g. by logging in to the desktop session"
+            ),
         },
         keyring_core::Error::NoDefaultStore => SecretError::KeychainUnavailable {
             reason: "no keychain store".into(),
