@@ -4,15 +4,18 @@
 //! Entries: service `sfconn`, account `<connection name>/<kind>`. Calls block (D-Bus on Linux):
 //! async callers use `spawn_blocking`.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use keyring_core::CredentialStore;
 use serde::{Deserialize, Serialize};
 
 use crate::paths::Paths;
-use crate::profile::atomic;
+
+mod file_store;
+mod keychain;
+use file_store::{read_file, update_file};
+use keychain::{keychain_error, platform_store};
 
 /// The kinds of secret a connection can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -114,70 +117,6 @@ impl std::fmt::Debug for SecretStore {
             Backend::File { path } => write!(f, "SecretStore(file {})", path.display()),
         }
     }
-}
-
-/// The platform keychain, as keyring 4's `v1` wiring picks it.
-fn platform_store() -> Result<Arc<CredentialStore>, keyring_core::Error> {
-    #[cfg(target_os = "macos")]
-    {
-        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
-        Ok(store)
-    }
-    #[cfg(target_os = "windows")]
-    {
-        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
-        Ok(store)
-    }
-    #[cfg(all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    ))]
-    {
-        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
-        Ok(store)
-    }
-    #[cfg(not(any(
-        target_os = "macos",
-        target_os = "windows",
-        all(
-            unix,
-            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-        )
-    )))]
-    {
-        Err(keyring_core::Error::NotSupportedByStore(
-            "no keychain on this platform".into(),
-        ))
-    }
-}
-
-fn keychain_error(account: &str, e: keyring_core::Error) -> SecretError {
-    match e {
-        keyring_core::Error::NoStorageAccess(inner) => SecretError::KeychainUnavailable {
-            reason: format!(
-                "it is locked or refused access: {inner}; unlock it, e.g. by logging in to the desktop session"
-            ),
-        },
-        keyring_core::Error::NoDefaultStore => SecretError::KeychainUnavailable {
-            reason: "no keychain store".into(),
-        },
-        keyring_core::Error::PlatformFailure(inner) => SecretError::KeychainUnavailable {
-            reason: inner.to_string(),
-        },
-        other => SecretError::Keychain {
-            account: account.to_string(),
-            reason: other.to_string(),
-        },
-    }
-}
-
-/// The fallback file: `[connections.NAME]` tables of `kind = "value"`.
-type FileSecrets = BTreeMap<String, BTreeMap<String, String>>;
-
-#[derive(Default, Serialize, Deserialize)]
-struct FileRepr {
-    #[serde(default)]
-    connections: FileSecrets,
 }
 
 impl SecretStore {
@@ -424,58 +363,6 @@ pub struct SecretBackup {
     previous: Vec<(SecretKind, Option<String>)>,
 }
 
-fn file_error(path: &Path, reason: impl std::fmt::Display) -> SecretError {
-    SecretError::File {
-        path: path.display().to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-fn read_file(path: &Path) -> Result<FileRepr, SecretError> {
-    match atomic::read_optional(path).map_err(|e| file_error(path, e))? {
-        None => Ok(FileRepr::default()),
-        Some(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|_| file_error(path, "not UTF-8 text"))?;
-            // The message of a toml error could quote the line, i.e. a secret: keep only where.
-            toml::from_str(&text).map_err(|e| {
-                let at = e
-                    .span()
-                    .map(|s| crate::profile::file::line_col(&text, s.start));
-                match at {
-                    Some((line, col)) => file_error(
-                        path,
-                        format!(
-                            "not valid TOML at line {line}, column {col}; fix or delete the file"
-                        ),
-                    ),
-                    None => file_error(path, "not valid TOML; fix or delete the file"),
-                }
-            })
-        }
-    }
-}
-
-fn update_file(path: &Path, change: impl FnOnce(&mut FileSecrets)) -> Result<(), SecretError> {
-    let _lock = atomic::lock(path).map_err(|e| file_error(path, e))?;
-    let mut repr = read_file(path)?;
-    change(&mut repr.connections);
-    let text = toml::to_string(&repr).map_err(|e| file_error(path, e))?;
-    atomic::write_atomic(path, text.as_bytes(), Some(0o600)).map_err(|e| file_error(path, e))?;
-    restrict_mode(path);
-    Ok(())
-}
-
-/// The fallback file holds secrets: keep it owner-only even if someone widened it.
-fn restrict_mode(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
 impl From<SecretError> for crate::error::CliError {
     fn from(e: SecretError) -> Self {
         match e {
@@ -488,86 +375,4 @@ impl From<SecretError> for crate::error::CliError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stores() -> Vec<(SecretStore, tempfile::TempDir)> {
-        let dir = tempfile::tempdir().unwrap();
-        let file = SecretStore::file(dir.path().join("secrets.toml"));
-        let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
-        vec![
-            (file, dir),
-            (
-                SecretStore::with_store(mock, "sfconn-test"),
-                tempfile::tempdir().unwrap(),
-            ),
-        ]
-    }
-
-    #[test]
-    fn round_trip_rename_delete_all() {
-        for (s, _dir) in stores() {
-            assert_eq!(s.get("a", SecretKind::Password).unwrap(), None);
-            s.set("a", SecretKind::Password, "p#&+%").unwrap();
-            s.set("a", SecretKind::ClientSecret, "cs").unwrap();
-            assert_eq!(
-                s.get("a", SecretKind::Password).unwrap().as_deref(),
-                Some("p#&+%")
-            );
-            assert_eq!(
-                s.stored_kinds("a").unwrap(),
-                [SecretKind::ClientSecret, SecretKind::Password]
-            );
-            s.rename("a", "b").unwrap();
-            assert!(s.stored_kinds("a").unwrap().is_empty());
-            assert_eq!(
-                s.get("b", SecretKind::ClientSecret).unwrap().as_deref(),
-                Some("cs")
-            );
-            s.delete("b", SecretKind::AccessToken).unwrap();
-            s.delete_all("b").unwrap();
-            assert!(s.stored_kinds("b").unwrap().is_empty());
-        }
-    }
-
-    #[test]
-    fn set_all_restores_on_undo() {
-        for (s, _dir) in stores() {
-            s.set("a", SecretKind::Password, "old").unwrap();
-            let backup = s
-                .set_all(
-                    "a",
-                    &[
-                        (SecretKind::Password, "new".into()),
-                        (SecretKind::ClientSecret, "cs".into()),
-                    ],
-                )
-                .unwrap();
-            assert_eq!(
-                s.get("a", SecretKind::Password).unwrap().as_deref(),
-                Some("new")
-            );
-            s.restore(backup);
-            assert_eq!(
-                s.get("a", SecretKind::Password).unwrap().as_deref(),
-                Some("old")
-            );
-            assert_eq!(s.get("a", SecretKind::ClientSecret).unwrap(), None);
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn file_store_is_owner_only() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.toml");
-        SecretStore::file(path.clone())
-            .set("a", SecretKind::Password, "x")
-            .unwrap();
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-    }
-}
+mod tests;
