@@ -25,6 +25,12 @@ pub enum KeyError {
     NotPem,
     #[error("not a usable RSA private key ({reason}); RS256 needs an RSA key of 2048 bits or more")]
     NotRsa { reason: String },
+    #[error("not a usable PEM certificate ({reason}); use the .crt file uploaded to the app")]
+    BadCertificate { reason: String },
+    #[error(
+        "the certificate does not belong to this private key, so Salesforce would reject every assertion; upload the certificate made with this key, or point at the matching key"
+    )]
+    CertificateMismatch,
 }
 
 /// Check `bytes` holds one usable RSA private key and return it as PEM text.
@@ -60,6 +66,39 @@ pub fn load_private_key_pem(bytes: &[u8]) -> Result<Vec<u8>, KeyError> {
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// Check that `cert_pem` (the certificate uploaded to the app) holds the public half of
+/// `key_pem`: sign a throw-away assertion with the key and verify it with the certificate, which
+/// is what Salesforce does with every JWT.
+pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), KeyError> {
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    let text = String::from_utf8_lossy(cert_pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(KeyError::BadCertificate {
+            reason: "no -----BEGIN CERTIFICATE----- block".into(),
+        });
+    }
+    let key = EncodingKey::from_rsa_pem(key_pem).map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })?;
+    let public = DecodingKey::from_rsa_pem(cert_pem).map_err(|e| KeyError::BadCertificate {
+        reason: e.to_string(),
+    })?;
+    let claims = serde_json::json!({"sub": "sfconn-certificate-check"});
+    let token =
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).map_err(|e| {
+            KeyError::NotRsa {
+                reason: e.to_string(),
+            }
+        })?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<serde_json::Value>(&token, &public, &validation)
+        .map(|_| ())
+        .map_err(|_| KeyError::CertificateMismatch)
 }
 
 /// Read and check a key file.
@@ -125,6 +164,32 @@ mod tests {
         );
         let one_line = pem.trim().replace('\n', "\\n");
         assert!(load_private_key_pem(one_line.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn certificate_must_match_the_key() {
+        let kp =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["sfconn.test".into()])
+            .unwrap()
+            .self_signed(&kp)
+            .unwrap()
+            .pem();
+        let key = kp.serialize_pem();
+        assert_eq!(
+            check_certificate_matches(key.as_bytes(), cert.as_bytes()),
+            Ok(())
+        );
+        let other = pkcs8();
+        assert_eq!(
+            check_certificate_matches(other.as_bytes(), cert.as_bytes()),
+            Err(KeyError::CertificateMismatch)
+        );
+        assert!(matches!(
+            check_certificate_matches(key.as_bytes(), b"nope"),
+            Err(KeyError::BadCertificate { .. })
+        ));
     }
 
     #[test]

@@ -303,30 +303,39 @@ impl Connection {
                 "the jwt flow needs a private key: pass --key-file PATH, set SFCONN_PRIVATE_KEY (PEM or base64 of PEM), or run `sfconn keygen NAME`",
             ));
         }
-        if let Some(path) = self.key_file.as_ref().filter(|p| !p.as_os_str().is_empty())
-            && let Err(e) = keys::load_private_key_file(path)
-        {
-            errors.push(err("key_file", format!("{}: {e}", path.display())));
-        }
+        let key_pem = match self.key_file.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+            Some(path) => match keys::load_private_key_file(path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    errors.push(err("key_file", format!("{}: {e}", path.display())));
+                    None
+                }
+            },
+            None => None,
+        };
         if let Some(path) = self
             .cert_file
             .as_ref()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            match std::fs::read(path) {
-                Ok(bytes)
-                    if String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") => {}
-                Ok(_) => errors.push(err(
-                    "cert_file",
-                    format!(
-                        "{} is not a PEM certificate (-----BEGIN CERTIFICATE-----)",
-                        path.display()
-                    ),
-                )),
-                Err(e) => errors.push(err(
-                    "cert_file",
-                    format!("cannot read {}: {e}", path.display()),
-                )),
+            let checked = std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|cert| {
+                    let result = match &key_pem {
+                        Some(key) => keys::check_certificate_matches(key, &cert),
+                        None if String::from_utf8_lossy(&cert)
+                            .contains("-----BEGIN CERTIFICATE-----") =>
+                        {
+                            Ok(())
+                        }
+                        None => Err(keys::KeyError::BadCertificate {
+                            reason: "no -----BEGIN CERTIFICATE----- block".into(),
+                        }),
+                    };
+                    result.map_err(|e| format!("{}: {e}", path.display()))
+                });
+            if let Err(message) = checked {
+                errors.push(err("cert_file", message));
             }
         }
         if errors.is_empty() {

@@ -305,9 +305,18 @@ fn required_secret_without_terminal_names_the_variable() {
 fn jwt_key_from_file_or_environment() {
     use base64::Engine as _;
     let sf = Sfconn::new();
-    let pem = rsa_key_pem();
+    let kp = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let pem = kp.serialize_pem();
     let key = sf.home().join("j.key");
     std::fs::write(&key, &pem).unwrap();
+    let cert = sf.home().join("j.crt");
+    let cert_pem = rcgen::CertificateParams::new(vec!["j.test".into()])
+        .unwrap()
+        .self_signed(&kp)
+        .unwrap()
+        .pem();
+    std::fs::write(&cert, cert_pem).unwrap();
     sf.cmd([
         "add",
         "j1",
@@ -320,8 +329,11 @@ fn jwt_key_from_file_or_environment() {
         "--key-file",
     ])
     .arg(&key)
+    .arg("--cert-file")
+    .arg(&cert)
     .ok();
     let show = sf.run(["show", "j1", "--json"]).ok().json();
+    assert_eq!(show["cert_file"], cert.to_string_lossy().as_ref());
     assert_eq!(show["key_file"], key.to_string_lossy().as_ref());
     let b64 = base64::engine::general_purpose::STANDARD.encode(pem.as_bytes());
     sf.cmd([

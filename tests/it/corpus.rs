@@ -201,6 +201,20 @@ fn bad_flag_values_exit_2_and_change_nothing() {
     let enc_s = enc.to_string_lossy().into_owned();
     let junk_s = junk.to_string_lossy().into_owned();
     let long = "n".repeat(65);
+    // A real key, and a certificate made from a different key.
+    let good_key = sf.home().join("good.key");
+    std::fs::write(&good_key, crate::cli::rsa_key_pem()).unwrap();
+    let other = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let other_cert = sf.home().join("other.crt");
+    let pem_cert = rcgen::CertificateParams::new(vec!["other.test".into()])
+        .unwrap()
+        .self_signed(&other)
+        .unwrap()
+        .pem();
+    std::fs::write(&other_cert, pem_cert).unwrap();
+    let good_key_s = good_key.to_string_lossy().into_owned();
+    let other_cert_s = other_cert.to_string_lossy().into_owned();
     let jwt = |extra: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = [
             "add",
@@ -346,6 +360,14 @@ fn bad_flag_values_exit_2_and_change_nothing() {
         (
             jwt(&["--key-file", &junk_s]),
             "not a usable RSA private key",
+        ),
+        (
+            jwt(&["--key-file", &good_key_s, "--cert-file", &other_cert_s]),
+            "--cert-file: ",
+        ),
+        (
+            jwt(&["--key-file", &good_key_s, "--cert-file", &other_cert_s]),
+            "the certificate does not belong to this private key",
         ),
         (
             jwt(&["--audience", "ftp://login.salesforce.com"]),
