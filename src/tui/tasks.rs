@@ -1,30 +1,44 @@
 //! The task spawner: the one place the TUI calls the engine, the profile file and the secret
 //! store. Each effect runs on a tokio task (blocking calls on `spawn_blocking`) and reports on
-//! the channel the event loop listens to.
+//! the channel the event loop listens to, tagged with the connection name (and generation).
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, RunKind, TaskMsg};
+use super::action::{Effect, SecretValue, TaskMsg};
 use crate::paths::Paths;
+use crate::profile::{Connection, ProfileError};
+use crate::secrets::{SecretKind, SecretStore};
 
 /// What the tasks need; cheap to clone into each task.
 #[derive(Clone)]
 pub struct Services {
     pub paths: Paths,
+    /// Per-request timeout (`--timeout`, else the profile file's, else 10 s).
     pub timeout: Duration,
+    pub secrets: SecretStore,
+    /// The demo: the practice org approves logins by itself, so instead of opening a browser
+    /// the authorize URL is fetched here (playing the browser).
+    pub play_browser: bool,
+    /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
+    runs: Arc<Semaphore>,
 }
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+/// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
+const CONCURRENT_RUNS: usize = 16;
 
 impl Services {
-    pub fn new(paths: Paths, timeout: Duration) -> Services {
-        Services { paths, timeout }
+    pub fn new(paths: Paths, timeout: Duration, secrets: SecretStore) -> Services {
+        Services {
+            paths,
+            timeout,
+            secrets,
+            play_browser: false,
+            runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
+        }
     }
 
     /// Start the effect's work; the result arrives later as a `TaskMsg` on `tx`.
@@ -40,24 +54,67 @@ impl Services {
 
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
         match effect {
+            Effect::Run { .. } => {
+                let _ = (tx, &self.runs);
+                None
+            }
+            Effect::Save {
+                conn,
+                secrets,
+                replaces,
+            } => {
+                let (paths, store) = (self.paths.clone(), self.secrets.clone());
+                let saved = (*conn).clone();
+                let back = replaces.clone();
+                let result =
+                    blocking(move || save(&paths, &store, &saved, secrets, back.as_deref()))
+                        .await
+                        .and_then(|r| r);
+                Some(TaskMsg::Saved {
+                    conn,
+                    replaces,
+                    result,
+                })
+            }
+            Effect::Delete { name } => {
+                let (paths, store, n) = (self.paths.clone(), self.secrets.clone(), name.clone());
+                let result = blocking(move || delete(&paths, &store, &n))
+                    .await
+                    .and_then(|r| r);
+                Some(TaskMsg::Deleted { name, result })
+            }
+            Effect::SetDefault { name } => {
+                let (paths, n) = (self.paths.clone(), name.clone());
+                let result = blocking(move || {
+                    crate::profile::update(&paths.profile_file, |doc| {
+                        doc.profiles().require(&n)?;
+                        doc.set_default(Some(&n));
+                        Ok::<_, ProfileError>(())
+                    })
+                    .map_err(|e| e.to_string())
+                })
+                .await
+                .and_then(|r| r);
+                Some(TaskMsg::DefaultSet { name, result })
+            }
+            Effect::LoadSecretKinds { name } => {
+                let (store, n) = (self.secrets.clone(), name.clone());
+                let kinds = blocking(move || store.stored_kinds(&n).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                Some(TaskMsg::SecretKinds { name, kinds })
+            }
             Effect::GenerateKey { name } => {
                 let dir = self.paths.keys_dir();
+                let n = name.clone();
                 let result = blocking(move || {
-                    crate::keypair::generate(&dir, &name)
-                        .map(|f| (name, (f.key, f.cert)))
+                    crate::keypair::generate(&dir, &n)
+                        .map(|f| (f.key, f.cert))
                         .map_err(|e| e.to_string())
                 })
-                .await;
-                Some(match result {
-                    Ok(Ok((name, files))) => TaskMsg::KeyGenerated {
-                        name,
-                        result: Ok(files),
-                    },
-                    Ok(Err(e)) | Err(e) => TaskMsg::KeyGenerated {
-                        name: String::new(),
-                        result: Err(e),
-                    },
-                })
+                .await
+                .and_then(|r| r);
+                Some(TaskMsg::KeyGenerated { name, result })
             }
             Effect::OpenUrl { url } => {
                 let target = url.clone();
@@ -66,20 +123,94 @@ impl Services {
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
             }
-            Effect::Run {
-                kind,
-                conn,
-                generation,
-            } => {
-                let _ = (kind == RunKind::Login, tx, generation, &conn, now_rfc3339());
-                None
-            }
-            Effect::Save { .. }
-            | Effect::Delete { .. }
-            | Effect::SetDefault { .. }
-            | Effect::LoadSecretKinds { .. } => None,
         }
     }
+}
+
+/// Fetch an authorize URL like a browser would, following the redirect to the local callback.
+pub async fn play_browser(url: String) {
+    if let Err(e) = reqwest::get(&url).await {
+        tracing::warn!(error = %e, "the practice org's authorize page could not be fetched");
+    }
+}
+
+/// Save all or nothing: secrets first (put back if the profile file cannot be written), then
+/// the profile entry; a rename moves the secrets and the last test result along.
+fn save(
+    paths: &Paths,
+    store: &SecretStore,
+    conn: &Connection,
+    secrets: Vec<(SecretKind, SecretValue)>,
+    replaces: Option<&str>,
+) -> Result<(), String> {
+    let renamed_from = replaces.filter(|old| *old != conn.name);
+    let mut kinds = store
+        .stored_kinds(replaces.unwrap_or(&conn.name))
+        .map_err(|e| e.to_string())?;
+    kinds.extend(secrets.iter().map(|(k, _)| *k));
+    if let Err(errors) = conn.validate_for_save(&kinds) {
+        return Err(errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "));
+    }
+    if let Some(old) = renamed_from {
+        store.rename(old, &conn.name).map_err(|e| e.to_string())?;
+    }
+    let items: Vec<(SecretKind, String)> = secrets.into_iter().map(|(k, v)| (k, v.0)).collect();
+    let backup = match store.set_all(&conn.name, &items) {
+        Ok(b) => b,
+        Err(e) => {
+            if let Some(old) = renamed_from {
+                let _ = store.rename(&conn.name, old);
+            }
+            return Err(e.to_string());
+        }
+    };
+    let written = crate::profile::update(&paths.profile_file, |doc| {
+        if let Some(old) = renamed_from {
+            if doc.profiles().connections.contains_key(&conn.name) {
+                return Err(ProfileError::AlreadyExists {
+                    name: conn.name.clone(),
+                });
+            }
+            doc.rename(old, &conn.name);
+        } else if replaces.is_none() && doc.profiles().connections.contains_key(&conn.name) {
+            return Err(ProfileError::AlreadyExists {
+                name: conn.name.clone(),
+            });
+        }
+        doc.upsert(conn);
+        Ok(())
+    });
+    if let Err(e) = written {
+        store.restore(backup);
+        if let Some(old) = renamed_from {
+            let _ = store.rename(&conn.name, old);
+        }
+        return Err(e.to_string());
+    }
+    // New settings: the cached token proves nothing about them, so the next test gets a new one.
+    if replaces.is_some() {
+        let _ = store.delete(&conn.name, SecretKind::AccessToken);
+    }
+    if let Some(old) = renamed_from {
+        let _ = crate::state::rename(paths, old, &conn.name);
+    }
+    Ok(())
+}
+
+fn delete(paths: &Paths, store: &SecretStore, name: &str) -> Result<(), String> {
+    // Secrets first: if the store refuses, the connection is still there to retry with.
+    store.delete_all(name).map_err(|e| e.to_string())?;
+    crate::profile::update(&paths.profile_file, |doc| {
+        doc.remove(name);
+        Ok::<_, ProfileError>(())
+    })
+    .map_err(|e| e.to_string())?;
+    let _ = crate::state::forget(paths, name);
+    Ok(())
 }
 
 /// Run blocking work (keychain D-Bus calls, file locks, RSA key generation) off the async threads.

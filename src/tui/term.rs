@@ -17,6 +17,7 @@ use crate::error::{CliError, CliResult};
 use crate::paths::Paths;
 use crate::profile::Profiles;
 use crate::profile::model::DEFAULT_TIMEOUT_SECS;
+use crate::secrets::SecretStore;
 use crate::state::State;
 
 /// Restores the terminal when dropped, whatever path leaves `run_app`.
@@ -49,10 +50,15 @@ pub fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::Wor
     Some(guard)
 }
 
-/// Read the profile file and the state file for the TUI.
+/// Read the profile file and the state file for the TUI. A bad profile file stops here with
+/// its file:line:col; a damaged state file only loses the last results (it is a cache).
 pub fn load(paths: &Paths) -> CliResult<(Profiles, State)> {
-    let _ = paths;
-    Ok((Profiles::default(), State::default()))
+    let profiles = Profiles::load(&paths.profile_file)?;
+    let state = State::load(paths).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "state file unreadable; last results are not shown");
+        State::default()
+    });
+    Ok((profiles, state))
 }
 
 /// `sfconn` with no command: load, then run the TUI until the user quits.
@@ -62,8 +68,16 @@ pub async fn run(ctx: Context) -> CliResult {
         .timeout
         .or(profiles.timeout_secs)
         .unwrap_or(DEFAULT_TIMEOUT_SECS);
-    let app = App::new(profiles, state, timeout, &ctx.paths);
-    let services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout));
+    // The TUI owns the screen, so the file-store warning is shown in it instead of on stderr.
+    let secrets = SecretStore::open_quiet(&ctx.paths)?;
+    let warning = secrets.warning();
+    let effective_default = profiles.effective_default();
+    let mut app = App::new(profiles, state, timeout, &ctx.paths);
+    app.default = effective_default;
+    if let Some(w) = warning {
+        app.error(format!("{w} in {}", ctx.paths.secrets_file().display()));
+    }
+    let services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout), secrets);
     run_app(app, services, &ctx.paths).await
 }
 

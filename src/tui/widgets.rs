@@ -254,10 +254,16 @@ pub fn wrapped(
 
 /// Feed a key to a one-line text input: keys that would add a line or a tab are dropped.
 /// Returns whether the text changed.
-pub fn single_line_input(input: &mut ratatui_textarea::TextArea<'static>, key: crossterm::event::KeyEvent) -> bool {
+pub fn single_line_input(
+    input: &mut ratatui_textarea::TextArea<'static>,
+    key: crossterm::event::KeyEvent,
+) -> bool {
     use crossterm::event::{KeyCode, KeyModifiers};
-    let newline = matches!(key.code, KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc)
-        || (key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('m' | 'j')));
+    let newline = matches!(
+        key.code,
+        KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc
+    ) || (key.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(key.code, KeyCode::Char('m' | 'j')));
     if newline {
         return false;
     }

@@ -192,3 +192,104 @@ fn empty_home_help_wizard_and_quit_restore_the_terminal() {
         "the TUI writes its log file"
     );
 }
+
+const TWO_CONNECTIONS: &str = r#"# my connections
+[connections.acme-prod]
+flow = "client-credentials"
+environment = "production"
+domain = "https://acme.my.salesforce.com"
+client_id = "3MVG9prod"
+
+[connections.acme-uat]
+flow = "web"
+environment = "sandbox"
+client_id = "3MVG9uat"
+"#;
+
+#[test]
+fn use_as_default_and_delete_write_the_profile_file() {
+    let home = tempfile::tempdir().unwrap();
+    let profile = home.path().join("profiles.toml");
+    std::fs::write(&profile, TWO_CONNECTIONS).unwrap();
+    let mut app = PtyApp::start(&[], home.path(), &[]);
+    app.wait_for("acme-uat");
+    app.keys("j");
+    app.keys("u");
+    app.wait_for("acme-uat is now the default connection");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(text.contains("default = \"acme-uat\""), "{text}");
+    assert!(
+        text.contains("# my connections"),
+        "the user's comment was lost:\n{text}"
+    );
+    // A production connection is deleted only when its name is typed.
+    app.keys("k");
+    app.keys("d");
+    app.wait_for("Type the connection's name");
+    app.typed("acme-prod");
+    app.keys("\r");
+    app.wait_for("Deleted acme-prod");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(!text.contains("acme-prod"), "{text}");
+    app.keys("q");
+    app.expect_clean_exit();
+}
+
+#[test]
+fn the_wizard_saves_a_connection_and_its_secret() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::start(&[], home.path(), &[("SFCONN_LOG", "debug")]);
+    app.wait_for("No connections yet");
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("jj");
+    app.keys("\r");
+    app.wait_for("2 · Connection");
+    app.typed("ops-cc");
+    app.keys("\t\t");
+    app.typed("ops.my.salesforce.com");
+    app.keys("\r");
+    app.wait_for("Salesforce Setup checklist");
+    app.keys("\r");
+    app.wait_for("Fields for client-credentials");
+    app.typed("3MVG9ops");
+    app.keys("\t");
+    app.typed("canary-secret-8121");
+    app.wait_for("•••••••••••••••••");
+    assert!(
+        !app.screen().contains("canary-secret-8121"),
+        "the secret shows in clear"
+    );
+    app.keys("\r");
+    app.wait_for("5 · Review");
+    app.keys("\r");
+    app.wait_for("Saved ops-cc");
+    let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
+    assert!(profile.contains("[connections.ops-cc]"), "{profile}");
+    assert!(
+        profile.contains("https://ops.my.salesforce.com"),
+        "{profile}"
+    );
+    assert!(
+        !profile.contains("canary-secret-8121"),
+        "a secret reached the profile file"
+    );
+    let secrets = std::fs::read_to_string(home.path().join("secrets.toml")).unwrap();
+    assert!(
+        secrets.contains("canary-secret-8121"),
+        "the secret was not stored"
+    );
+    app.keys("\u{1b}");
+    app.wait_for("ops-cc");
+    app.keys("q");
+    app.expect_clean_exit();
+    let log = std::fs::read_to_string(home.path().join("logs").join("sfconn.log")).unwrap();
+    assert!(
+        log.contains("Save"),
+        "the debug log records the effects:\n{log}"
+    );
+    assert!(
+        !log.contains("canary-secret-8121"),
+        "a secret reached the log file"
+    );
+}

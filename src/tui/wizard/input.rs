@@ -27,7 +27,9 @@ impl Wizard {
             return;
         }
         let index = self.focus;
-        if single_line_input(&mut self.fields[index].input, key) || self.fields[index].error.is_some() {
+        if single_line_input(&mut self.fields[index].input, key)
+            || self.fields[index].error.is_some()
+        {
             self.check(index, taken);
         }
     }
