@@ -35,12 +35,32 @@ fn profiles(n: usize) -> Profiles {
     }
 }
 
+/// From a profile file on disk to the first frame: read and validate the file, read the state
+/// file, build the state, draw.
 fn first_frame(c: &mut Criterion) {
-    let paths = Paths::in_dir("/tmp/sfconn-bench");
-    let source = profiles(50);
-    c.bench_function("tui first frame (50 connections)", |b| {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::in_dir(dir.path());
+    let mut text = String::from("default = \"org-00000-web\"\n");
+    for (name, conn) in profiles(50).connections {
+        text.push_str(&format!(
+            "\n[connections.{name}]\nflow = \"{}\"\nenvironment = \"{}\"\ndomain = \"{}\"\nclient_id = \"3MVG9bench\"\n",
+            conn.flow,
+            conn.environment,
+            conn.domain.unwrap_or_default()
+        ));
+        if matches!(conn.flow, Flow::Password | Flow::Jwt) {
+            text.push_str(&format!(
+                "username = \"{}\"\n",
+                conn.username.unwrap_or_default()
+            ));
+        }
+    }
+    std::fs::write(&paths.profile_file, text).unwrap();
+    sfconn::tui::term::load(&paths).expect("the bench profile file loads");
+    c.bench_function("tui first frame (profile file with 50 connections)", |b| {
         b.iter(|| {
-            let app = App::new(source.clone(), State::default(), 10, &paths);
+            let (profiles, state) = sfconn::tui::term::load(&paths).unwrap();
+            let app = App::new(profiles, state, 10, &paths);
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal.draw(|f| render(&app, f)).unwrap();
         })
