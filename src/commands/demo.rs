@@ -1,7 +1,260 @@
-//! `sfconn demo` (placeholder until its issue lands).
+//! `sfconn demo --serve`: run the practice org in the foreground and print how to use it.
 
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::cli::DemoArgs;
+use crate::emulator::{
+    App, AppFlow, OrgOptions, OrgType, PRACTICE_JWT_KEY_PEM, PracticeOrg, Scenario,
+};
 use crate::error::{CliError, CliResult};
 
-pub async fn run(_args: crate::cli::DemoArgs, _timeout: Option<u64>) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(args: DemoArgs, _timeout: Option<u64>) -> CliResult {
+    if !args.serve {
+        return Err(CliError::usage("this command is not built yet"));
+    }
+    serve(args).await
+}
+
+async fn serve(args: DemoArgs) -> CliResult {
+    let (scenario, builtin) = match &args.scenario {
+        Some(path) => (
+            Scenario::from_file(path).map_err(|e| {
+                CliError::usage(format!(
+                    "practice-org scenario {}: {e}\nFix the file, or leave out --scenario to use the built-in one.",
+                    path.display()
+                ))
+            })?,
+            false,
+        ),
+        None => (Scenario::builtin(), true),
+    };
+    // The built-in JWT app's key is a public demo key; put it in a file the user can point at.
+    let key_dir = if builtin {
+        Some(write_demo_key().map_err(|e| {
+            CliError::failure(format!(
+                "cannot write the practice org's demo JWT key to a temporary directory: {e}"
+            ))
+        })?)
+    } else {
+        None
+    };
+    let opts = OrgOptions {
+        port: args.port,
+        latency: Duration::from_millis(args.latency_ms),
+    };
+    let org = PracticeOrg::start(scenario, opts)
+        .await
+        .map_err(|e| CliError::failure(format!("cannot start the practice org: {e}")))?;
+    let key_path = key_dir
+        .as_ref()
+        .map(|d| d.path().join("jwt.key").display().to_string());
+    print!("{}", describe(&org, key_path.as_deref(), args.latency_ms));
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::failure(format!("cannot wait for Ctrl-C: {e}")))?;
+    org.shutdown().await;
+    println!("Practice org stopped.");
+    Ok(())
+}
+
+fn write_demo_key() -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("sfconn-practice-org-")
+        .tempdir()?;
+    let path = dir.path().join("jwt.key");
+    std::fs::write(&path, PRACTICE_JWT_KEY_PEM)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(dir)
+}
+
+/// The banner: URLs, the demo credentials, and `sfconn add` commands ready to paste.
+fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64) -> String {
+    let scenario = org.scenario();
+    let url = org.url();
+    let mut out = String::new();
+    let kind = match scenario.org.org_type {
+        OrgType::Production => "production",
+        OrgType::Sandbox => "sandbox",
+    };
+    let _ = writeln!(
+        out,
+        "Practice org \"{}\" ({kind}, {}) is running.",
+        scenario.org.name, scenario.org.id
+    );
+    let _ = writeln!(out, "  My Domain / instance URL  {url}");
+    let _ = writeln!(out, "  login host stand-in       {}", org.login_url());
+    if latency_ms > 0 {
+        let _ = writeln!(
+            out,
+            "  latency                   {latency_ms} ms per request"
+        );
+    }
+    if let Some(path) = key_path {
+        let _ = writeln!(
+            out,
+            "  JWT private key           {path} (throw-away demo key)"
+        );
+    }
+    let _ = writeln!(out, "\nUsers (all demo values):");
+    for u in &scenario.users {
+        let mut notes = Vec::new();
+        if !u.active {
+            notes.push("inactive");
+        }
+        if !u.api_enabled {
+            notes.push("API disabled");
+        }
+        if u.ip_restricted {
+            notes.push("IP restricted");
+        }
+        let _ = writeln!(
+            out,
+            "  {:<32} password {:<20} security token {:<18} {}",
+            u.username,
+            u.password,
+            if u.security_token.is_empty() {
+                "-"
+            } else {
+                &u.security_token
+            },
+            notes.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\nApps (client id, flows, client secret):");
+    for app in &scenario.apps {
+        let flows: Vec<&str> = app.flows.iter().map(|f| flow_name(*f)).collect();
+        let mut notes = Vec::new();
+        if !app.installed {
+            notes.push("not installed".to_string());
+        }
+        if app.pkce_required {
+            notes.push("PKCE required".to_string());
+        }
+        if app.refresh_token_rotation {
+            notes.push("refresh token rotation".to_string());
+        }
+        if !app.refresh_token_valid {
+            notes.push("refresh tokens expire at once".to_string());
+        }
+        if app.flows.contains(&AppFlow::ClientCredentials) && app.run_as.is_none() {
+            notes.push("no Run As user".to_string());
+        }
+        let _ = writeln!(
+            out,
+            "  {:<30} {:<20} {:<38} {}",
+            app.client_id,
+            flows.join(","),
+            if app.client_secret.is_empty() {
+                "-"
+            } else {
+                &app.client_secret
+            },
+            notes.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nAdd working connections (paste into another terminal):"
+    );
+    let mut seen = Vec::new();
+    for app in scenario.apps.iter().filter(|a| a.installed) {
+        for flow in &app.flows {
+            if seen.contains(flow) {
+                continue;
+            }
+            if let Some(cmd) = add_command(scenario, app, *flow, &url, key_path) {
+                seen.push(*flow);
+                let _ = writeln!(out, "  {cmd}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\nPress Ctrl-C to stop.");
+    out
+}
+
+fn flow_name(flow: AppFlow) -> &'static str {
+    match flow {
+        AppFlow::Web => "web",
+        AppFlow::Jwt => "jwt",
+        AppFlow::ClientCredentials => "client-credentials",
+        AppFlow::Password => "password",
+        AppFlow::Device => "device",
+    }
+}
+
+/// A command that gives a working connection for `flow` with `app`, or `None` when the app is one
+/// of the broken-on-purpose setups for that flow.
+fn add_command(
+    scenario: &Scenario,
+    app: &App,
+    flow: AppFlow,
+    url: &str,
+    key_path: Option<&str>,
+) -> Option<String> {
+    let good_user = |name: &str| {
+        scenario
+            .user(name)
+            .is_some_and(|u| u.active && u.api_enabled && !u.ip_restricted)
+    };
+    let env = match scenario.org.org_type {
+        OrgType::Production => "production",
+        OrgType::Sandbox => "sandbox",
+    };
+    let name = app.client_id.clone();
+    let base = format!(
+        "sfconn add {name} --flow {} --env {env} --domain {url} --client-id {}",
+        flow_name(flow),
+        app.client_id
+    );
+    let secret = |required: bool| {
+        (required && !app.client_secret.is_empty())
+            .then(|| format!("SFCONN_CLIENT_SECRET={} ", app.client_secret))
+            .unwrap_or_default()
+    };
+    match flow {
+        AppFlow::Web | AppFlow::Device => {
+            if !app.refresh_token_valid {
+                return None;
+            }
+            Some(format!("{}{base}", secret(app.secret_required)))
+        }
+        AppFlow::ClientCredentials => {
+            app.run_as.as_deref().filter(|u| good_user(u))?;
+            Some(format!("{}{base}", secret(true)))
+        }
+        AppFlow::Jwt => {
+            let user = app.pre_authorized.iter().find(|u| good_user(u))?;
+            let key = key_path.unwrap_or("PATH/TO/THE/KEY/OF/THE/APP/CERTIFICATE.key");
+            Some(format!("{base} --username {user} --key-file {key}"))
+        }
+        AppFlow::Password => {
+            if !scenario.org.password_flow_allowed {
+                return None;
+            }
+            let user = scenario
+                .users
+                .iter()
+                .filter(|u| good_user(&u.username))
+                .find(|u| {
+                    app.permitted_users == crate::emulator::PermittedUsers::All
+                        || app.is_pre_authorized(&u.username)
+                })?;
+            let token = if user.security_token.is_empty() {
+                String::new()
+            } else {
+                format!("SFCONN_SECURITY_TOKEN={} ", user.security_token)
+            };
+            Some(format!(
+                "{}SFCONN_PASSWORD={} {token}{base} --username {}",
+                secret(true),
+                user.password,
+                user.username
+            ))
+        }
+    }
 }

@@ -1,0 +1,454 @@
+//! The practice org's scenario: its org, users and apps, read from TOML (PRODUCT.md section 7).
+//!
+//! The built-in scenario is `assets/practice-org/scenario.toml`, compiled in together with the
+//! throw-away JWT certificate it names.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::EmulatorError;
+
+/// The compiled-in default scenario.
+pub const BUILTIN_SCENARIO_TOML: &str = include_str!("../../assets/practice-org/scenario.toml");
+/// The certificate uploaded to the built-in `practice-jwt` app (a throw-away self-signed demo certificate).
+pub const PRACTICE_JWT_CERT_PEM: &str = include_str!("../../assets/practice-org/jwt.crt");
+/// The private key matching [`PRACTICE_JWT_CERT_PEM`]: a throw-away demo key, public on purpose.
+pub const PRACTICE_JWT_KEY_PEM: &str = include_str!("../../assets/practice-org/jwt.key");
+
+/// A whole practice org: one org, its users and its apps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub org: OrgSettings,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrgType {
+    Production,
+    Sandbox,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgSettings {
+    /// Org id, `00D` + 12 or 15 characters.
+    pub id: String,
+    pub name: String,
+    /// Decides the JWT audience: https://login.salesforce.com or https://test.salesforce.com.
+    #[serde(rename = "type", default = "default_org_type")]
+    pub org_type: OrgType,
+    /// Off: every REST call answers 403 `API_DISABLED_FOR_ORG` (an edition without API access).
+    #[serde(default = "yes")]
+    pub api_enabled: bool,
+    /// Whether the org's own My Domain URL is accepted as JWT `aud` (research §2.5: mixed evidence).
+    #[serde(default = "yes")]
+    pub my_domain_audience_allowed: bool,
+    /// "Allow OAuth Username-Password Flows" (blocked by default in orgs created since Summer '23).
+    #[serde(default = "yes")]
+    pub password_flow_allowed: bool,
+    #[serde(default = "default_daily_max")]
+    pub daily_api_max: u64,
+    /// Requests left today; each REST call uses one. At 0 the API answers `REQUEST_LIMIT_EXCEEDED`.
+    #[serde(default = "default_daily_remaining")]
+    pub daily_api_remaining: u64,
+    /// The newest REST API version served by `/services/data/` (oldest is 31.0).
+    #[serde(default = "default_api_version")]
+    pub max_api_version: u32,
+    /// Who is "logged in to the browser" for the web and device flows when the request names nobody
+    /// (`login_hint`, the `username` field of /setup/connect). Default: the first user.
+    #[serde(default)]
+    pub browser_user: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// User id, `005` + 12 or 15 characters.
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    /// Appended to the password in the username-password flow. Empty: the password alone works
+    /// (as from a trusted IP range).
+    #[serde(default)]
+    pub security_token: String,
+    pub email: String,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// The "API Enabled" permission: off gives REST 403 `API_DISABLED_FOR_ORG`.
+    #[serde(default = "yes")]
+    pub api_enabled: bool,
+    /// Logins come from outside the user's profile IP ranges: every grant answers `ip restricted`.
+    #[serde(default)]
+    pub ip_restricted: bool,
+}
+
+/// The OAuth flows an app can enable (sfconn's flow names; `web` also covers the refresh token grant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppFlow {
+    Web,
+    Jwt,
+    ClientCredentials,
+    Password,
+    Device,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermittedUsers {
+    /// "All users may self-authorize".
+    All,
+    /// "Admin approved users are pre-authorized": only `pre_authorized` users get in.
+    AdminApproved,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    pub name: String,
+    /// The consumer key.
+    pub client_id: String,
+    /// The consumer secret. Empty: the app has none (a public client).
+    #[serde(default)]
+    pub client_secret: String,
+    /// "Require Secret for Web Server Flow" / "... for Refresh Token Flow"; client credentials and
+    /// password always need it.
+    #[serde(default)]
+    pub secret_required: bool,
+    pub flows: Vec<AppFlow>,
+    /// Scopes the app is allowed to grant.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Callback URLs, matched exactly. Practice-org extension: a `*` port (`http://127.0.0.1:*/cb`)
+    /// matches any port, so tests can use a free port. Salesforce itself has no wildcard.
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    /// "Require Proof Key for Code Exchange (PKCE)".
+    #[serde(default)]
+    pub pkce_required: bool,
+    /// Installed in the org; uninstalled apps are blocked (research §6, September 2025).
+    #[serde(default = "yes")]
+    pub installed: bool,
+    /// Skip the consent page: the authorize endpoint redirects with a code at once.
+    #[serde(default)]
+    pub auto_approve: bool,
+    /// Device flow: the device code is approved by itself at this poll (1 = the first poll succeeds).
+    #[serde(default)]
+    pub device_auto_approve_after_polls: Option<u32>,
+    /// Device flow polling interval returned to the client, in seconds.
+    #[serde(default = "default_device_interval")]
+    pub device_interval_secs: u64,
+    /// The certificate uploaded for the JWT flow: inline PEM, or a path relative to the scenario file.
+    #[serde(default)]
+    pub certificate: Option<String>,
+    /// The certificate PEM after loading (`certificate` resolved).
+    #[serde(skip)]
+    pub certificate_pem: Option<String>,
+    /// Client credentials flow "Run As" user (a username).
+    #[serde(default)]
+    pub run_as: Option<String>,
+    #[serde(default = "default_permitted")]
+    pub permitted_users: PermittedUsers,
+    /// Usernames whose profile or permission set is assigned to the app (pre-authorized).
+    #[serde(default)]
+    pub pre_authorized: Vec<String>,
+    /// Each refresh returns a new refresh token and revokes the old one.
+    #[serde(default)]
+    pub refresh_token_rotation: bool,
+    /// Off: the refresh token policy expires refresh tokens at once ("Expire refresh token immediately").
+    #[serde(default = "yes")]
+    pub refresh_token_valid: bool,
+    /// Authorization code lifetime in seconds (Salesforce: 15 minutes).
+    #[serde(default = "default_code_ttl")]
+    pub code_ttl_secs: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_org_type() -> OrgType {
+    OrgType::Production
+}
+fn default_daily_max() -> u64 {
+    15_000
+}
+fn default_daily_remaining() -> u64 {
+    14_950
+}
+fn default_api_version() -> u32 {
+    66
+}
+fn default_scopes() -> Vec<String> {
+    ["api", "refresh_token", "web", "id"]
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+fn default_device_interval() -> u64 {
+    5
+}
+fn default_permitted() -> PermittedUsers {
+    PermittedUsers::All
+}
+fn default_code_ttl() -> u64 {
+    15 * 60
+}
+
+impl Scenario {
+    /// The compiled-in scenario (assets/practice-org/scenario.toml), certificate included.
+    pub fn builtin() -> Scenario {
+        // The asset is part of the binary and checked by a unit test, so this cannot fail at run time.
+        Self::parse(BUILTIN_SCENARIO_TOML, "built-in scenario", None)
+            .expect("the built-in practice-org scenario is valid (unit-tested)")
+    }
+
+    /// Read a scenario file; certificate paths are relative to the file's directory.
+    pub fn from_file(path: &Path) -> Result<Scenario, EmulatorError> {
+        let text = std::fs::read_to_string(path).map_err(|e| EmulatorError::Scenario {
+            location: path.display().to_string(),
+            message: format!("cannot read the scenario file: {e}"),
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&text, &path.display().to_string(), Some(dir))
+    }
+
+    /// Parse a scenario from text; certificate paths are relative to the current directory.
+    pub fn from_toml_str(text: &str) -> Result<Scenario, EmulatorError> {
+        Self::parse(text, "scenario", Some(PathBuf::from(".")))
+    }
+
+    fn parse(text: &str, origin: &str, base: Option<PathBuf>) -> Result<Scenario, EmulatorError> {
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
+            let location = match e.span() {
+                Some(span) => {
+                    let (line, col) = line_col(text, span.start);
+                    format!("{origin}:{line}:{col}")
+                }
+                None => origin.to_string(),
+            };
+            EmulatorError::Scenario {
+                location,
+                message: e.message().to_string(),
+            }
+        })?;
+        scenario.resolve_certificates(origin, base.as_deref())?;
+        scenario.validate(origin)?;
+        Ok(scenario)
+    }
+
+    fn resolve_certificates(
+        &mut self,
+        origin: &str,
+        base: Option<&Path>,
+    ) -> Result<(), EmulatorError> {
+        for app in &mut self.apps {
+            let Some(cert) = &app.certificate else {
+                app.certificate_pem = None;
+                continue;
+            };
+            let pem = if cert.contains("-----BEGIN") {
+                cert.clone()
+            } else if let Some(dir) = base {
+                let path = dir.join(cert);
+                std::fs::read_to_string(&path).map_err(|e| EmulatorError::Scenario {
+                    location: origin.to_string(),
+                    message: format!(
+                        "app {}: cannot read certificate {}: {e}",
+                        app.client_id,
+                        path.display()
+                    ),
+                })?
+            } else if cert == "jwt.crt" {
+                PRACTICE_JWT_CERT_PEM.to_string()
+            } else {
+                return Err(EmulatorError::Scenario {
+                    location: origin.to_string(),
+                    message: format!("app {}: unknown built-in certificate {cert}", app.client_id),
+                });
+            };
+            if let Err(e) = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()) {
+                return Err(EmulatorError::Scenario {
+                    location: origin.to_string(),
+                    message: format!(
+                        "app {}: certificate is not an RSA certificate or public key in PEM form ({e})",
+                        app.client_id
+                    ),
+                });
+            }
+            app.certificate_pem = Some(pem);
+        }
+        Ok(())
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), EmulatorError> {
+        let fail = |message: String| {
+            Err(EmulatorError::Scenario {
+                location: origin.to_string(),
+                message,
+            })
+        };
+        if !is_sf_id(&self.org.id, "00D") {
+            return fail(format!(
+                "org.id {:?} is not an org id (00D followed by 12 or 15 letters and digits)",
+                self.org.id
+            ));
+        }
+        if self.org.daily_api_remaining > self.org.daily_api_max {
+            return fail("org.daily_api_remaining is larger than org.daily_api_max".into());
+        }
+        if !(31..=99).contains(&self.org.max_api_version) {
+            return fail("org.max_api_version must be between 31 and 99".into());
+        }
+        if self.users.is_empty() {
+            return fail("the scenario needs at least one [[users]] entry".into());
+        }
+        let mut names = HashSet::new();
+        for user in &self.users {
+            if !is_sf_id(&user.id, "005") {
+                return fail(format!(
+                    "user {}: id {:?} is not a user id (005 followed by 12 or 15 letters and digits)",
+                    user.username, user.id
+                ));
+            }
+            if !names.insert(user.username.to_lowercase()) {
+                return fail(format!("user {} is listed twice", user.username));
+            }
+        }
+        let known = |name: &str| names.contains(&name.to_lowercase());
+        if let Some(u) = &self.org.browser_user
+            && !known(u)
+        {
+            return fail(format!("org.browser_user {u} is not one of the [[users]]"));
+        }
+        let mut ids = HashSet::new();
+        for app in &self.apps {
+            if app.client_id.is_empty() {
+                return fail(format!("app {}: client_id is empty", app.name));
+            }
+            if !ids.insert(app.client_id.as_str()) {
+                return fail(format!("app client_id {} is listed twice", app.client_id));
+            }
+            if let Some(u) = &app.run_as
+                && !known(u)
+            {
+                return fail(format!(
+                    "app {}: run_as {u} is not one of the [[users]]",
+                    app.client_id
+                ));
+            }
+            for u in &app.pre_authorized {
+                if !known(u) {
+                    return fail(format!(
+                        "app {}: pre_authorized user {u} is not one of the [[users]]",
+                        app.client_id
+                    ));
+                }
+            }
+            if app.flows.contains(&AppFlow::Jwt) && app.certificate_pem.is_none() {
+                return fail(format!(
+                    "app {}: the jwt flow needs a certificate (inline PEM or a file path)",
+                    app.client_id
+                ));
+            }
+            if app.flows.contains(&AppFlow::Web) && app.callback_urls.is_empty() {
+                return fail(format!(
+                    "app {}: the web flow needs callback_urls",
+                    app.client_id
+                ));
+            }
+            if app.secret_required && app.client_secret.is_empty() {
+                return fail(format!(
+                    "app {}: secret_required is set but client_secret is empty",
+                    app.client_id
+                ));
+            }
+            if app.device_interval_secs == 0 || app.code_ttl_secs == 0 {
+                return fail(format!(
+                    "app {}: device_interval_secs and code_ttl_secs must be at least 1",
+                    app.client_id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.client_id == client_id)
+    }
+
+    /// Usernames are case-insensitive in Salesforce.
+    pub fn user(&self, username: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The user "logged in to the browser".
+    pub fn browser_user(&self) -> Option<&User> {
+        match &self.org.browser_user {
+            Some(name) => self.user(name),
+            None => self.users.first(),
+        }
+    }
+}
+
+impl App {
+    pub fn has_flow(&self, flow: AppFlow) -> bool {
+        self.flows.contains(&flow)
+    }
+
+    pub fn is_pre_authorized(&self, username: &str) -> bool {
+        self.pre_authorized
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(username))
+    }
+
+    /// Whether `redirect_uri` matches one of the callback URLs (exactly, or through a `*` port).
+    pub fn callback_matches(&self, redirect_uri: &str) -> bool {
+        self.callback_urls.iter().any(|cb| {
+            if cb == redirect_uri {
+                return true;
+            }
+            let Some((before, after)) = cb.split_once(":*") else {
+                return false;
+            };
+            let Some(rest) = redirect_uri
+                .strip_prefix(before)
+                .and_then(|r| r.strip_prefix(':'))
+            else {
+                return false;
+            };
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0 && &rest[digits..] == after
+        })
+    }
+}
+
+fn is_sf_id(id: &str, prefix: &str) -> bool {
+    id.starts_with(prefix)
+        && (id.len() == 15 || id.len() == 18)
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    (line, col)
+}
