@@ -212,9 +212,11 @@ fn add_command(
         app.client_id
     );
     let secret = |required: bool| {
-        (required && !app.client_secret.is_empty())
-            .then(|| format!("SFCONN_CLIENT_SECRET={} ", app.client_secret))
-            .unwrap_or_default()
+        if required && !app.client_secret.is_empty() {
+            format!("SFCONN_CLIENT_SECRET={} ", app.client_secret)
+        } else {
+            String::new()
+        }
     };
     match flow {
         AppFlow::Web | AppFlow::Device => {

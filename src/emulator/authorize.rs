@@ -52,6 +52,10 @@ struct Checked<'a> {
 
 /// Validate an authorize request. Errors are either Salesforce's own error page (nothing is
 /// redirected to an unverified callback) or a redirect to the callback with `error`.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the finished HTTP answer, built once per request"
+)]
 fn check<'a>(ctx: &'a Ctx, params: &Params) -> Result<Checked<'a>, Response> {
     let scenario = &ctx.shared.scenario;
     let Some(app) = param(params, "client_id").and_then(|id| scenario.app(id)) else {

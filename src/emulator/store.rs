@@ -191,13 +191,11 @@ impl Shared {
     pub fn random(&self, n: usize) -> String {
         let mut buf = vec![0u8; n];
         if getrandom::fill(&mut buf).is_err() {
-            let mut block = 0u64;
-            for chunk in buf.chunks_mut(32) {
+            for (block, chunk) in buf.chunks_mut(32).enumerate() {
                 let seq = self.seq.fetch_add(1, Ordering::Relaxed);
                 let key = self.seed.hash_one((seq, block));
                 let digest = Sha256::digest(format!("{key}:{seq}:{:?}", SystemTime::now()));
                 chunk.copy_from_slice(&digest[..chunk.len()]);
-                block += 1;
             }
         }
         URL_SAFE_NO_PAD.encode(buf)
