@@ -21,8 +21,7 @@ async fn serve(args: DemoArgs) -> CliResult {
         Some(path) => (
             Scenario::from_file(path).map_err(|e| {
                 CliError::usage(format!(
-                    "practice-org scenario {}: {e}\nFix the file, or leave out --scenario to use the built-in one.",
-                    path.display()
+                    "invalid practice-org scenario: {e}\nFix the file, or leave out --scenario to use the built-in one."
                 ))
             })?,
             false,
@@ -50,12 +49,33 @@ async fn serve(args: DemoArgs) -> CliResult {
         .as_ref()
         .map(|d| d.path().join("jwt.key").display().to_string());
     print!("{}", describe(&org, key_path.as_deref(), args.latency_ms));
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| CliError::failure(format!("cannot wait for Ctrl-C: {e}")))?;
+    wait_for_stop_signal().await?;
     org.shutdown().await;
     println!("Practice org stopped.");
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (so `kill` also removes the temporary key file).
+async fn wait_for_stop_signal() -> CliResult {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| CliError::failure(format!("cannot wait for Ctrl-C: {e}")))
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())
+            .map_err(|e| CliError::failure(format!("cannot wait for SIGTERM: {e}")))?;
+        tokio::select! {
+            result = ctrl_c => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c.await
+    }
 }
 
 fn write_demo_key() -> std::io::Result<tempfile::TempDir> {
