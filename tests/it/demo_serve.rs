@@ -149,3 +149,31 @@ fn test_org_serves_both_hosts_and_counts_requests() {
     assert_eq!(statuses, [200, 200]);
     assert_eq!(org.request_count("/services/data/"), 2);
 }
+
+#[test]
+fn test_org_plays_the_browser_up_to_the_callback() {
+    use std::io::Write;
+    let org = TestOrg::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let callback_server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = stream.read(&mut buf).unwrap();
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            .unwrap();
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    });
+    let url = format!(
+        "{}/services/oauth2/authorize?response_type=code&client_id=practice-web&redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2FOauthRedirect&state=s1&code_challenge=abc",
+        org.url()
+    );
+    let (at_org, at_callback) = org.play_browser(&url);
+    assert_eq!(at_org.status, 302, "{at_org:?}");
+    let at_callback = at_callback.unwrap();
+    assert_eq!((at_callback.status, at_callback.body.as_str()), (200, "ok"));
+    let request = callback_server.join().unwrap();
+    assert!(request.starts_with("GET /OauthRedirect?code="), "{request}");
+    assert!(request.contains("&state=s1 "), "{request}");
+}

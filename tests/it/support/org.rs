@@ -58,11 +58,62 @@ impl TestOrg {
         }
     }
 
+    /// Play the browser for a web login: GET `authorize_url` at the org (the scenario's app must
+    /// auto-approve), then follow the org's redirect to the callback (sfconn's local server).
+    /// Returns the org's answer and, when it redirected, the callback's answer.
+    pub fn play_browser(&self, authorize_url: &str) -> (BrowserAnswer, Option<BrowserAnswer>) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("build a runtime for the browser");
+        runtime.block_on(async {
+            let org = browser_get(authorize_url).await;
+            let callback = match &org.location {
+                Some(location) => Some(browser_get(location).await),
+                None => None,
+            };
+            (org, callback)
+        })
+    }
+
     /// The jwt key of the built-in `practice-jwt` app written to `dir/jwt.key`; returns the path.
     pub fn write_jwt_key(dir: &std::path::Path) -> std::path::PathBuf {
         let path = dir.join("jwt.key");
         std::fs::write(&path, PRACTICE_JWT_KEY_PEM).expect("write the demo jwt key");
         path
+    }
+}
+
+/// One answer seen by the pretend browser.
+#[derive(Debug, Clone)]
+pub struct BrowserAnswer {
+    pub status: u16,
+    /// The `Location` header of a redirect.
+    pub location: Option<String>,
+    pub body: String,
+}
+
+async fn browser_get(url: &str) -> BrowserAnswer {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("build the browser's HTTP client");
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("browser GET {url}: {e}"));
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .map(String::from);
+    let body = resp.text().await.unwrap_or_default();
+    BrowserAnswer {
+        status,
+        location,
+        body,
     }
 }
 
