@@ -5,6 +5,8 @@
 //! refuses client credentials as Salesforce's login hosts do (research §2.6).
 
 mod authorize;
+mod device;
+mod grants;
 mod jwt;
 mod rest;
 pub mod scenario;

@@ -1,21 +1,18 @@
 //! `POST /services/oauth2/token`: every grant, with Salesforce's error strings (research §2, §4.1).
 
-use std::collections::HashMap;
-use std::time::Duration;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
-use super::scenario::{App, AppFlow, PermittedUsers, User};
-use super::store::{DeviceAuth, DeviceStatus, RefreshToken, signature};
-use super::{Ctx, HostKind};
+use super::scenario::{App, PermittedUsers, User};
+use super::store::{RefreshToken, signature};
+use super::{Ctx, device, grants};
 
 /// A token-endpoint error: HTTP 400 with `{"error","error_description"}` (research §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,17 +98,17 @@ pub async fn token(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> R
     };
     let result = if form.get("response_type") == Some("device_code") {
         ctx.shared.counters.count_grant("device_code");
-        device_start(&ctx, &form, &headers)
+        device::start(&ctx, &form, &headers)
     } else {
         let grant = form.get("grant_type").unwrap_or("");
         ctx.shared.counters.count_grant(grant);
         match grant {
-            "authorization_code" => authorization_code(&ctx, &form, &headers),
-            "refresh_token" => refresh_token(&ctx, &form, &headers),
-            "password" => password(&ctx, &form, &headers),
+            "authorization_code" => grants::authorization_code(&ctx, &form, &headers),
+            "refresh_token" => grants::refresh_token(&ctx, &form, &headers),
+            "password" => grants::password(&ctx, &form, &headers),
             "urn:ietf:params:oauth:grant-type:jwt-bearer" => super::jwt::grant(&ctx, &form),
-            "client_credentials" => client_credentials(&ctx, &form, &headers),
-            "device" => device_poll(&ctx, &form, &headers),
+            "client_credentials" => grants::client_credentials(&ctx, &form, &headers),
+            "device" => device::poll(&ctx, &form, &headers),
             _ => Err(UNSUPPORTED_GRANT),
         }
     };
@@ -195,7 +192,7 @@ pub fn grant_scopes(app: &App, requested: Option<&str>) -> Vec<String> {
     }
 }
 
-fn wants_refresh(scopes: &[String]) -> bool {
+pub fn wants_refresh(scopes: &[String]) -> bool {
     scopes
         .iter()
         .any(|s| s == "refresh_token" || s == "offline_access")
@@ -247,7 +244,7 @@ pub fn issue(ctx: &Ctx, issue: Issue<'_>) -> Value {
 }
 
 /// Issue a new refresh token (an "approval") for the user and app.
-fn new_refresh(ctx: &Ctx, app: &App, user: &User, scopes: &[String]) -> String {
+pub fn new_refresh(ctx: &Ctx, app: &App, user: &User, scopes: &[String]) -> String {
     let token = ctx.shared.new_refresh_token();
     ctx.shared.with_data(|data| {
         data.add_refresh(
@@ -260,291 +257,4 @@ fn new_refresh(ctx: &Ctx, app: &App, user: &User, scopes: &[String]) -> String {
         );
     });
     token
-}
-
-fn authorization_code(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    if !app.has_flow(AppFlow::Web) {
-        return Err(UNSUPPORTED_GRANT);
-    }
-    check_secret(app, auth.client_secret.as_deref(), app.secret_required)?;
-    // A code is single-use: any exchange attempt by its app consumes it.
-    let code = ctx.shared.with_data(|data| {
-        let code = form.get("code")?;
-        match data.codes.get(code) {
-            Some(c) if c.client_id == app.client_id => data.codes.remove(code),
-            _ => None,
-        }
-    });
-    let now = ctx.shared.now_secs();
-    let code = code.filter(|c| c.expires > now).ok_or(CODE_EXPIRED)?;
-    if form.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
-        return Err(REDIRECT_MISMATCH);
-    }
-    if let Some((challenge, s256)) = &code.challenge {
-        let verifier = form.get("code_verifier").ok_or(VERIFIER_MISSING)?;
-        let computed = if *s256 {
-            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-        } else {
-            verifier.to_string()
-        };
-        if &computed != challenge {
-            return Err(VERIFIER_WRONG);
-        }
-    }
-    let user = ctx
-        .shared
-        .scenario
-        .user_by_id(&code.user_id)
-        .ok_or(AUTH_FAILURE)?;
-    check_user(user, app, true)?;
-    let refresh = wants_refresh(&code.scopes).then(|| new_refresh(ctx, app, user, &code.scopes));
-    Ok(issue(
-        ctx,
-        Issue {
-            app,
-            user,
-            parent_refresh: refresh.clone(),
-            new_refresh: refresh,
-            scope: Some(code.scopes),
-        },
-    ))
-}
-
-fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    check_secret(app, auth.client_secret.as_deref(), app.secret_required)?;
-    let token = form.get("refresh_token").ok_or(REFRESH_EXPIRED)?;
-    let (user_id, scopes) = ctx
-        .shared
-        .with_data(|data| {
-            data.refresh
-                .get(token)
-                .filter(|rt| rt.client_id == app.client_id)
-                .map(|rt| (rt.user_id.clone(), rt.scopes.clone()))
-        })
-        .ok_or(REFRESH_EXPIRED)?;
-    if !app.refresh_token_valid {
-        ctx.shared.with_data(|data| data.revoke_refresh(token));
-        return Err(REFRESH_EXPIRED);
-    }
-    let user = ctx
-        .shared
-        .scenario
-        .user_by_id(&user_id)
-        .ok_or(REFRESH_EXPIRED)?;
-    check_user(user, app, true)?;
-    if app.refresh_token_rotation {
-        // Rotation: the old token is spent, the new one takes its place among the approvals.
-        ctx.shared.with_data(|data| data.revoke_refresh(token));
-        let rotated = new_refresh(ctx, app, user, &scopes);
-        return Ok(issue(
-            ctx,
-            Issue {
-                app,
-                user,
-                parent_refresh: Some(rotated.clone()),
-                new_refresh: Some(rotated),
-                scope: Some(scopes),
-            },
-        ));
-    }
-    Ok(issue(
-        ctx,
-        Issue {
-            app,
-            user,
-            parent_refresh: Some(token.to_string()),
-            new_refresh: None,
-            scope: Some(scopes),
-        },
-    ))
-}
-
-fn password(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    if !app.has_flow(AppFlow::Password) {
-        return Err(UNSUPPORTED_GRANT);
-    }
-    check_secret(
-        app,
-        auth.client_secret.as_deref(),
-        !app.client_secret.is_empty(),
-    )?;
-    // A blocked flow looks like a failed login from the outside (PRODUCT.md hint password-flow-blocked).
-    if !ctx.shared.scenario.org.password_flow_allowed {
-        return Err(AUTH_FAILURE);
-    }
-    let user = form
-        .get("username")
-        .and_then(|u| ctx.shared.scenario.user(u))
-        .ok_or(AUTH_FAILURE)?;
-    let given = form.get("password").unwrap_or("");
-    let expected = format!("{}{}", user.password, user.security_token);
-    if given != expected {
-        return Err(AUTH_FAILURE);
-    }
-    check_user(user, app, true)?;
-    Ok(issue(
-        ctx,
-        Issue {
-            app,
-            user,
-            parent_refresh: None,
-            new_refresh: None,
-            scope: None,
-        },
-    ))
-}
-
-fn client_credentials(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    // Research §2.6: only the org's own My Domain serves this grant.
-    if ctx.host == HostKind::Login {
-        return Err(WRONG_DOMAIN);
-    }
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    if !app.has_flow(AppFlow::ClientCredentials) {
-        return Err(UNSUPPORTED_GRANT);
-    }
-    check_secret(app, auth.client_secret.as_deref(), true)?;
-    let user = app
-        .run_as
-        .as_deref()
-        .and_then(|u| ctx.shared.scenario.user(u))
-        .ok_or(NO_RUN_AS)?;
-    // "Permitted Users" does not apply to client credentials (research §2.6).
-    check_user(user, app, false)?;
-    let scopes = grant_scopes(app, form.get("scope"))
-        .into_iter()
-        .filter(|s| {
-            !matches!(
-                s.as_str(),
-                "full" | "web" | "offline_access" | "refresh_token"
-            )
-        })
-        .collect();
-    Ok(issue(
-        ctx,
-        Issue {
-            app,
-            user,
-            parent_refresh: None,
-            new_refresh: None,
-            scope: Some(scopes),
-        },
-    ))
-}
-
-/// How long a device code waits for approval (the CLI tells users 10 minutes).
-const DEVICE_CODE_TTL: Duration = Duration::from_secs(600);
-
-fn device_start(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    if !app.has_flow(AppFlow::Device) {
-        return Err(UNSUPPORTED_GRANT);
-    }
-    // Research §6: since September 2025 uninstalled apps using the device flow are blocked for everyone.
-    if !app.installed {
-        return Err(APP_NOT_INSTALLED);
-    }
-    let device_code = ctx.shared.random(32);
-    let user_code = user_code(&ctx.shared.random(16));
-    ctx.shared.with_data(|data| {
-        data.devices.insert(
-            device_code.clone(),
-            DeviceAuth {
-                client_id: app.client_id.clone(),
-                user_code: user_code.clone(),
-                scopes: grant_scopes(app, form.get("scope")),
-                expires: ctx.shared.now_secs() + DEVICE_CODE_TTL.as_secs(),
-                polls: 0,
-                status: DeviceStatus::Pending,
-            },
-        );
-    });
-    let base = match ctx.host {
-        HostKind::MyDomain => &ctx.shared.url,
-        HostKind::Login => &ctx.shared.login_url,
-    };
-    Ok(json!({
-        "device_code": device_code,
-        "user_code": user_code,
-        "verification_uri": format!("{base}/setup/connect"),
-        "interval": app.device_interval_secs,
-    }))
-}
-
-/// Eight characters a person can type without ambiguity (research §2.7: 8 characters).
-fn user_code(random: &str) -> String {
-    const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ23456789";
-    random
-        .bytes()
-        .take(8)
-        .map(|b| char::from(ALPHABET[usize::from(b) % ALPHABET.len()]))
-        .collect()
-}
-
-fn device_poll(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
-    let auth = client_auth(form, headers);
-    let app = find_app(ctx, auth.client_id.as_deref())?;
-    if !app.has_flow(AppFlow::Device) {
-        return Err(UNSUPPORTED_GRANT);
-    }
-    let code = form.get("code").ok_or(CODE_EXPIRED)?;
-    let browser_user = ctx.shared.scenario.browser_user().map(|u| u.id.clone());
-    let now = ctx.shared.now_secs();
-    let outcome = ctx.shared.with_data(|data| {
-        let device = data
-            .devices
-            .get_mut(code)
-            .filter(|d| d.client_id == app.client_id)?;
-        if device.expires <= now {
-            data.devices.remove(code);
-            return None;
-        }
-        device.polls += 1;
-        if device.status == DeviceStatus::Pending
-            && let (Some(after), Some(user_id)) =
-                (app.device_auto_approve_after_polls, &browser_user)
-            && device.polls >= after
-        {
-            device.status = DeviceStatus::Approved {
-                user_id: user_id.clone(),
-            };
-        }
-        let status = device.status.clone();
-        let scopes = device.scopes.clone();
-        if status != DeviceStatus::Pending {
-            data.devices.remove(code);
-        }
-        Some((status, scopes))
-    });
-    let (status, scopes) = outcome.ok_or(CODE_EXPIRED)?;
-    let user_id = match status {
-        DeviceStatus::Pending => return Err(AUTHORIZATION_PENDING),
-        DeviceStatus::Denied => return Err(DEVICE_DENIED),
-        DeviceStatus::Approved { user_id } => user_id,
-    };
-    let user = ctx
-        .shared
-        .scenario
-        .user_by_id(&user_id)
-        .ok_or(AUTH_FAILURE)?;
-    check_user(user, app, true)?;
-    let refresh = wants_refresh(&scopes).then(|| new_refresh(ctx, app, user, &scopes));
-    Ok(issue(
-        ctx,
-        Issue {
-            app,
-            user,
-            parent_refresh: refresh.clone(),
-            new_refresh: refresh,
-            scope: Some(scopes),
-        },
-    ))
 }

@@ -1,10 +1,11 @@
 //! Tests of the practice org: a real org on loopback, driven with reqwest.
 
+mod device;
 mod grants;
 mod jwt_bearer;
 mod rest_api;
 mod scenario_file;
-mod web_device;
+mod web;
 
 use reqwest::redirect::Policy;
 use serde_json::Value;
