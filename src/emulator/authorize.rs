@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::Ctx;
 use super::scenario::{App, PermittedUsers, User};
-use super::store::{AuthCode, DeviceStatus};
+use super::store::{AuthCode, DeviceAuth, DeviceStatus};
 use super::token::grant_scopes;
 
 type Params = HashMap<String, String>;
@@ -271,9 +271,21 @@ pub async fn connect_submit(State(ctx): State<Ctx>, Form(params): Form<Params>) 
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let user = match param(&params, "username") {
-        Some(name) => scenario.user(name),
-        None => scenario.browser_user(),
+    let now = ctx.shared.now_secs();
+    let pending = |d: &DeviceAuth| {
+        d.user_code == typed && d.status == DeviceStatus::Pending && d.expires > now
+    };
+    let client_id = ctx.shared.with_data(|data| {
+        data.devices
+            .values()
+            .find(|d| pending(d))
+            .map(|d| d.client_id.clone())
+    });
+    let app = client_id.as_deref().and_then(|id| scenario.app(id));
+    let user = match (param(&params, "username"), app) {
+        (Some(name), _) => scenario.user(name),
+        (None, Some(app)) => scenario.default_user_for(app),
+        (None, None) => scenario.browser_user(),
     };
     let Some(user) = user else {
         return message(
@@ -283,11 +295,8 @@ pub async fn connect_submit(State(ctx): State<Ctx>, Form(params): Form<Params>) 
         );
     };
     let deny = param(&params, "action") == Some("deny");
-    let now = ctx.shared.now_secs();
     let found = ctx.shared.with_data(|data| {
-        let device = data.devices.values_mut().find(|d| {
-            d.user_code == typed && d.status == DeviceStatus::Pending && d.expires > now
-        })?;
+        let device = data.devices.values_mut().find(|d| pending(d))?;
         device.status = if deny {
             DeviceStatus::Denied
         } else {

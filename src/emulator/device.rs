@@ -71,7 +71,11 @@ pub fn poll(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
         return Err(UNSUPPORTED_GRANT);
     }
     let code = form.get("code").ok_or(CODE_EXPIRED)?;
-    let browser_user = ctx.shared.scenario.browser_user().map(|u| u.id.clone());
+    let default_user = ctx
+        .shared
+        .scenario
+        .default_user_for(app)
+        .map(|u| u.id.clone());
     let now = ctx.shared.now_secs();
     let outcome = ctx.shared.with_data(|data| {
         let device = data
@@ -85,7 +89,7 @@ pub fn poll(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
         device.polls += 1;
         if device.status == DeviceStatus::Pending
             && let (Some(after), Some(user_id)) =
-                (app.device_auto_approve_after_polls, &browser_user)
+                (app.device_auto_approve_after_polls, &default_user)
             && device.polls >= after
         {
             device.status = DeviceStatus::Approved {

@@ -168,7 +168,7 @@ pub fn check_user(user: &User, app: &App, permitted_users_apply: bool) -> Result
     if !user.active {
         return Err(INACTIVE_USER);
     }
-    if user.ip_restricted {
+    if user.ip_restricted || app.ip_restricted {
         return Err(IP_RESTRICTED);
     }
     if permitted_users_apply

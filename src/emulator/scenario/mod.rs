@@ -161,6 +161,10 @@ pub struct App {
     /// Usernames whose profile or permission set is assigned to the app (pre-authorized).
     #[serde(default)]
     pub pre_authorized: Vec<String>,
+    /// "Enforce IP restrictions" with the caller outside the allowed ranges: every grant for this
+    /// app answers `ip restricted`.
+    #[serde(default)]
+    pub ip_restricted: bool,
     /// Each refresh returns a new refresh token and revokes the old one.
     #[serde(default)]
     pub refresh_token_rotation: bool,
@@ -239,6 +243,19 @@ impl Scenario {
 
     pub fn user_by_id(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Who approves a device code for `app` when nobody is named: the browser user if the app lets
+    /// them in, else the app's first pre-authorized user.
+    pub fn default_user_for(&self, app: &App) -> Option<&User> {
+        let browser = self.browser_user();
+        let permitted = |u: &&User| {
+            app.permitted_users == PermittedUsers::All || app.is_pre_authorized(&u.username)
+        };
+        browser
+            .filter(permitted)
+            .or_else(|| app.pre_authorized.first().and_then(|u| self.user(u)))
+            .or(browser)
     }
 
     /// The user "logged in to the browser".

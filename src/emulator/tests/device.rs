@@ -126,3 +126,32 @@ async fn device_flow_refuses_uninstalled_apps_and_apps_without_the_flow() {
     assert_oauth_error(&got, "unsupported_grant_type", "grant type not supported");
     assert_eq!(org.grant_count("device_code"), 2);
 }
+
+#[tokio::test]
+async fn device_approval_defaults_to_a_user_the_app_lets_in() {
+    let mut scenario = Scenario::builtin();
+    let device = scenario
+        .apps
+        .iter_mut()
+        .find(|a| a.client_id == "practice-device")
+        .unwrap();
+    device.permitted_users = crate::emulator::PermittedUsers::AdminApproved;
+    device.pre_authorized = vec!["integration@practice.example".into()];
+    device.device_auto_approve_after_polls = Some(1);
+    let org = start(scenario).await;
+    let (_, start) = device_start(&org, "practice-device").await;
+    let (status, body) = device_poll(
+        &org,
+        "practice-device",
+        start["device_code"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/005PR4CT1CEINT1AAA"),
+        "{body}"
+    );
+}

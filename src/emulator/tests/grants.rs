@@ -65,6 +65,18 @@ async fn inactive_and_ip_restricted_users_are_refused() {
     assert_oauth_error(&got, "invalid_grant", "inactive user");
     let got = password_login(&org, "remote@practice.example", "Remote-Pass-1REMOTETOKEN1").await;
     assert_oauth_error(&got, "invalid_grant", "ip restricted");
+    let got = token(
+        &org.url(),
+        &[
+            ("grant_type", "password"),
+            ("client_id", "practice-password-iprestricted"),
+            ("client_secret", "practice-password-iprestricted-secret"),
+            ("username", ADMIN),
+            ("password", ADMIN_PASSWORD),
+        ],
+    )
+    .await;
+    assert_oauth_error(&got, "invalid_grant", "ip restricted");
 }
 
 #[tokio::test]
