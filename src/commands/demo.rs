@@ -1,13 +1,16 @@
 //! `sfconn demo --serve`: run the practice org in the foreground and print how to use it.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::DemoArgs;
 use crate::emulator::{
-    App, AppFlow, OrgOptions, OrgType, PRACTICE_JWT_KEY_PEM, PracticeOrg, Scenario,
+    App, AppFlow, DemoConnection, Expected, OrgOptions, OrgType, PRACTICE_JWT_KEY_PEM, PracticeOrg,
+    Scenario, demo_connections,
 };
 use crate::error::{CliError, CliResult};
+use crate::secrets::SecretKind;
 
 pub async fn run(args: DemoArgs, _timeout: Option<u64>) -> CliResult {
     if !args.serve {
@@ -48,7 +51,10 @@ async fn serve(args: DemoArgs) -> CliResult {
     let key_path = key_dir
         .as_ref()
         .map(|d| d.path().join("jwt.key").display().to_string());
-    print!("{}", describe(&org, key_path.as_deref(), args.latency_ms));
+    print!(
+        "{}",
+        describe(&org, key_path.as_deref(), args.latency_ms, builtin)
+    );
     wait_for_stop_signal().await?;
     org.shutdown().await;
     println!("Practice org stopped.");
@@ -93,7 +99,7 @@ fn write_demo_key() -> std::io::Result<tempfile::TempDir> {
 }
 
 /// The banner: URLs, the demo credentials, and `sfconn add` commands ready to paste.
-fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64) -> String {
+fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64, builtin: bool) -> String {
     let scenario = org.scenario();
     let url = org.url();
     let mut out = String::new();
@@ -177,6 +183,11 @@ fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64) -> Strin
             notes.join(", ")
         );
     }
+    if let Some(key) = key_path.filter(|_| builtin) {
+        describe_demo_set(&mut out, org, key);
+        let _ = writeln!(out, "\nPress Ctrl-C to stop.");
+        return out;
+    }
     let _ = writeln!(
         out,
         "\nAdd working connections (paste into another terminal):"
@@ -195,6 +206,65 @@ fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64) -> Strin
     }
     let _ = writeln!(out, "\nPress Ctrl-C to stop.");
     out
+}
+
+/// The built-in scenario's demo connections as `sfconn add` commands, working ones first.
+fn describe_demo_set(out: &mut String, org: &PracticeOrg, key: &str) {
+    let set = demo_connections(&org.url(), &org.login_url(), Path::new(key));
+    let (working, broken): (Vec<_>, Vec<_>) = set
+        .iter()
+        .partition(|d| matches!(d.expected, Expected::Works | Expected::NeedsLogin));
+    let _ = writeln!(
+        out,
+        "\nAdd working connections (paste into another terminal):"
+    );
+    for demo in working {
+        let login = if demo.expected == Expected::NeedsLogin {
+            format!("   # then: sfconn login {}", demo.connection.name)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  {}{login}", add_line(demo));
+    }
+    let _ = writeln!(
+        out,
+        "\nBroken on purpose (add one, then `sfconn doctor NAME`):"
+    );
+    for demo in broken {
+        let _ = writeln!(out, "  # {}\n  {}", demo.note, add_line(demo));
+    }
+}
+
+fn add_line(demo: &DemoConnection) -> String {
+    let conn = &demo.connection;
+    let mut line = String::new();
+    for (kind, value) in &demo.secrets {
+        let var = match kind {
+            SecretKind::ClientSecret => "SFCONN_CLIENT_SECRET",
+            SecretKind::Password => "SFCONN_PASSWORD",
+            SecretKind::SecurityToken => "SFCONN_SECURITY_TOKEN",
+            _ => continue,
+        };
+        let _ = write!(line, "{var}={value} ");
+    }
+    let _ = write!(
+        line,
+        "sfconn add {} --flow {} --env {}",
+        conn.name, conn.flow, conn.environment
+    );
+    if let Some(domain) = &conn.domain {
+        let _ = write!(line, " --domain {domain}");
+    }
+    if let Some(id) = &conn.client_id {
+        let _ = write!(line, " --client-id {id}");
+    }
+    if let Some(user) = &conn.username {
+        let _ = write!(line, " --username {user}");
+    }
+    if let Some(key) = &conn.key_file {
+        let _ = write!(line, " --key-file {}", key.display());
+    }
+    line
 }
 
 fn flow_name(flow: AppFlow) -> &'static str {

@@ -5,6 +5,7 @@
 //! refuses client credentials as Salesforce's login hosts do (research §2.6).
 
 mod authorize;
+mod demo_set;
 mod device;
 mod grants;
 mod jwt;
@@ -31,6 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use demo_set::{DemoConnection, Expected, demo_connections};
 pub use scenario::{
     App, AppFlow, OrgSettings, OrgType, PRACTICE_JWT_CERT_PEM, PRACTICE_JWT_KEY_PEM,
     PermittedUsers, Scenario, User,

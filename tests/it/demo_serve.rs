@@ -57,6 +57,8 @@ fn demo_serve_prints_working_credentials_and_stops_on_sigterm() {
         "PRACTICETOKEN1",
         "jwt.key (throw-away demo key)",
         "sfconn add practice-password --flow password",
+        "Broken on purpose",
+        "sfconn add broken-client-secret --flow client-credentials",
     ] {
         if !banner.contains(expected) {
             fail(&format!("banner lacks {expected:?}"), &mut child);

@@ -1,5 +1,6 @@
 //! Tests of the practice org: a real org on loopback, driven with reqwest.
 
+mod demo_set;
 mod device;
 mod grants;
 mod jwt_bearer;
