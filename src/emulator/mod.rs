@@ -204,6 +204,16 @@ impl PracticeOrg {
     }
 }
 
+impl std::fmt::Debug for PracticeOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PracticeOrg")
+            .field("url", &self.shared.url)
+            .field("login_url", &self.shared.login_url)
+            .field("org_id", &self.shared.scenario.org.id)
+            .finish()
+    }
+}
+
 impl Drop for PracticeOrg {
     fn drop(&mut self) {
         let _ = self.stop.send(true);

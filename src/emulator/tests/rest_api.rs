@@ -276,3 +276,20 @@ async fn unknown_paths_answer_salesforce_not_found() {
     assert_eq!(status, 404);
     assert!(body.contains("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn shutdown_closes_both_listeners() {
+    let org = builtin().await;
+    let (url, login_url) = (org.url(), org.login_url());
+    assert_eq!(
+        get_with_token(&format!("{login_url}/services/data/"), None)
+            .await
+            .0,
+        200
+    );
+    org.shutdown().await;
+    for base in [url, login_url] {
+        let result = client().get(format!("{base}/services/data/")).send().await;
+        assert!(result.is_err(), "{base} still answers");
+    }
+}
