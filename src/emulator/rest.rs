@@ -171,7 +171,9 @@ pub async fn revoke(
     if known {
         StatusCode::OK.into_response()
     } else {
-        // Revoke answers 400 for every error condition (Salesforce "Revoke OAuth Tokens").
+        // "For all error conditions, Salesforce returns a 400" with `unsupported_token_type` or
+        // `invalid_token` (Mobile SDK guide, "Revoking OAuth Tokens"); revoking a refresh token
+        // also revokes its access tokens (same page).
         (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "invalid_token", "error_description": "invalid token"})),
