@@ -350,3 +350,53 @@ async fn sixth_approval_revokes_the_oldest_refresh_token() {
         assert_eq!(refresh(&org, "practice-web", None, rt).await.0, 200);
     }
 }
+
+#[tokio::test]
+async fn token_exchange_needs_the_same_redirect_uri() {
+    let org = builtin().await;
+    let code = code_for(&org, "practice-web").await;
+    let got = token(
+        &org.url(),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "practice-web"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://127.0.0.1:1/OauthRedirect"),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_oauth_error(
+        &got,
+        "redirect_uri_mismatch",
+        "redirect_uri must match configuration",
+    );
+}
+
+#[tokio::test]
+async fn authorize_refuses_users_not_admin_approved_and_unapproved_immediate_requests() {
+    let mut scenario = Scenario::builtin();
+    let web = scenario
+        .apps
+        .iter_mut()
+        .find(|a| a.client_id == "practice-web")
+        .unwrap();
+    web.permitted_users = crate::emulator::PermittedUsers::AdminApproved;
+    web.pre_authorized = vec![ADMIN.into()];
+    let org = start(scenario).await;
+    let ch = challenge(VERIFIER);
+    let mut params = web_params("practice-web", &ch);
+    params.push(("login_hint", "analyst@practice.example"));
+    let (_, query, _) = authorize(&org, &params).await;
+    let query = query.unwrap();
+    assert_eq!(query["error"], "invalid_app_access");
+    assert_eq!(
+        query["error_description"],
+        "user is not admin approved to access this app"
+    );
+
+    let mut params = web_params("practice-web-consent", &ch);
+    params.push(("immediate", "true"));
+    let (_, query, _) = authorize(&org, &params).await;
+    assert_eq!(query.unwrap()["error"], "immediate_unsuccessful");
+}
