@@ -1,3 +1,4 @@
+//! `sfconn demo`: the practice org with a throw-away home and the TUI on it (src/tui/demo.rs);
 //! `sfconn demo --serve`: run the practice org in the foreground and print how to use it.
 
 use std::fmt::Write as _;
@@ -12,9 +13,9 @@ use crate::emulator::{
 use crate::error::{CliError, CliResult};
 use crate::secrets::SecretKind;
 
-pub async fn run(args: DemoArgs, _timeout: Option<u64>) -> CliResult {
+pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     if !args.serve {
-        return Err(CliError::usage("this command is not built yet"));
+        return crate::tui::demo::run(args, timeout).await;
     }
     serve(args).await
 }

@@ -293,3 +293,44 @@ fn the_wizard_saves_a_connection_and_its_secret() {
         "a secret reached the log file"
     );
 }
+
+/// The throw-away home the demo shows in its header (`/tmp/sfconn-demo-XXXX/profiles.toml`).
+fn demo_home(screen: &str) -> Option<std::path::PathBuf> {
+    let line = screen.lines().find(|l| l.contains("sfconn-demo-"))?;
+    let path = line
+        .split_whitespace()
+        .find(|w| w.contains("sfconn-demo-"))?;
+    let dir = std::path::Path::new(path).parent()?;
+    dir.is_absolute().then(|| dir.to_path_buf())
+}
+
+#[test]
+fn demo_runs_on_a_throw_away_home_and_removes_it() {
+    // The user's SFCONN_HOME must stay untouched by the demo.
+    let user_home = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::start(&["demo"], user_home.path(), &[]);
+    app.wait_for("broken-refresh-expired");
+    for name in [
+        "practice-web",
+        "practice-jwt",
+        "practice-cc",
+        "practice-password",
+        "practice-device",
+    ] {
+        assert!(
+            app.screen().contains(name),
+            "{name} is missing:\n{}",
+            app.screen()
+        );
+    }
+    let home = demo_home(&app.screen()).expect("the header names the demo's home");
+    assert!(home.join("profiles.toml").exists());
+    app.keys("q");
+    app.expect_clean_exit();
+    assert_eq!(
+        std::fs::read_dir(user_home.path()).unwrap().count(),
+        0,
+        "the demo wrote into SFCONN_HOME"
+    );
+    assert!(!home.exists(), "the demo left {} behind", home.display());
+}

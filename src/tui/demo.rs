@@ -1,0 +1,119 @@
+//! `sfconn demo` (without `--serve`): the practice org on loopback, a throw-away home with one
+//! working connection per flow plus broken ones to diagnose, and the TUI on them. Everything is
+//! removed on exit.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::app::App;
+use super::tasks::Services;
+use super::term;
+use crate::cli::DemoArgs;
+use crate::emulator::{
+    DemoConnection, Expected, OrgOptions, PRACTICE_JWT_CERT_PEM, PRACTICE_JWT_KEY_PEM, PracticeOrg,
+    Scenario, demo_connections,
+};
+use crate::error::{CliError, CliResult};
+use crate::paths::Paths;
+use crate::profile::{Connection, Environment, Flow, ProfileError};
+use crate::secrets::{SecretKind, SecretStore};
+
+fn setup_error(what: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::failure(format!("cannot set up the demo: {what}: {e}"))
+}
+
+/// The practice org's demo set, plus a web connection whose refresh token the org no longer
+/// accepts (the refresh gets "expired access/refresh token").
+fn connections(org: &PracticeOrg, key_file: &Path) -> Vec<DemoConnection> {
+    let mut set = demo_connections(&org.url(), &org.login_url(), key_file);
+    let mut expired = Connection::new("broken-refresh-expired", Flow::Web);
+    expired.environment = Environment::Sandbox;
+    expired.domain = Some(org.url());
+    expired.client_id = Some("practice-web-expiring".into());
+    set.push(DemoConnection {
+        connection: expired,
+        secrets: vec![(
+            SecretKind::RefreshToken,
+            "5Aep861.demo-revoked-refresh-token".into(),
+        )],
+        expected: Expected::TokenError {
+            error: "invalid_grant",
+            description: "expired access/refresh token",
+        },
+        note: "a refresh token the org revoked",
+    });
+    set
+}
+
+/// Write the key pair, the profile file and the secrets of the throw-away home.
+fn write_home(paths: &Paths, store: &SecretStore, set: &[DemoConnection]) -> CliResult {
+    crate::profile::update(&paths.profile_file, |doc| {
+        for d in set {
+            doc.upsert(&d.connection);
+        }
+        doc.set_default(Some("practice-jwt"));
+        Ok::<_, ProfileError>(())
+    })
+    .map_err(|e| setup_error("profiles.toml", e))?;
+    for d in set {
+        let items: Vec<(SecretKind, String)> = d.secrets.clone();
+        store
+            .set_all(&d.connection.name, &items)
+            .map_err(|e| setup_error("secrets.toml", e))?;
+    }
+    Ok(())
+}
+
+fn write_keys(paths: &Paths) -> CliResult<std::path::PathBuf> {
+    let keys = paths.keys_dir();
+    std::fs::create_dir_all(&keys).map_err(|e| setup_error(&keys.display().to_string(), e))?;
+    for (file, pem, mode) in [
+        ("practice-jwt.key", PRACTICE_JWT_KEY_PEM, 0o600),
+        ("practice-jwt.crt", PRACTICE_JWT_CERT_PEM, 0o644),
+    ] {
+        let path = keys.join(file);
+        crate::profile::atomic::write_atomic(&path, pem.as_bytes(), Some(mode))
+            .map_err(|e| setup_error(&path.display().to_string(), e))?;
+    }
+    Ok(keys.join("practice-jwt.key"))
+}
+
+pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
+    // Never the user's own home, whatever SFCONN_HOME says.
+    let home = tempfile::Builder::new()
+        .prefix("sfconn-demo-")
+        .tempdir()
+        .map_err(|e| setup_error("a temporary directory", e))?;
+    let paths = Paths::in_dir(home.path());
+    let scenario = match &args.scenario {
+        Some(path) => Scenario::from_file(path).map_err(|e| {
+            CliError::usage(format!(
+                "invalid practice-org scenario {}: {e}\nFix the file, or leave out --scenario to use the built-in one.",
+                path.display()
+            ))
+        })?,
+        None => Scenario::builtin(),
+    };
+    let org = PracticeOrg::start(scenario, OrgOptions::default())
+        .await
+        .map_err(|e| CliError::failure(format!("cannot start the practice org: {e}")))?;
+    // The demo's secrets stay in the throw-away home, never in the OS keychain.
+    let store = SecretStore::file(paths.secrets_file());
+    let key_file = write_keys(&paths)?;
+    let set = connections(&org, &key_file);
+    write_home(&paths, &store, &set)?;
+    let timeout =
+        Duration::from_secs(timeout.unwrap_or(crate::profile::model::DEFAULT_TIMEOUT_SECS));
+    let mut services = Services::new(paths.clone(), timeout, store);
+    services.play_browser = true;
+    let (profiles, state) = term::load(&paths)?;
+    let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
+    app.info(format!(
+        "Demo: practice org at {}. T tests everything; all of it is deleted when you quit.",
+        org.url()
+    ));
+    let result = term::run_app(app, services, &paths).await;
+    org.shutdown().await;
+    drop(home);
+    result
+}
