@@ -179,7 +179,9 @@ mod tests {
     use super::*;
 
     async fn free_port() -> u16 {
-        let l = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let l = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
         l.local_addr().unwrap().port()
     }
 
@@ -189,9 +191,20 @@ mod tests {
         let server = start(port, "s1".into()).await.unwrap();
         let base = format!("http://127.0.0.1:{port}");
         let c = reqwest::Client::new();
-        assert_eq!(c.get(format!("{base}/favicon.ico")).send().await.unwrap().status(), 404);
         assert_eq!(
-            c.post(format!("{base}/OauthRedirect")).send().await.unwrap().status(),
+            c.get(format!("{base}/favicon.ico"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        assert_eq!(
+            c.post(format!("{base}/OauthRedirect"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
             405
         );
         let ok = c
@@ -226,7 +239,9 @@ mod tests {
 
     #[tokio::test]
     async fn busy_port_and_timeout() {
-        let holder = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let holder = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
         let port = holder.local_addr().unwrap().port();
         let Err(Failure::Local { condition, .. }) = start(port, "s".into()).await else {
             panic!("bind should fail")

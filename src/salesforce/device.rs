@@ -39,7 +39,11 @@ fn parse_codes(answer: &http::Answer) -> Result<DeviceCode, Failure> {
         _ => None,
     }
     .unwrap_or(5);
-    match (text("device_code"), text("user_code"), text("verification_uri")) {
+    match (
+        text("device_code"),
+        text("user_code"),
+        text("verification_uri"),
+    ) {
         (Some(device_code), Some(user_code), Some(verification_uri)) => Ok(DeviceCode {
             device_code,
             user_code,

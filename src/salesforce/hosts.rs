@@ -18,15 +18,27 @@ fn join(base: &str, path: &str, what: &str) -> Result<Url, Failure> {
 
 /// `{login host}/services/oauth2/token`: every grant, and the device-code request.
 pub(crate) fn token_url(conn: &Connection) -> Result<Url, Failure> {
-    join(conn.login_host(), "/services/oauth2/token", "the login host")
+    join(
+        conn.login_host(),
+        "/services/oauth2/token",
+        "the login host",
+    )
 }
 
 pub(crate) fn authorize_url(conn: &Connection) -> Result<Url, Failure> {
-    join(conn.login_host(), "/services/oauth2/authorize", "the login host")
+    join(
+        conn.login_host(),
+        "/services/oauth2/authorize",
+        "the login host",
+    )
 }
 
 pub(crate) fn revoke_url(conn: &Connection) -> Result<Url, Failure> {
-    join(conn.login_host(), "/services/oauth2/revoke", "the login host")
+    join(
+        conn.login_host(),
+        "/services/oauth2/revoke",
+        "the login host",
+    )
 }
 
 /// The unauthenticated versions list (research §1.2): proves the host is Salesforce.
@@ -35,7 +47,11 @@ pub(crate) fn versions_url(conn: &Connection) -> Result<Url, Failure> {
 }
 
 pub(crate) fn userinfo_url(instance_url: &str) -> Result<Url, Failure> {
-    join(instance_url, "/services/oauth2/userinfo", "the instance URL")
+    join(
+        instance_url,
+        "/services/oauth2/userinfo",
+        "the instance URL",
+    )
 }
 
 pub(crate) fn limits_url(instance_url: &str) -> Result<Url, Failure> {

@@ -36,7 +36,10 @@ fn key_failure(detail: String) -> Failure {
 
 /// The private key PEM: `key_file`, else the key imported into the secret store (PEM, or base64
 /// of a PEM as `SFCONN_PRIVATE_KEY` allows).
-pub(crate) async fn load_key_pem(store: &SecretStore, conn: &Connection) -> Result<String, Failure> {
+pub(crate) async fn load_key_pem(
+    store: &SecretStore,
+    conn: &Connection,
+) -> Result<String, Failure> {
     if let Some(path) = &conn.key_file {
         return tokio::fs::read_to_string(path).await.map_err(|e| {
             key_failure(format!(
@@ -93,8 +96,12 @@ pub(crate) fn assertion(conn: &Connection, pem: &str) -> Result<String, Failure>
         aud: conn.audience(),
         exp: now + LIFETIME_SECS,
     };
-    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key)
-        .map_err(|e| key_failure(format!("cannot sign the JWT assertion with the private key of connection {}: {e}", conn.name)))
+    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).map_err(|e| {
+        key_failure(format!(
+            "cannot sign the JWT assertion with the private key of connection {}: {e}",
+            conn.name
+        ))
+    })
 }
 
 pub(crate) async fn grant(
@@ -127,18 +134,25 @@ mod tests {
         conn.username = Some("u@example.com".into());
         conn.environment = crate::profile::Environment::Sandbox;
         let jwt = assertion(&conn, &kp.serialize_pem()).unwrap();
-        let decoding = jsonwebtoken::DecodingKey::from_rsa_pem(kp.public_key_pem().as_bytes()).unwrap();
+        let decoding =
+            jsonwebtoken::DecodingKey::from_rsa_pem(kp.public_key_pem().as_bytes()).unwrap();
         let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
         validation.set_audience(&["https://test.salesforce.com"]);
         validation.set_issuer(&["cid"]);
         let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, &decoding, &validation).unwrap();
         assert_eq!(data.claims["sub"], "u@example.com");
         let exp = data.claims["exp"].as_u64().unwrap();
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         assert!(exp > now && exp <= now + 180);
 
         assert!(matches!(
-            assertion(&conn, "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"),
+            assertion(
+                &conn,
+                "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"
+            ),
             Err(Failure::Local { .. })
         ));
     }

@@ -42,16 +42,25 @@ impl LoginOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginEvent {
     /// The browser was asked to open the authorization URL.
-    BrowserOpened { url: String },
+    BrowserOpened {
+        url: String,
+    },
     /// `--no-browser`: the person opens this URL themselves.
-    OpenThisUrl { url: String },
+    OpenThisUrl {
+        url: String,
+    },
     /// No browser could be opened (hint `browser-unavailable`); the login keeps waiting.
-    BrowserUnavailable { url: String, reason: String },
+    BrowserUnavailable {
+        url: String,
+        reason: String,
+    },
     /// Device flow: enter `user_code` at `verification_uri`.
     DeviceCode {
         user_code: String,
         verification_uri: String,
         interval_secs: u64,
     },
-    Waiting { detail: String },
+    Waiting {
+        detail: String,
+    },
 }

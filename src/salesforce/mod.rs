@@ -54,7 +54,9 @@ impl Engine {
         match conn.flow {
             Flow::Web | Flow::Device => refresh::grant(&self.secrets, conn, timeout).await,
             Flow::Jwt => jwt::grant(&self.secrets, conn, timeout).await,
-            Flow::ClientCredentials => client_credentials::grant(&self.secrets, conn, timeout).await,
+            Flow::ClientCredentials => {
+                client_credentials::grant(&self.secrets, conn, timeout).await
+            }
             Flow::Password => password::grant(&self.secrets, conn, timeout).await,
         }
     }

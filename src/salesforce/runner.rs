@@ -113,17 +113,27 @@ pub(super) async fn test(
     };
     run.instance_url = Some(token.instance_url.clone());
     let mut renewable = !fresh;
-    let userinfo = with_renewal(engine, conn, timeout, &mut token, &mut renewable, |t| async move {
-        probe::userinfo(&t.instance_url, &t.access_token, timeout).await
-    });
+    let userinfo = with_renewal(
+        engine,
+        conn,
+        timeout,
+        &mut token,
+        &mut renewable,
+        |t| async move { probe::userinfo(&t.instance_url, &t.access_token, timeout).await },
+    );
     match run.step(StepName::Userinfo, userinfo).await {
         Ok(user) => run.user = Some(user),
         Err(e) => return run.finish(Some(e)),
     }
     run.instance_url = Some(token.instance_url.clone());
-    let api = with_renewal(engine, conn, timeout, &mut token, &mut renewable, |t| async move {
-        probe::limits(&t.instance_url, &t.access_token, timeout).await
-    });
+    let api = with_renewal(
+        engine,
+        conn,
+        timeout,
+        &mut token,
+        &mut renewable,
+        |t| async move { probe::limits(&t.instance_url, &t.access_token, timeout).await },
+    );
     let result = run.step(StepName::Api, api).await;
     run.instance_url = Some(token.instance_url.clone());
     run.finish(result.err())
