@@ -4,6 +4,8 @@
 mod callback;
 mod client_credentials;
 mod device;
+#[cfg(test)]
+mod engine_tests;
 mod grant;
 pub mod hosts;
 mod http;

@@ -161,7 +161,7 @@ mod tests {
     use crate::profile::Flow;
 
     #[test]
-    fn pkce_s256_matches_rfc7636_example() {
+    fn pkce_s256_is_unpadded_base64url_of_sha256() {
         // Expected value computed independently (python hashlib + urlsafe_b64encode, unpadded).
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFzXjWk"),
