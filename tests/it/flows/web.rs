@@ -182,3 +182,19 @@ async fn the_sixth_approval_revokes_the_oldest_refresh_token() {
     assert_test_passes(&home, "w2", ADMIN_ID);
     assert_test_passes(&home, "w6", ADMIN_ID);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_browser_the_url_is_printed_and_the_login_still_completes() {
+    let org = practice_org().await;
+    let home = Home::new();
+    add_web(&home, &org, "web", "practice-web", free_port());
+    // No launcher on PATH: the `open` call fails the way it does on a headless box.
+    let mut running = home.spawn(&["login", "web", "--json"], &[("PATH", "/nonexistent")]);
+    running.line(|l| l.contains("Could not open a browser"));
+    let url = running.authorize_url();
+    let back = authorize_redirect(&url).await;
+    assert_eq!(callback(&back).await, 200);
+    let out = running.finish();
+    out.expect(0);
+    assert_eq!(out.json()["user"]["user_id"], ADMIN_ID, "{out}");
+}
