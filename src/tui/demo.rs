@@ -16,6 +16,7 @@ use crate::emulator::{
 use crate::error::{CliError, CliResult};
 use crate::paths::Paths;
 use crate::profile::{Connection, Environment, Flow, ProfileError};
+use crate::salesforce::{LoginEvent, LoginOptions};
 use crate::secrets::{SecretKind, SecretStore};
 
 fn setup_error(what: &str, e: impl std::fmt::Display) -> CliError {
@@ -78,6 +79,27 @@ fn write_keys(paths: &Paths) -> CliResult<std::path::PathBuf> {
     Ok(keys.join("practice-jwt.key"))
 }
 
+/// Sign in a web or device connection with nobody at the keyboard: the practice org approves by
+/// itself, so fetching the authorize URL plays the browser, and device codes approve themselves
+/// after a couple of polls. Returns whether it worked (if not, the connection needs `l`).
+async fn login_first(services: &Services, conn: &Connection) -> bool {
+    let on_event = |event: LoginEvent| {
+        if let LoginEvent::OpenThisUrl { url } = event {
+            tokio::spawn(super::tasks::play_browser(url));
+        }
+    };
+    let opts = LoginOptions {
+        no_browser: true,
+        callback_timeout: Duration::from_secs(20),
+        timeout: services.timeout,
+    };
+    let report = services.engine.login(conn, &opts, &on_event).await;
+    if !report.ok {
+        tracing::warn!(connection = %conn.name, error = ?report.error, "demo sign-in failed");
+    }
+    report.ok
+}
+
 pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     // Never the user's own home, whatever SFCONN_HOME says.
     let home = tempfile::Builder::new()
@@ -106,6 +128,16 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
         Duration::from_secs(timeout.unwrap_or(crate::profile::model::DEFAULT_TIMEOUT_SECS));
     let mut services = Services::new(paths.clone(), timeout, store);
     services.play_browser = true;
+    // Web and device connections get their refresh tokens now, as a person would with `l`.
+    eprintln!(
+        "sfconn demo: practice org at {}; signing in the web and device connections…",
+        org.url()
+    );
+    let logins = set
+        .iter()
+        .filter(|d| d.expected == Expected::NeedsLogin)
+        .map(|d| login_first(&services, &d.connection));
+    futures_util::future::join_all(logins).await;
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
     app.info(format!(

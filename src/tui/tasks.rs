@@ -8,9 +8,11 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, SecretValue, TaskMsg};
+use super::action::{Effect, LoginNote, RunKind, SecretValue, TaskMsg};
+use super::results::last_test_of;
 use crate::paths::Paths;
 use crate::profile::{Connection, ProfileError};
+use crate::salesforce::{Engine, LoginEvent, LoginOptions, StepReport};
 use crate::secrets::{SecretKind, SecretStore};
 
 /// What the tasks need; cheap to clone into each task.
@@ -20,6 +22,7 @@ pub struct Services {
     /// Per-request timeout (`--timeout`, else the profile file's, else 10 s).
     pub timeout: Duration,
     pub secrets: SecretStore,
+    pub engine: Engine,
     /// The demo: the practice org approves logins by itself, so instead of opening a browser
     /// the authorize URL is fetched here (playing the browser).
     pub play_browser: bool,
@@ -30,9 +33,16 @@ pub struct Services {
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
 const CONCURRENT_RUNS: usize = 16;
 
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 impl Services {
     pub fn new(paths: Paths, timeout: Duration, secrets: SecretStore) -> Services {
         Services {
+            engine: Engine::new(secrets.clone()),
             paths,
             timeout,
             secrets,
@@ -54,33 +64,17 @@ impl Services {
 
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
         match effect {
-            Effect::Run { .. } => {
-                let _ = (tx, &self.runs);
-                None
-            }
-            Effect::Save {
-                conn,
-                secrets,
-                replaces,
-            } => {
+            Effect::Run { kind, conn, generation } => Some(self.run_engine(kind, *conn, generation, tx).await),
+            Effect::Save { conn, secrets, replaces } => {
                 let (paths, store) = (self.paths.clone(), self.secrets.clone());
                 let saved = (*conn).clone();
                 let back = replaces.clone();
-                let result =
-                    blocking(move || save(&paths, &store, &saved, secrets, back.as_deref()))
-                        .await
-                        .and_then(|r| r);
-                Some(TaskMsg::Saved {
-                    conn,
-                    replaces,
-                    result,
-                })
+                let result = blocking(move || save(&paths, &store, &saved, secrets, back.as_deref())).await.and_then(|r| r);
+                Some(TaskMsg::Saved { conn, replaces, result })
             }
             Effect::Delete { name } => {
                 let (paths, store, n) = (self.paths.clone(), self.secrets.clone(), name.clone());
-                let result = blocking(move || delete(&paths, &store, &n))
-                    .await
-                    .and_then(|r| r);
+                let result = blocking(move || delete(&paths, &store, &n)).await.and_then(|r| r);
                 Some(TaskMsg::Deleted { name, result })
             }
             Effect::SetDefault { name } => {
@@ -99,18 +93,14 @@ impl Services {
             }
             Effect::LoadSecretKinds { name } => {
                 let (store, n) = (self.secrets.clone(), name.clone());
-                let kinds = blocking(move || store.stored_kinds(&n).map_err(|e| e.to_string()))
-                    .await
-                    .and_then(|r| r);
+                let kinds = blocking(move || store.stored_kinds(&n).map_err(|e| e.to_string())).await.and_then(|r| r);
                 Some(TaskMsg::SecretKinds { name, kinds })
             }
             Effect::GenerateKey { name } => {
                 let dir = self.paths.keys_dir();
                 let n = name.clone();
                 let result = blocking(move || {
-                    crate::keypair::generate(&dir, &n)
-                        .map(|f| (f.key, f.cert))
-                        .map_err(|e| e.to_string())
+                    crate::keypair::generate(&dir, &n).map(|f| (f.key, f.cert)).map_err(|e| e.to_string())
                 })
                 .await
                 .and_then(|r| r);
@@ -118,12 +108,57 @@ impl Services {
             }
             Effect::OpenUrl { url } => {
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
-                    .await
-                    .and_then(|r| r);
+                let result = blocking(move || open::that(&target).map_err(|e| e.to_string())).await.and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
             }
         }
+    }
+
+    /// A test or a login, with each step and login event reported live; the result is also
+    /// recorded in the state file.
+    async fn run_engine(&self, kind: RunKind, conn: Connection, generation: u64, tx: &UnboundedSender<TaskMsg>) -> TaskMsg {
+        // Closed never: the semaphore lives as long as the services.
+        let _permit = self.runs.clone().acquire_owned().await.ok();
+        let name = conn.name.clone();
+        let step_tx = tx.clone();
+        let step_name = name.clone();
+        let on_step = move |step: &StepReport| {
+            let _ = step_tx.send(TaskMsg::StepDone { name: step_name.clone(), generation, step: step.clone() });
+        };
+        let timeout = conn.timeout_secs.map(Duration::from_secs).unwrap_or(self.timeout);
+        let report = match kind {
+            RunKind::Test => self.engine.test(&conn, timeout, &on_step).await,
+            RunKind::Login => {
+                let login_tx = tx.clone();
+                let login_name = name.clone();
+                let play = self.play_browser;
+                let on_event = move |event: LoginEvent| {
+                    if let (true, LoginEvent::OpenThisUrl { url }) = (play, &event) {
+                        tokio::spawn(play_browser(url.clone()));
+                    }
+                    let note = match event {
+                        LoginEvent::BrowserOpened { url } => LoginNote::BrowserOpened { url },
+                        LoginEvent::OpenThisUrl { url } => LoginNote::OpenThisUrl { url },
+                        LoginEvent::BrowserUnavailable { url, reason } => LoginNote::BrowserUnavailable { url, reason },
+                        LoginEvent::DeviceCode { user_code, verification_uri, .. } => {
+                            LoginNote::DeviceCode { user_code, verification_uri }
+                        }
+                        LoginEvent::Waiting { detail } => LoginNote::Waiting { detail },
+                    };
+                    let _ = login_tx.send(TaskMsg::Login { name: login_name.clone(), generation, note });
+                };
+                let opts = LoginOptions { no_browser: self.play_browser, callback_timeout: Duration::from_secs(120), timeout };
+                self.engine.login(&conn, &opts, &on_event).await
+            }
+        };
+        let at = now_rfc3339();
+        let last = last_test_of(&report, &at);
+        let paths = self.paths.clone();
+        let record_name = name.clone();
+        if let Err(e) = blocking(move || crate::state::record(&paths, &record_name, last).map_err(|e| e.to_string())).await.and_then(|r| r) {
+            tracing::warn!(connection = %name, error = %e, "cannot record the last test");
+        }
+        TaskMsg::RunDone { name, generation, report: Box::new(report), at }
     }
 }
 
@@ -136,24 +171,12 @@ pub async fn play_browser(url: String) {
 
 /// Save all or nothing: secrets first (put back if the profile file cannot be written), then
 /// the profile entry; a rename moves the secrets and the last test result along.
-fn save(
-    paths: &Paths,
-    store: &SecretStore,
-    conn: &Connection,
-    secrets: Vec<(SecretKind, SecretValue)>,
-    replaces: Option<&str>,
-) -> Result<(), String> {
+fn save(paths: &Paths, store: &SecretStore, conn: &Connection, secrets: Vec<(SecretKind, SecretValue)>, replaces: Option<&str>) -> Result<(), String> {
     let renamed_from = replaces.filter(|old| *old != conn.name);
-    let mut kinds = store
-        .stored_kinds(replaces.unwrap_or(&conn.name))
-        .map_err(|e| e.to_string())?;
+    let mut kinds = store.stored_kinds(replaces.unwrap_or(&conn.name)).map_err(|e| e.to_string())?;
     kinds.extend(secrets.iter().map(|(k, _)| *k));
     if let Err(errors) = conn.validate_for_save(&kinds) {
-        return Err(errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "));
+        return Err(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     }
     if let Some(old) = renamed_from {
         store.rename(old, &conn.name).map_err(|e| e.to_string())?;
@@ -171,15 +194,11 @@ fn save(
     let written = crate::profile::update(&paths.profile_file, |doc| {
         if let Some(old) = renamed_from {
             if doc.profiles().connections.contains_key(&conn.name) {
-                return Err(ProfileError::AlreadyExists {
-                    name: conn.name.clone(),
-                });
+                return Err(ProfileError::AlreadyExists { name: conn.name.clone() });
             }
             doc.rename(old, &conn.name);
         } else if replaces.is_none() && doc.profiles().connections.contains_key(&conn.name) {
-            return Err(ProfileError::AlreadyExists {
-                name: conn.name.clone(),
-            });
+            return Err(ProfileError::AlreadyExists { name: conn.name.clone() });
         }
         doc.upsert(conn);
         Ok(())
@@ -215,7 +234,6 @@ fn delete(paths: &Paths, store: &SecretStore, name: &str) -> Result<(), String> 
 
 /// Run blocking work (keychain D-Bus calls, file locks, RSA key generation) off the async threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("background task failed: {e}"))
+    tokio::task::spawn_blocking(f).await.map_err(|e| format!("background task failed: {e}"))
 }
+
