@@ -64,17 +64,34 @@ impl Services {
 
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
         match effect {
-            Effect::Run { kind, conn, generation } => Some(self.run_engine(kind, *conn, generation, tx).await),
-            Effect::Save { conn, secrets, replaces } => {
+            Effect::Run {
+                kind,
+                conn,
+                generation,
+            } => Some(self.run_engine(kind, *conn, generation, tx).await),
+            Effect::Save {
+                conn,
+                secrets,
+                replaces,
+            } => {
                 let (paths, store) = (self.paths.clone(), self.secrets.clone());
                 let saved = (*conn).clone();
                 let back = replaces.clone();
-                let result = blocking(move || save(&paths, &store, &saved, secrets, back.as_deref())).await.and_then(|r| r);
-                Some(TaskMsg::Saved { conn, replaces, result })
+                let result =
+                    blocking(move || save(&paths, &store, &saved, secrets, back.as_deref()))
+                        .await
+                        .and_then(|r| r);
+                Some(TaskMsg::Saved {
+                    conn,
+                    replaces,
+                    result,
+                })
             }
             Effect::Delete { name } => {
                 let (paths, store, n) = (self.paths.clone(), self.secrets.clone(), name.clone());
-                let result = blocking(move || delete(&paths, &store, &n)).await.and_then(|r| r);
+                let result = blocking(move || delete(&paths, &store, &n))
+                    .await
+                    .and_then(|r| r);
                 Some(TaskMsg::Deleted { name, result })
             }
             Effect::SetDefault { name } => {
@@ -93,14 +110,18 @@ impl Services {
             }
             Effect::LoadSecretKinds { name } => {
                 let (store, n) = (self.secrets.clone(), name.clone());
-                let kinds = blocking(move || store.stored_kinds(&n).map_err(|e| e.to_string())).await.and_then(|r| r);
+                let kinds = blocking(move || store.stored_kinds(&n).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
                 Some(TaskMsg::SecretKinds { name, kinds })
             }
             Effect::GenerateKey { name } => {
                 let dir = self.paths.keys_dir();
                 let n = name.clone();
                 let result = blocking(move || {
-                    crate::keypair::generate(&dir, &n).map(|f| (f.key, f.cert)).map_err(|e| e.to_string())
+                    crate::keypair::generate(&dir, &n)
+                        .map(|f| (f.key, f.cert))
+                        .map_err(|e| e.to_string())
                 })
                 .await
                 .and_then(|r| r);
@@ -108,7 +129,9 @@ impl Services {
             }
             Effect::OpenUrl { url } => {
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string())).await.and_then(|r| r);
+                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
             }
         }
@@ -116,16 +139,29 @@ impl Services {
 
     /// A test or a login, with each step and login event reported live; the result is also
     /// recorded in the state file.
-    async fn run_engine(&self, kind: RunKind, conn: Connection, generation: u64, tx: &UnboundedSender<TaskMsg>) -> TaskMsg {
+    async fn run_engine(
+        &self,
+        kind: RunKind,
+        conn: Connection,
+        generation: u64,
+        tx: &UnboundedSender<TaskMsg>,
+    ) -> TaskMsg {
         // Closed never: the semaphore lives as long as the services.
         let _permit = self.runs.clone().acquire_owned().await.ok();
         let name = conn.name.clone();
         let step_tx = tx.clone();
         let step_name = name.clone();
         let on_step = move |step: &StepReport| {
-            let _ = step_tx.send(TaskMsg::StepDone { name: step_name.clone(), generation, step: step.clone() });
+            let _ = step_tx.send(TaskMsg::StepDone {
+                name: step_name.clone(),
+                generation,
+                step: step.clone(),
+            });
         };
-        let timeout = conn.timeout_secs.map(Duration::from_secs).unwrap_or(self.timeout);
+        let timeout = conn
+            .timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(self.timeout);
         let report = match kind {
             RunKind::Test => self.engine.test(&conn, timeout, &on_step).await,
             RunKind::Login => {
@@ -139,15 +175,30 @@ impl Services {
                     let note = match event {
                         LoginEvent::BrowserOpened { url } => LoginNote::BrowserOpened { url },
                         LoginEvent::OpenThisUrl { url } => LoginNote::OpenThisUrl { url },
-                        LoginEvent::BrowserUnavailable { url, reason } => LoginNote::BrowserUnavailable { url, reason },
-                        LoginEvent::DeviceCode { user_code, verification_uri, .. } => {
-                            LoginNote::DeviceCode { user_code, verification_uri }
+                        LoginEvent::BrowserUnavailable { url, reason } => {
+                            LoginNote::BrowserUnavailable { url, reason }
                         }
+                        LoginEvent::DeviceCode {
+                            user_code,
+                            verification_uri,
+                            ..
+                        } => LoginNote::DeviceCode {
+                            user_code,
+                            verification_uri,
+                        },
                         LoginEvent::Waiting { detail } => LoginNote::Waiting { detail },
                     };
-                    let _ = login_tx.send(TaskMsg::Login { name: login_name.clone(), generation, note });
+                    let _ = login_tx.send(TaskMsg::Login {
+                        name: login_name.clone(),
+                        generation,
+                        note,
+                    });
                 };
-                let opts = LoginOptions { no_browser: self.play_browser, callback_timeout: Duration::from_secs(120), timeout };
+                let opts = LoginOptions {
+                    no_browser: self.play_browser,
+                    callback_timeout: Duration::from_secs(120),
+                    timeout,
+                };
                 self.engine.login(&conn, &opts, &on_event).await
             }
         };
@@ -155,10 +206,20 @@ impl Services {
         let last = last_test_of(&report, &at);
         let paths = self.paths.clone();
         let record_name = name.clone();
-        if let Err(e) = blocking(move || crate::state::record(&paths, &record_name, last).map_err(|e| e.to_string())).await.and_then(|r| r) {
+        if let Err(e) = blocking(move || {
+            crate::state::record(&paths, &record_name, last).map_err(|e| e.to_string())
+        })
+        .await
+        .and_then(|r| r)
+        {
             tracing::warn!(connection = %name, error = %e, "cannot record the last test");
         }
-        TaskMsg::RunDone { name, generation, report: Box::new(report), at }
+        TaskMsg::RunDone {
+            name,
+            generation,
+            report: Box::new(report),
+            at,
+        }
     }
 }
 
@@ -171,12 +232,24 @@ pub async fn play_browser(url: String) {
 
 /// Save all or nothing: secrets first (put back if the profile file cannot be written), then
 /// the profile entry; a rename moves the secrets and the last test result along.
-fn save(paths: &Paths, store: &SecretStore, conn: &Connection, secrets: Vec<(SecretKind, SecretValue)>, replaces: Option<&str>) -> Result<(), String> {
+fn save(
+    paths: &Paths,
+    store: &SecretStore,
+    conn: &Connection,
+    secrets: Vec<(SecretKind, SecretValue)>,
+    replaces: Option<&str>,
+) -> Result<(), String> {
     let renamed_from = replaces.filter(|old| *old != conn.name);
-    let mut kinds = store.stored_kinds(replaces.unwrap_or(&conn.name)).map_err(|e| e.to_string())?;
+    let mut kinds = store
+        .stored_kinds(replaces.unwrap_or(&conn.name))
+        .map_err(|e| e.to_string())?;
     kinds.extend(secrets.iter().map(|(k, _)| *k));
     if let Err(errors) = conn.validate_for_save(&kinds) {
-        return Err(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+        return Err(errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "));
     }
     if let Some(old) = renamed_from {
         store.rename(old, &conn.name).map_err(|e| e.to_string())?;
@@ -194,11 +267,15 @@ fn save(paths: &Paths, store: &SecretStore, conn: &Connection, secrets: Vec<(Sec
     let written = crate::profile::update(&paths.profile_file, |doc| {
         if let Some(old) = renamed_from {
             if doc.profiles().connections.contains_key(&conn.name) {
-                return Err(ProfileError::AlreadyExists { name: conn.name.clone() });
+                return Err(ProfileError::AlreadyExists {
+                    name: conn.name.clone(),
+                });
             }
             doc.rename(old, &conn.name);
         } else if replaces.is_none() && doc.profiles().connections.contains_key(&conn.name) {
-            return Err(ProfileError::AlreadyExists { name: conn.name.clone() });
+            return Err(ProfileError::AlreadyExists {
+                name: conn.name.clone(),
+            });
         }
         doc.upsert(conn);
         Ok(())
@@ -234,6 +311,7 @@ fn delete(paths: &Paths, store: &SecretStore, name: &str) -> Result<(), String> 
 
 /// Run blocking work (keychain D-Bus calls, file locks, RSA key generation) off the async threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| format!("background task failed: {e}"))
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("background task failed: {e}"))
 }
-

@@ -335,3 +335,111 @@ fn demo_runs_on_a_throw_away_home_and_removes_it() {
     );
     assert!(!home.exists(), "the demo left {} behind", home.display());
 }
+
+impl PtyApp {
+    /// Wait until `check` holds for the screen.
+    fn wait_until(&mut self, what: &str, check: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if check(&self.screen()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("`{}`: never {what}; screen:\n{}", self.what, self.screen());
+    }
+}
+
+#[test]
+fn demo_test_all_shows_passes_and_failures_help_and_filter() {
+    let user_home = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::start(&["demo"], user_home.path(), &[]);
+    app.wait_for("broken-refresh-expired");
+    app.keys("T");
+    // 5 working connections (web and device signed in up front) and 13 broken ones.
+    app.wait_until("showed every result", |s| {
+        s.matches("✓ passed").count() == 5 && s.matches('✗').count() == 13
+    });
+    let screen = app.screen();
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.starts_with('│') && l.contains(&format!(" {name} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    for name in [
+        "practice-web",
+        "practice-jwt",
+        "practice-cc",
+        "practice-password",
+        "practice-device",
+    ] {
+        assert!(
+            row(name).contains("✓ passed"),
+            "{name} did not pass:\n{screen}"
+        );
+    }
+    for (name, shown) in DEMO_FAILURES {
+        assert!(
+            row(name).contains(shown),
+            "{name} does not show {shown:?}:\n{screen}"
+        );
+    }
+    app.keys("?");
+    app.wait_for("Keys: connections");
+    app.keys("\u{1b}");
+    app.wait_gone("Keys: connections");
+    app.keys("/");
+    app.typed("broken");
+    app.wait_for("13 of 18 connections");
+    app.keys("\u{1b}");
+    app.wait_for(" 18 connections");
+    app.keys("q");
+    app.expect_clean_exit();
+}
+
+#[test]
+fn jwt_wizard_connects_to_the_practice_org() {
+    let org = crate::support::org::TestOrg::start();
+    let home = tempfile::tempdir().unwrap();
+    let key = home.path().join("practice.key");
+    std::fs::write(&key, crate::support::org::PRACTICE_JWT_KEY_PEM).unwrap();
+    let mut app = PtyApp::start(&[], home.path(), &[]);
+    app.wait_for("No connections yet");
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("j");
+    app.keys("\r");
+    app.wait_for("2 · Connection");
+    app.typed("practice-jwt");
+    app.keys("\t\t");
+    app.typed(&org.url());
+    app.keys("\r");
+    app.wait_for("Salesforce Setup checklist");
+    app.keys("\r");
+    app.wait_for("Fields for jwt");
+    app.typed("practice-jwt");
+    app.keys("\t");
+    app.typed("integration@practice.example");
+    app.keys("\t");
+    app.typed(&key.display().to_string());
+    app.keys("\r");
+    app.wait_for("5 · Review");
+    app.keys("\r");
+    app.wait_for("Connected as integration@practice.example");
+    app.keys("\r");
+    app.wait_for("✓ passed");
+    app.keys("q");
+    app.expect_clean_exit();
+    let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
+    assert!(profile.contains("[connections.practice-jwt]"), "{profile}");
+}
+
+/// What the list shows for each broken demo connection after `T`.
+const DEMO_FAILURES: [(&str, &str); 4] = [
+    ("broken-client-secret", "invalid_client"),
+    ("broken-jwt-not-approved", "user hasn't approved"),
+    ("broken-jwt-audience", "audience is invalid"),
+    ("broken-refresh-expired", "expired access/refresh"),
+];
