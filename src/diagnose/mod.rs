@@ -1,1 +1,9 @@
 //! The hint catalog, the matcher, preflight checks and reports (PRODUCT.md section 6).
+//!
+//! No terminal code: `commands::doctor` and the TUI present what this module finds.
+
+pub mod catalog;
+pub mod matcher;
+
+pub use catalog::{Catalog, CatalogError, Hint, Trigger, catalog, setup_url};
+pub use matcher::{hints_for, ranked};
