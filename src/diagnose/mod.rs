@@ -3,7 +3,11 @@
 //! No terminal code: `commands::doctor` and the TUI present what this module finds.
 
 pub mod catalog;
+pub mod keys;
 pub mod matcher;
+pub mod net;
+pub mod preflight;
 
 pub use catalog::{Catalog, CatalogError, Hint, Trigger, catalog, setup_url};
 pub use matcher::{hints_for, ranked};
+pub use preflight::{CheckResult, CheckStatus, PreflightContext, preflight};
