@@ -45,7 +45,7 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn new(check: &str, status: CheckStatus, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(check: &str, status: CheckStatus, detail: impl Into<String>) -> Self {
         CheckResult {
             check: check.to_string(),
             status,
@@ -55,7 +55,7 @@ impl CheckResult {
         }
     }
 
-    fn with_hints(mut self, hints: Vec<HintRef>) -> Self {
+    pub(crate) fn with_hints(mut self, hints: Vec<HintRef>) -> Self {
         self.hints = hints;
         self
     }
@@ -450,32 +450,47 @@ fn clock_check(answer: &net::DataAnswer, flow: Flow) -> CheckResult {
     .with_hints(local_hints("clock-skew", flow))
 }
 
+/// The connection's private key: `key_file` (relative to `base_dir`), else the imported one.
+/// Returns the key and where it came from, for messages.
+pub(crate) fn load_private_key(
+    conn: &Connection,
+    stored_key: Option<String>,
+    base_dir: &std::path::Path,
+) -> Result<(jsonwebtoken::EncodingKey, String), String> {
+    match (&conn.key_file, stored_key) {
+        (Some(path), _) => {
+            let path = resolve_path(base_dir, path);
+            let origin = format!("key_file {}", path.display());
+            keys::read_setting_file("key_file", &path)
+                .and_then(|pem| keys::encoding_key(&pem, &origin))
+                .map(|k| (k, origin))
+        }
+        (None, Some(secret)) => keys::pem_from_secret(&secret)
+            .and_then(|pem| keys::encoding_key(&pem, "the imported private key"))
+            .map(|k| (k, "the imported private key".to_string())),
+        (None, None) => Err(
+            "no private key: set key_file (`sfconn edit NAME --key-file PATH`) or import one from SFCONN_PRIVATE_KEY"
+                .to_string(),
+        ),
+    }
+}
+
+fn resolve_path(base_dir: &std::path::Path, p: &std::path::Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base_dir.join(p)
+    }
+}
+
 fn key_checks(
     conn: &Connection,
     stored_key: Option<String>,
     base_dir: &std::path::Path,
     out: &mut Vec<CheckResult>,
 ) {
-    let resolve = |p: &std::path::Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base_dir.join(p)
-        }
-    };
     let started = Instant::now();
-    let loaded = match (&conn.key_file, stored_key) {
-        (Some(path), _) => {
-            let path = resolve(path);
-            keys::read_setting_file("key_file", &path)
-                .and_then(|pem| keys::encoding_key(&pem, &format!("key_file {}", path.display())))
-                .map(|k| (k, format!("key_file {}", path.display())))
-        }
-        (None, Some(secret)) => keys::pem_from_secret(&secret)
-            .and_then(|pem| keys::encoding_key(&pem, "the imported private key"))
-            .map(|k| (k, "the imported private key".to_string())),
-        (None, None) => Err("no private key: set key_file (`sfconn edit NAME --key-file PATH`) or import one from SFCONN_PRIVATE_KEY".to_string()),
-    };
+    let loaded = load_private_key(conn, stored_key, base_dir);
     let key = match loaded {
         Ok((key, origin)) => {
             out.push(
@@ -503,7 +518,7 @@ fn key_checks(
         ));
         return;
     };
-    let path = resolve(cert);
+    let path = resolve_path(base_dir, cert);
     let origin = format!("cert_file {}", path.display());
     let result = keys::read_setting_file("cert_file", &path)
         .and_then(|pem| keys::key_matches_cert(&key, &pem, &origin));
