@@ -401,3 +401,32 @@ fn every_required_id_except_companions_is_reachable_from_some_failure() {
         assert!(seen.contains(id), "no failure shape surfaces {id}");
     }
 }
+
+#[test]
+fn engine_conditions_have_hints() {
+    assert_eq!(
+        ids(&local("redirect-uri-mismatch"), Flow::Web),
+        ["redirect-uri-mismatch", "browser-unavailable"]
+    );
+    assert_eq!(
+        ids(&local("device-approval-timeout"), Flow::Device),
+        ["device-approval-timeout", "app-not-installed"]
+    );
+    assert_first(
+        local("private-key-invalid"),
+        Flow::Jwt,
+        "private-key-invalid",
+    );
+    assert_first(local("missing-setting"), Flow::Password, "missing-setting");
+    assert_first(
+        local("missing-secret"),
+        Flow::ClientCredentials,
+        "missing-secret",
+    );
+    assert_first(local("secret-store"), Flow::Jwt, "secret-store-error");
+    assert_first(
+        local("keychain-unavailable"),
+        Flow::Jwt,
+        "keychain-unavailable",
+    );
+}

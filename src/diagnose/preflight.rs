@@ -227,9 +227,11 @@ fn cached_instance_url(json: &str) -> Option<String> {
 /// What each flow needs before it can work (PRODUCT.md section 2).
 fn profile_check(conn: &Connection, stored: &[SecretKind], store_ok: bool) -> CheckResult {
     let mut missing: Vec<String> = Vec::new();
-    let need = |missing: &mut Vec<String>, set: bool, what: &str| {
+    let mut secrets_missing = false;
+    let mut need = |missing: &mut Vec<String>, set: bool, what: &str| {
         if !set {
             missing.push(what.to_string());
+            secrets_missing |= what.starts_with("the ");
         }
     };
     need(
@@ -293,11 +295,20 @@ fn profile_check(conn: &Connection, stored: &[SecretKind], store_ok: bool) -> Ch
             format!("has everything the {} flow needs", conn.flow),
         )
     } else {
+        let settings_missing = missing.iter().any(|m| !m.starts_with("the "));
+        let mut hints = Vec::new();
+        if settings_missing {
+            hints.extend(local_hints("missing-setting", conn.flow));
+        }
+        if secrets_missing {
+            hints.extend(local_hints("missing-secret", conn.flow));
+        }
         CheckResult::new(
             "profile",
             CheckStatus::Fail,
             format!("the {} flow needs {}", conn.flow, missing.join("; ")),
         )
+        .with_hints(hints)
     }
 }
 
@@ -504,7 +515,11 @@ fn key_checks(
             key
         }
         Err(detail) => {
-            out.push(CheckResult::new("private-key", CheckStatus::Fail, detail).timed(started));
+            out.push(
+                CheckResult::new("private-key", CheckStatus::Fail, detail)
+                    .with_hints(local_hints("private-key-invalid", Flow::Jwt))
+                    .timed(started),
+            );
             return;
         }
     };
