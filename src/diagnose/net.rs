@@ -129,6 +129,18 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// How rustls (under reqwest) words handshake and certificate failures.
+const TLS_WORDS: [&str; 8] = [
+    "certificate",
+    "tls",
+    "handshake",
+    "corrupt message",
+    "fatal alert",
+    "peer is incompatible",
+    "peer misbehaved",
+    "unknownissuer",
+];
+
 /// Which transport failure a reqwest error is.
 pub fn classify(err: &reqwest::Error) -> TransportKind {
     if err.is_timeout() {
@@ -140,8 +152,7 @@ pub fn classify(err: &reqwest::Error) -> TransportKind {
         || chain.contains("name or service not known")
     {
         TransportKind::Dns
-    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
-    {
+    } else if TLS_WORDS.iter().any(|w| chain.contains(w)) {
         TransportKind::Tls
     } else if chain.contains("refused") || chain.contains("reset") || err.is_connect() {
         TransportKind::Refused

@@ -182,3 +182,28 @@ fn each_flow_names_what_it_is_missing() {
     web.client_id = Some("id".into());
     assert_eq!(profile_check(&web, &[], true).status, CheckStatus::Pass);
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_is_a_tls_failure() {
+    let url = serve(VERSIONS, "application/json", 0).await;
+    let https = url.replace("http://", "https://");
+    let checks = preflight(&conn(Flow::Jwt, &https), &ctx()).await;
+    let tls = find(&checks, "login-tls");
+    assert_eq!(tls.status, CheckStatus::Fail, "{}", tls.detail);
+    assert_eq!(first_hint(tls), "tls-failure");
+}
+
+#[tokio::test]
+async fn a_host_that_never_answers_times_out() {
+    // The kernel accepts the connection into the backlog; nobody ever reads or writes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let mut context = ctx();
+    context.timeout = Duration::from_secs(1);
+    let checks = preflight(&conn(Flow::Password, &url), &context).await;
+    assert_eq!(find(&checks, "login-tcp").status, CheckStatus::Pass);
+    let http = find(&checks, "login-http");
+    assert_eq!(http.status, CheckStatus::Fail);
+    assert_eq!(first_hint(http), "timeout");
+    drop(silent);
+}
