@@ -4,9 +4,18 @@
 //! Entries: service `sfconn`, account `<connection name>/<kind>`. Calls block (D-Bus on Linux):
 //! async callers use `spawn_blocking`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keyring_core::CredentialStore;
 use serde::{Deserialize, Serialize};
 
 use crate::paths::Paths;
+
+mod file_store;
+mod keychain;
+use file_store::{read_file, update_file};
+use keychain::{keychain_error, platform_store};
 
 /// The kinds of secret a connection can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -40,6 +49,10 @@ impl SecretKind {
             SecretKind::AccessToken => "access_token",
         }
     }
+
+    pub fn parse(s: &str) -> Option<SecretKind> {
+        SecretKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,43 +75,304 @@ pub enum SecretError {
     UnknownStore { value: String },
 }
 
+/// The one line printed on stderr whenever the plain-text store is opened (PRODUCT.md section 3).
+pub const FILE_STORE_WARNING: &str =
+    "warning: SFCONN_SECRET_STORE=file: secrets are kept in plain text";
+
+/// Keychain service name: `sfconn`, or `SFCONN_KEYCHAIN_SERVICE` (tests namespace their entries).
+pub fn keychain_service() -> String {
+    std::env::var("SFCONN_KEYCHAIN_SERVICE")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "sfconn".to_string())
+}
+
+fn account(connection: &str, kind: SecretKind) -> String {
+    format!("{connection}/{}", kind.as_str())
+}
+
+#[derive(Clone)]
+enum Backend {
+    Keychain {
+        store: Arc<CredentialStore>,
+        service: String,
+    },
+    File {
+        path: PathBuf,
+    },
+}
+
 /// Handle to the chosen secret store. Cheap to clone; Send + Sync.
 #[derive(Clone)]
 pub struct SecretStore {
-    _paths: Paths,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.backend {
+            Backend::Keychain { service, .. } => {
+                write!(f, "SecretStore(keychain, service {service})")
+            }
+            Backend::File { path } => write!(f, "SecretStore(file {})", path.display()),
+        }
+    }
 }
 
 impl SecretStore {
     /// Open the store chosen by `SFCONN_SECRET_STORE` (`keychain` by default, or `file`).
+    ///
+    /// This is the one place the engine writes to the terminal: choosing the plain-text file
+    /// prints [`FILE_STORE_WARNING`] on stderr (never stdout, which `eval "$(sfconn env)"`
+    /// reads). Front ends that own the screen use [`SecretStore::open_quiet`] and show it
+    /// themselves.
     pub fn open(paths: &Paths) -> Result<SecretStore, SecretError> {
-        Ok(SecretStore {
-            _paths: paths.clone(),
-        })
+        let store = SecretStore::open_quiet(paths)?;
+        if let Some(warning) = store.warning() {
+            eprintln!("{warning} in {}", paths.secrets_file().display());
+        }
+        Ok(store)
+    }
+
+    /// Like [`SecretStore::open`] without the stderr warning (the TUI shows
+    /// [`SecretStore::warning`] on screen instead).
+    pub fn open_quiet(paths: &Paths) -> Result<SecretStore, SecretError> {
+        let choice = std::env::var("SFCONN_SECRET_STORE").unwrap_or_default();
+        match choice.trim() {
+            "" | "keychain" => {
+                let store = platform_store().map_err(|e| SecretError::KeychainUnavailable {
+                    reason: match e {
+                        keyring_core::Error::PlatformFailure(inner)
+                        | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
+                        other => other.to_string(),
+                    },
+                })?;
+                Ok(SecretStore {
+                    backend: Backend::Keychain {
+                        store,
+                        service: keychain_service(),
+                    },
+                })
+            }
+            "file" => Ok(SecretStore::file(paths.secrets_file())),
+            other => Err(SecretError::UnknownStore {
+                value: other.to_string(),
+            }),
+        }
+    }
+
+    /// The plain-text store at `path` (what `SFCONN_SECRET_STORE=file` selects).
+    pub fn file(path: PathBuf) -> SecretStore {
+        SecretStore {
+            backend: Backend::File { path },
+        }
+    }
+
+    /// A keychain store over an explicit keyring-core store (tests use `keyring_core::mock`).
+    pub fn with_store(store: Arc<CredentialStore>, service: impl Into<String>) -> SecretStore {
+        SecretStore {
+            backend: Backend::Keychain {
+                store,
+                service: service.into(),
+            },
+        }
+    }
+
+    /// The warning to show while this store is in use, if any.
+    pub fn warning(&self) -> Option<&'static str> {
+        match self.backend {
+            Backend::File { .. } => Some(FILE_STORE_WARNING),
+            Backend::Keychain { .. } => None,
+        }
+    }
+
+    pub fn is_file(&self) -> bool {
+        matches!(self.backend, Backend::File { .. })
     }
 
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
-        let _ = (connection, kind);
-        Err(SecretError::KeychainUnavailable {
-            reason: "not built yet".into(),
-        })
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                let entry = store
+                    .build(service, &account, None)
+                    .map_err(|e| keychain_error(&account, e))?;
+                match entry.get_password() {
+                    Ok(v) => Ok(Some(v)),
+                    Err(keyring_core::Error::NoEntry) => Ok(None),
+                    Err(e) => Err(keychain_error(&account, e)),
+                }
+            }
+            Backend::File { path } => Ok(read_file(path)?
+                .connections
+                .get(connection)
+                .and_then(|m| m.get(kind.as_str()))
+                .cloned()),
+        }
     }
 
     pub fn set(&self, connection: &str, kind: SecretKind, value: &str) -> Result<(), SecretError> {
-        let _ = (connection, kind, value);
-        Err(SecretError::KeychainUnavailable {
-            reason: "not built yet".into(),
-        })
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                store
+                    .build(service, &account, None)
+                    .and_then(|entry| entry.set_password(value))
+                    .map_err(|e| keychain_error(&account, e))
+            }
+            Backend::File { path } => update_file(path, |all| {
+                all.entry(connection.to_string())
+                    .or_default()
+                    .insert(kind.as_str().to_string(), value.to_string());
+            }),
+        }
     }
 
     /// Delete one secret; deleting a missing one is not an error.
     pub fn delete(&self, connection: &str, kind: SecretKind) -> Result<(), SecretError> {
-        let _ = (connection, kind);
-        Ok(())
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let account = account(connection, kind);
+                let entry = store
+                    .build(service, &account, None)
+                    .map_err(|e| keychain_error(&account, e))?;
+                match entry.delete_credential() {
+                    Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                    Err(e) => Err(keychain_error(&account, e)),
+                }
+            }
+            Backend::File { path } => update_file(path, |all| {
+                if let Some(m) = all.get_mut(connection) {
+                    m.remove(kind.as_str());
+                    if m.is_empty() {
+                        all.remove(connection);
+                    }
+                }
+            }),
+        }
     }
 
     /// Which kinds are stored for the connection (never their values).
     pub fn stored_kinds(&self, connection: &str) -> Result<Vec<SecretKind>, SecretError> {
-        let _ = connection;
-        Ok(Vec::new())
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                let mut kinds = Vec::new();
+                for kind in SecretKind::ALL {
+                    if self.get(connection, kind)?.is_some() {
+                        kinds.push(kind);
+                    }
+                }
+                Ok(kinds)
+            }
+            Backend::File { path } => Ok(read_file(path)?
+                .connections
+                .get(connection)
+                .map(|m| m.keys().filter_map(|k| SecretKind::parse(k)).collect())
+                .unwrap_or_default()),
+        }
+    }
+
+    /// Delete every secret of a connection.
+    pub fn delete_all(&self, connection: &str) -> Result<(), SecretError> {
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                for kind in SecretKind::ALL {
+                    self.delete(connection, kind)?;
+                }
+                Ok(())
+            }
+            Backend::File { path } => update_file(path, |all| {
+                all.remove(connection);
+            }),
+        }
+    }
+
+    /// Move every secret of `old` to `new` (copy first, then delete the old entries, so a
+    /// failure half-way leaves the old ones in place).
+    pub fn rename(&self, old: &str, new: &str) -> Result<(), SecretError> {
+        match &self.backend {
+            Backend::Keychain { .. } => {
+                let mut moved = Vec::new();
+                for kind in SecretKind::ALL {
+                    if let Some(value) = self.get(old, kind)? {
+                        if let Err(e) = self.set(new, kind, &value) {
+                            for k in moved {
+                                let _ = self.delete(new, k);
+                            }
+                            return Err(e);
+                        }
+                        moved.push(kind);
+                    }
+                }
+                for kind in moved {
+                    self.delete(old, kind)?;
+                }
+                Ok(())
+            }
+            Backend::File { path } => update_file(path, |all| {
+                if let Some(m) = all.remove(old) {
+                    all.insert(new.to_string(), m);
+                }
+            }),
+        }
+    }
+
+    /// Store several secrets of one connection, all or none: on a failure the ones already
+    /// written are put back as they were.
+    pub fn set_all(
+        &self,
+        connection: &str,
+        items: &[(SecretKind, String)],
+    ) -> Result<SecretBackup, SecretError> {
+        let mut backup = SecretBackup {
+            connection: connection.to_string(),
+            previous: Vec::new(),
+        };
+        for (kind, value) in items {
+            let previous = match self.get(connection, *kind) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.restore(backup);
+                    return Err(e);
+                }
+            };
+            backup.previous.push((*kind, previous));
+            if let Err(e) = self.set(connection, *kind, value) {
+                self.restore(backup);
+                return Err(e);
+            }
+        }
+        Ok(backup)
+    }
+
+    /// Undo a [`SecretStore::set_all`] (best effort: used on the way out of a failure).
+    pub fn restore(&self, backup: SecretBackup) {
+        for (kind, previous) in backup.previous.into_iter().rev() {
+            let _ = match previous {
+                Some(v) => self.set(&backup.connection, kind, &v),
+                None => self.delete(&backup.connection, kind),
+            };
+        }
     }
 }
+
+/// What [`SecretStore::set_all`] replaced, to put it back if the profile write fails.
+#[derive(Debug)]
+pub struct SecretBackup {
+    connection: String,
+    previous: Vec<(SecretKind, Option<String>)>,
+}
+
+impl From<SecretError> for crate::error::CliError {
+    fn from(e: SecretError) -> Self {
+        match e {
+            SecretError::KeychainUnavailable { .. }
+            | SecretError::UnknownStore { .. }
+            | SecretError::File { .. } => crate::error::CliError::usage(e.to_string()),
+            SecretError::Keychain { .. } => crate::error::CliError::failure(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

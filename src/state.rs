@@ -26,3 +26,129 @@ pub struct State {
     #[serde(default)]
     pub tests: BTreeMap<String, LastTest>,
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot {action} {path}: {reason}")]
+    Io {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error(
+        "{path} is damaged ({reason}); it only holds last test results, so delete it and run the tests again"
+    )]
+    Corrupt { path: String, reason: String },
+}
+
+impl From<StateError> for crate::error::CliError {
+    fn from(e: StateError) -> Self {
+        crate::error::CliError::usage(e.to_string())
+    }
+}
+
+fn io(action: &'static str, path: &std::path::Path, e: std::io::Error) -> StateError {
+    StateError::Io {
+        action,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+impl State {
+    /// Read `state.json`; a missing file is an empty state.
+    pub fn load(paths: &crate::paths::Paths) -> Result<State, StateError> {
+        let path = paths.state_file();
+        match crate::profile::atomic::read_optional(&path).map_err(|e| io("read", &path, e))? {
+            None => Ok(State::default()),
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Locked read-modify-write of `state.json`. A damaged file is replaced: it is a cache of
+    /// results, and refusing to record new ones would not help anyone.
+    pub fn update(
+        paths: &crate::paths::Paths,
+        change: impl FnOnce(&mut State),
+    ) -> Result<(), StateError> {
+        let path = paths.state_file();
+        let _lock = crate::profile::atomic::lock(&path).map_err(|e| io("lock", &path, e))?;
+        let mut state = State::load(paths).unwrap_or_default();
+        change(&mut state);
+        let mut bytes = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Corrupt {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        bytes.push(b'\n');
+        crate::profile::atomic::write_atomic(&path, &bytes, Some(0o644))
+            .map_err(|e| io("write", &path, e))
+    }
+}
+
+/// Remember a connection's last test result.
+pub fn record(paths: &crate::paths::Paths, name: &str, last: LastTest) -> Result<(), StateError> {
+    State::update(paths, |s| {
+        s.tests.insert(name.to_string(), last);
+    })
+}
+
+/// Follow a connection rename.
+pub fn rename(paths: &crate::paths::Paths, old: &str, new: &str) -> Result<(), StateError> {
+    if !paths.state_file().exists() {
+        return Ok(());
+    }
+    State::update(paths, |s| {
+        if let Some(t) = s.tests.remove(old) {
+            s.tests.insert(new.to_string(), t);
+        }
+    })
+}
+
+/// Forget a removed connection.
+pub fn forget(paths: &crate::paths::Paths, name: &str) -> Result<(), StateError> {
+    if !paths.state_file().exists() {
+        return Ok(());
+    }
+    State::update(paths, |s| {
+        s.tests.remove(name);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last(ok: bool) -> LastTest {
+        LastTest {
+            at: "2026-11-23T05:00:00Z".into(),
+            ok,
+            error_code: (!ok).then(|| "invalid_grant".into()),
+            failed_step: None,
+            hint_title: None,
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn record_rename_forget() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::paths::Paths::in_dir(dir.path());
+        assert!(State::load(&paths).unwrap().tests.is_empty());
+        record(&paths, "a", last(true)).unwrap();
+        record(&paths, "b", last(false)).unwrap();
+        rename(&paths, "a", "c").unwrap();
+        forget(&paths, "b").unwrap();
+        let s = State::load(&paths).unwrap();
+        assert_eq!(s.tests.keys().collect::<Vec<_>>(), ["c"]);
+        std::fs::write(paths.state_file(), "{nope").unwrap();
+        assert!(matches!(
+            State::load(&paths),
+            Err(StateError::Corrupt { .. })
+        ));
+        record(&paths, "d", last(true)).unwrap();
+        assert!(State::load(&paths).unwrap().tests.contains_key("d"));
+    }
+}

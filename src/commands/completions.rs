@@ -1,7 +1,11 @@
-//! `sfconn completions SHELL` (placeholder until its issue lands).
+//! `sfconn completions SHELL`: completion script on stdout.
 
-use crate::error::{CliError, CliResult};
+use clap::CommandFactory;
 
-pub fn run(_args: crate::cli::CompletionsArgs) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+use crate::error::CliResult;
+
+pub fn run(args: crate::cli::CompletionsArgs) -> CliResult {
+    let mut cmd = crate::cli::Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "sfconn", &mut std::io::stdout());
+    Ok(())
 }

@@ -1,8 +1,139 @@
-//! `sfconn list` (placeholder until its issue lands).
+//! `sfconn list`: every connection with flow, environment, user, default marker and last test.
+
+use serde::Serialize;
 
 use super::Context;
-use crate::error::{CliError, CliResult};
+use super::common::load_profiles;
+use crate::error::CliResult;
+use crate::profile::{Connection, Profiles};
+use crate::state::{LastTest, State};
 
-pub async fn run(_ctx: &Context, _args: crate::cli::JsonArg) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+/// The `list --json` object of one connection (PRODUCT.md section 4), fields in that order.
+#[derive(Debug, Serialize)]
+pub struct ConnectionSummary<'a> {
+    pub name: &'a str,
+    pub flow: &'static str,
+    pub environment: &'static str,
+    pub domain: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub default: bool,
+    pub last_test: Option<LastTestSummary<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LastTestSummary<'a> {
+    pub ok: bool,
+    pub at: &'a str,
+    pub error_code: Option<&'a str>,
+}
+
+impl<'a> ConnectionSummary<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        effective_default: Option<&str>,
+        last: Option<&'a LastTest>,
+    ) -> Self {
+        ConnectionSummary {
+            name: &conn.name,
+            flow: conn.flow.as_str(),
+            environment: conn.environment.as_str(),
+            domain: conn.domain.as_deref(),
+            client_id: conn.client_id.as_deref(),
+            username: conn.username.as_deref(),
+            default: effective_default == Some(conn.name.as_str()),
+            last_test: last.map(|t| LastTestSummary {
+                ok: t.ok,
+                at: &t.at,
+                error_code: t.error_code.as_deref(),
+            }),
+        }
+    }
+}
+
+/// One-word outcome of the last test, for tables.
+pub fn last_test_text(last: Option<&LastTest>) -> String {
+    match last {
+        None => "never tested".into(),
+        Some(t) if t.ok => format!("ok {}", t.at),
+        Some(t) => format!(
+            "FAILED {} {}",
+            t.error_code
+                .as_deref()
+                .or(t.failed_step.as_deref())
+                .unwrap_or("error"),
+            t.at
+        ),
+    }
+}
+
+fn table(profiles: &Profiles, state: &State, default: Option<&str>) -> String {
+    let header = ["", "NAME", "FLOW", "ENV", "USER / DOMAIN", "LAST TEST"].map(String::from);
+    let mut rows = vec![header];
+    for conn in profiles.connections.values() {
+        let who = conn
+            .username
+            .clone()
+            .or_else(|| conn.domain.clone())
+            .unwrap_or_else(|| "-".into());
+        rows.push([
+            if default == Some(conn.name.as_str()) {
+                "*".into()
+            } else {
+                " ".into()
+            },
+            conn.name.clone(),
+            conn.flow.as_str().into(),
+            if conn.is_production() {
+                "PRODUCTION".into()
+            } else {
+                "sandbox".into()
+            },
+            who,
+            last_test_text(state.tests.get(&conn.name)),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i == 5 {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
+    let profiles = load_profiles(ctx)?;
+    let state = State::load(&ctx.paths)?;
+    let default = profiles.effective_default();
+    if args.json {
+        let items: Vec<ConnectionSummary> = profiles
+            .connections
+            .values()
+            .map(|c| ConnectionSummary::new(c, default.as_deref(), state.tests.get(&c.name)))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if profiles.connections.is_empty() {
+        println!(
+            "No connections yet. Create one with `sfconn add NAME --flow FLOW ...`, or try `sfconn demo`."
+        );
+        return Ok(());
+    }
+    print!("{}", table(&profiles, &state, default.as_deref()));
+    Ok(())
 }

@@ -5,6 +5,7 @@ use crate::error::CliResult;
 use crate::paths::Paths;
 
 pub mod add;
+pub mod common;
 pub mod completions;
 pub mod demo;
 pub mod doctor;
@@ -15,6 +16,7 @@ pub mod login;
 pub mod open;
 pub mod remove;
 pub mod rename;
+pub mod secret_input;
 pub mod revoke;
 pub mod show;
 pub mod test;

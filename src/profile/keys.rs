@@ -1,0 +1,215 @@
+//! RSA private keys for the JWT bearer flow: a key file, or a key imported from
+//! `SFCONN_PRIVATE_KEY`. Accepts PEM PKCS#1 (`BEGIN RSA PRIVATE KEY`) and PKCS#8
+//! (`BEGIN PRIVATE KEY`), and the base64 of either, which is how several vendor guides tell
+//! people to paste a key into one environment variable.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read the key file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error(
+        "the private key is encrypted with a passphrase, which sfconn cannot use unattended; decrypt it first, e.g. `openssl pkey -in KEY -out plain.key`"
+    )]
+    Encrypted,
+    #[error(
+        "this is a {found}, not a private key; use the private key that belongs to the certificate uploaded to the app (`sfconn keygen NAME` makes a pair)"
+    )]
+    NotAPrivateKey { found: String },
+    #[error(
+        "not a PEM private key: expected `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`, or the base64 of such a file"
+    )]
+    NotPem,
+    #[error("not a usable RSA private key ({reason}); RS256 needs an RSA key of 2048 bits or more")]
+    NotRsa { reason: String },
+    #[error("not a usable PEM certificate ({reason}); use the .crt file uploaded to the app")]
+    BadCertificate { reason: String },
+    #[error(
+        "the certificate does not belong to this private key, so Salesforce would reject every assertion; upload the certificate made with this key, or point at the matching key"
+    )]
+    CertificateMismatch,
+}
+
+/// Check `bytes` holds one usable RSA private key and return it as PEM text.
+pub fn load_private_key_pem(bytes: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    let pem = if text.contains("-----BEGIN") {
+        unescape_newlines(text)
+    } else {
+        decode_base64_pem(text)?
+    };
+    if pem.contains("ENCRYPTED PRIVATE KEY") || pem.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(KeyError::Encrypted);
+    }
+    if !pem.contains("-----BEGIN PRIVATE KEY-----")
+        && !pem.contains("-----BEGIN RSA PRIVATE KEY-----")
+    {
+        let found = pem
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("-----BEGIN "))
+            .and_then(|l| l.strip_suffix("-----"))
+            .map(|label| format!("PEM {label}"));
+        return Err(match found {
+            Some(found) => KeyError::NotAPrivateKey { found },
+            None => KeyError::NotPem,
+        });
+    }
+    jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })?;
+    let mut out = pem.into_bytes();
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// Check that `cert_pem` (the certificate uploaded to the app) holds the public half of
+/// `key_pem`: sign a throw-away assertion with the key and verify it with the certificate, which
+/// is what Salesforce does with every JWT.
+pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), KeyError> {
+    use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    let text = String::from_utf8_lossy(cert_pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(KeyError::BadCertificate {
+            reason: "no -----BEGIN CERTIFICATE----- block".into(),
+        });
+    }
+    let key = EncodingKey::from_rsa_pem(key_pem).map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })?;
+    let public = DecodingKey::from_rsa_pem(cert_pem).map_err(|e| KeyError::BadCertificate {
+        reason: e.to_string(),
+    })?;
+    let claims = serde_json::json!({"sub": "sfconn-certificate-check"});
+    let token =
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).map_err(|e| {
+            KeyError::NotRsa {
+                reason: e.to_string(),
+            }
+        })?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<serde_json::Value>(&token, &public, &validation)
+        .map(|_| ())
+        .map_err(|_| KeyError::CertificateMismatch)
+}
+
+/// Read and check a key file.
+pub fn load_private_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let bytes = std::fs::read(path).map_err(|e| KeyError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    load_private_key_pem(&bytes)
+}
+
+/// A PEM pasted into one line of a `.env` file often carries literal `\n` sequences.
+fn unescape_newlines(text: &str) -> String {
+    if !text.contains('\n') && text.contains("\\n") {
+        text.replace("\\n", "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+fn decode_base64_pem(text: &str) -> Result<String, KeyError> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return Err(KeyError::NotPem);
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.as_bytes()))
+        .map_err(|_| KeyError::NotPem)?;
+    let pem = String::from_utf8(decoded).map_err(|_| KeyError::NotPem)?;
+    if !pem.contains("-----BEGIN") {
+        return Err(KeyError::NotPem);
+    }
+    Ok(pem.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkcs8() -> String {
+        let kp =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        kp.serialize_pem()
+    }
+
+    #[test]
+    fn accepts_pem_and_base64_of_pem() {
+        let pem = pkcs8();
+        let out = load_private_key_pem(pem.as_bytes()).unwrap();
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with("-----BEGIN PRIVATE KEY-----")
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(pem.as_bytes());
+        let out = load_private_key_pem(b64.as_bytes()).unwrap();
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .contains("BEGIN PRIVATE KEY")
+        );
+        let one_line = pem.trim().replace('\n', "\\n");
+        assert!(load_private_key_pem(one_line.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn certificate_must_match_the_key() {
+        let kp =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["sfconn.test".into()])
+            .unwrap()
+            .self_signed(&kp)
+            .unwrap()
+            .pem();
+        let key = kp.serialize_pem();
+        assert_eq!(
+            check_certificate_matches(key.as_bytes(), cert.as_bytes()),
+            Ok(())
+        );
+        let other = pkcs8();
+        assert_eq!(
+            check_certificate_matches(other.as_bytes(), cert.as_bytes()),
+            Err(KeyError::CertificateMismatch)
+        );
+        assert!(matches!(
+            check_certificate_matches(key.as_bytes(), b"nope"),
+            Err(KeyError::BadCertificate { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_encrypted_certificates_and_garbage() {
+        let enc =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            load_private_key_pem(enc.as_bytes()),
+            Err(KeyError::Encrypted)
+        );
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        assert!(matches!(
+            load_private_key_pem(cert.as_bytes()),
+            Err(KeyError::NotAPrivateKey { found }) if found == "PEM CERTIFICATE"
+        ));
+        assert_eq!(load_private_key_pem(b"hello world"), Err(KeyError::NotPem));
+        let broken = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert!(matches!(
+            load_private_key_pem(broken.as_bytes()),
+            Err(KeyError::NotRsa { .. })
+        ));
+    }
+}

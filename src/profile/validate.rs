@@ -1,0 +1,449 @@
+//! Per-flow validation of a connection and normalisation of user-typed values (PRODUCT.md
+//! section 2). Pure checks live in `Connection::validate`; checks that need the disk or the
+//! secret store (key file, required secrets) in `Connection::validate_for_save`.
+
+use std::net::IpAddr;
+
+use super::keys;
+use super::model::{Connection, Flow, ValidationError};
+use crate::secrets::SecretKind;
+
+pub const MAX_NAME_LEN: usize = 64;
+
+fn err(field: &str, message: impl Into<String>) -> ValidationError {
+    ValidationError {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Connection names: 1–64 letters, digits, `.`, `_`, `-` (shell-friendly).
+pub fn validate_name(name: &str) -> Result<(), ValidationError> {
+    if name.is_empty() {
+        return Err(err("name", "a connection name cannot be empty"));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(err(
+            "name",
+            format!(
+                "`{name}` is {} characters long; use at most {MAX_NAME_LEN}",
+                name.chars().count()
+            ),
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(err(
+            "name",
+            format!(
+                "`{name}` contains {bad:?}; use only letters, digits, '.', '_' and '-' (e.g. Salesforce-Prod-OrderSync)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// True for hosts that never leave the machine: `localhost`, 127.0.0.0/8 and ::1.
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Normalise a My Domain (bare host or URL) to `https://host[:port]`: lowercase host, no path,
+/// no trailing slash. `http://` is kept only for loopback hosts (tests, the practice org).
+pub fn normalize_domain(input: &str) -> Result<String, String> {
+    normalize_origin(input, "domain")
+}
+
+fn normalize_origin(input: &str, what: &str) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "`{text}` contains spaces; a {what} is a host like acme.my.salesforce.com"
+        ));
+    }
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    let url = url::Url::parse(&with_scheme).map_err(|e| {
+        format!("`{text}` is not a host or URL ({e}); use a host like acme.my.salesforce.com")
+    })?;
+    let scheme = url.scheme();
+    if scheme != "https" && scheme != "http" {
+        return Err(format!("`{text}` uses {scheme}://; use https://"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "`{text}` contains a user name or password; give only the host"
+        ));
+    }
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return Err(format!(
+            "`{text}` has no host; use a host like acme.my.salesforce.com"
+        ));
+    };
+    let host = host.to_ascii_lowercase();
+    let loopback = is_loopback_host(&host);
+    if scheme == "http" && !loopback {
+        return Err(format!(
+            "`{text}` uses http://, which sfconn allows only for loopback hosts (localhost, 127.0.0.1, ::1); use https://{host}"
+        ));
+    }
+    let is_ip = matches!(
+        url.host(),
+        Some(url::Host::Ipv4(_)) | Some(url::Host::Ipv6(_))
+    );
+    if !is_ip && !loopback {
+        let labels_ok = host.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        if !labels_ok {
+            return Err(format!(
+                "`{host}` is not a valid host name; use letters, digits, '-' and dots, like acme.my.salesforce.com"
+            ));
+        }
+        if !host.contains('.') {
+            return Err(format!(
+                "`{host}` is not a full host name; did you mean {host}.my.salesforce.com?"
+            ));
+        }
+    }
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    Ok(format!("{scheme}://{host}{port}"))
+}
+
+/// A JWT audience: an https URL (http only on loopback), normalised like a domain.
+pub fn normalize_audience(input: &str) -> Result<String, String> {
+    normalize_origin(input, "audience")
+}
+
+/// Scopes: space-separated OAuth scope tokens (RFC 6749 section 3.3), whitespace collapsed.
+pub fn normalize_scopes(input: &str) -> Result<String, String> {
+    let tokens: Vec<&str> = input.split_whitespace().collect();
+    if tokens.is_empty() {
+        return Err("no scopes given; e.g. \"api refresh_token\"".to_string());
+    }
+    for token in &tokens {
+        if let Some(bad) = token
+            .chars()
+            .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\\' | ','))
+        {
+            return Err(format!(
+                "scope `{token}` contains {bad:?}; separate scopes with spaces, e.g. \"api refresh_token\""
+            ));
+        }
+    }
+    Ok(tokens.join(" "))
+}
+
+/// The secrets a flow cannot work without (jwt's key may be a file instead, see `validate_for_save`).
+pub fn required_secrets(flow: Flow) -> &'static [SecretKind] {
+    match flow {
+        Flow::ClientCredentials => &[SecretKind::ClientSecret],
+        Flow::Password => &[SecretKind::ClientSecret, SecretKind::Password],
+        Flow::Web | Flow::Jwt | Flow::Device => &[],
+    }
+}
+
+/// The settings a flow cannot work without.
+pub fn required_settings(flow: Flow) -> &'static [&'static str] {
+    match flow {
+        Flow::Web | Flow::Device => &["client_id"],
+        Flow::Jwt | Flow::Password => &["client_id", "username"],
+        Flow::ClientCredentials => &["domain", "client_id"],
+    }
+}
+
+impl Connection {
+    /// Rewrite domain, audience and scopes into their canonical form where they are valid
+    /// (invalid ones are left for `validate` to report).
+    pub fn normalize(&mut self) {
+        if let Some(n) = self
+            .domain
+            .as_deref()
+            .and_then(|d| normalize_domain(d).ok())
+        {
+            self.domain = Some(n);
+        }
+        if let Some(n) = self
+            .audience
+            .as_deref()
+            .and_then(|d| normalize_audience(d).ok())
+        {
+            self.audience = Some(n);
+        }
+        if let Some(n) = self
+            .scopes
+            .as_deref()
+            .and_then(|d| normalize_scopes(d).ok())
+        {
+            self.scopes = Some(n);
+        }
+    }
+
+    /// The value of a setting by its profile-file key, for presence checks.
+    fn setting_is_set(&self, field: &str) -> bool {
+        match field {
+            "domain" => self.domain.is_some(),
+            "client_id" => self.client_id.is_some(),
+            "username" => self.username.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Check every setting's format and the settings the flow requires. Needs neither the disk
+    /// nor the secret store, so loading a profile file runs it for every connection.
+    pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        if let Err(e) = validate_name(&self.name) {
+            errors.push(e);
+        }
+        for field in required_settings(self.flow) {
+            if !self.setting_is_set(field) {
+                let why = if *field == "domain" {
+                    " (client credentials only work against the org's My Domain, not login.salesforce.com)"
+                } else {
+                    ""
+                };
+                errors.push(err(
+                    field,
+                    format!("required for the {} flow{why}", self.flow),
+                ));
+            }
+        }
+        if let Some(domain) = &self.domain {
+            match normalize_domain(domain) {
+                Ok(n) if &n == domain => {}
+                Ok(n) => errors.push(err("domain", format!("`{domain}` should be written `{n}`"))),
+                Err(m) => errors.push(err("domain", m)),
+            }
+        }
+        for (field, value) in [("client_id", &self.client_id), ("username", &self.username)] {
+            if let Some(v) = value {
+                if v.trim().is_empty() {
+                    errors.push(err(field, "is empty"));
+                } else if v.chars().any(char::is_whitespace) {
+                    errors.push(err(
+                        field,
+                        format!("`{v}` contains spaces; paste it again without them"),
+                    ));
+                }
+            }
+        }
+        if let Some(aud) = &self.audience
+            && let Err(m) = normalize_audience(aud)
+        {
+            errors.push(err("audience", m));
+        }
+        if let Some(scopes) = &self.scopes
+            && let Err(m) = normalize_scopes(scopes)
+        {
+            errors.push(err("scopes", m));
+        }
+        if let Some(port) = self.callback_port
+            && port < 1024
+        {
+            errors.push(err(
+                "callback_port",
+                format!("{port} is a privileged port; use 1024-65535 (default 1717), the same as the app's callback URL"),
+            ));
+        }
+        if let Some(t) = self.timeout_secs
+            && !(1..=600).contains(&t)
+        {
+            errors.push(err(
+                "timeout_secs",
+                format!("{t} is out of range; use 1-600 seconds"),
+            ));
+        }
+        for (field, path) in [("key_file", &self.key_file), ("cert_file", &self.cert_file)] {
+            if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+                errors.push(err(field, "is empty"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Everything `validate` checks, plus what saving needs: the key file exists and holds a
+    /// usable RSA key, the certificate file is a PEM certificate, and the secrets the flow
+    /// requires are among `secrets` (already stored or about to be).
+    pub fn validate_for_save(&self, secrets: &[SecretKind]) -> Result<(), Vec<ValidationError>> {
+        let mut errors = self.validate().err().unwrap_or_default();
+        for kind in required_secrets(self.flow) {
+            if !secrets.contains(kind) {
+                errors.push(err(
+                    kind.as_str(),
+                    format!("required for the {} flow; set it in the environment or run this on a terminal to be asked for it", self.flow),
+                ));
+            }
+        }
+        if self.flow == Flow::Jwt
+            && self.key_file.is_none()
+            && !secrets.contains(&SecretKind::PrivateKey)
+        {
+            errors.push(err(
+                "key_file",
+                "the jwt flow needs a private key: pass --key-file PATH, set SFCONN_PRIVATE_KEY (PEM or base64 of PEM), or run `sfconn keygen NAME`",
+            ));
+        }
+        let key_pem = match self.key_file.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+            Some(path) => match keys::load_private_key_file(path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    errors.push(err("key_file", format!("{}: {e}", path.display())));
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(path) = self
+            .cert_file
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            let checked = std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|cert| {
+                    let result = match &key_pem {
+                        Some(key) => keys::check_certificate_matches(key, &cert),
+                        None if String::from_utf8_lossy(&cert)
+                            .contains("-----BEGIN CERTIFICATE-----") =>
+                        {
+                            Ok(())
+                        }
+                        None => Err(keys::KeyError::BadCertificate {
+                            reason: "no -----BEGIN CERTIFICATE----- block".into(),
+                        }),
+                    };
+                    result.map_err(|e| format!("{}: {e}", path.display()))
+                });
+            if let Err(message) = checked {
+                errors.push(err("cert_file", message));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The environment variable a secret is read from by `add`/`edit`.
+pub fn secret_env_var(kind: SecretKind) -> &'static str {
+    match kind {
+        SecretKind::ClientSecret => "SFCONN_CLIENT_SECRET",
+        SecretKind::Password => "SFCONN_PASSWORD",
+        SecretKind::SecurityToken => "SFCONN_SECURITY_TOKEN",
+        SecretKind::PrivateKey => "SFCONN_PRIVATE_KEY",
+        SecretKind::RefreshToken => "SFCONN_REFRESH_TOKEN",
+        SecretKind::AccessToken => "SFCONN_ACCESS_TOKEN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_name("Salesforce-Prod-OrderSync").is_ok());
+        assert!(validate_name("a.b_c-1").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("has space").is_err());
+        assert!(validate_name("slash/name").is_err());
+        assert!(validate_name(&"x".repeat(64)).is_ok());
+        assert!(validate_name(&"x".repeat(65)).is_err());
+        assert!(validate_name("é").is_err());
+    }
+
+    #[test]
+    fn domains() {
+        let ok = |i: &str, o: &str| assert_eq!(normalize_domain(i).as_deref(), Ok(o), "{i}");
+        ok("acme.my.salesforce.com", "https://acme.my.salesforce.com");
+        ok("ACME.My.Salesforce.com/", "https://acme.my.salesforce.com");
+        ok(
+            "https://acme--uat.sandbox.my.salesforce.com/lightning/page/home",
+            "https://acme--uat.sandbox.my.salesforce.com",
+        );
+        ok("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
+        ok("http://localhost:9", "http://localhost:9");
+        ok("http://[::1]:80", "http://[::1]");
+        ok("http://127.1.2.3", "http://127.1.2.3");
+        ok(
+            "acme.my.salesforce.com:8443",
+            "https://acme.my.salesforce.com:8443",
+        );
+        for bad in [
+            "",
+            "  ",
+            "acme my",
+            "http://acme.my.salesforce.com",
+            "ftp://x.y",
+            "acme",
+            "https://",
+            "a_b.com",
+            "-a.com",
+            "user:pw@x.com",
+            "http://10.0.0.1",
+        ] {
+            assert!(normalize_domain(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes_and_ports() {
+        assert_eq!(
+            normalize_scopes("  api   refresh_token ").unwrap(),
+            "api refresh_token"
+        );
+        assert!(normalize_scopes("   ").is_err());
+        assert!(normalize_scopes("api,refresh_token").is_err());
+        let mut c = Connection::new("w", Flow::Web);
+        c.client_id = Some("id".into());
+        c.callback_port = Some(80);
+        assert_eq!(c.validate().unwrap_err()[0].field, "callback_port");
+    }
+
+    #[test]
+    fn required_by_flow() {
+        let c = Connection::new("cc", Flow::ClientCredentials);
+        let fields: Vec<String> = c
+            .validate_for_save(&[])
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["domain", "client_id", "client_secret"]);
+        let mut j = Connection::new("j", Flow::Jwt);
+        j.client_id = Some("id".into());
+        j.username = Some("u@x.com".into());
+        assert!(j.validate().is_ok());
+        assert!(j.validate_for_save(&[]).is_err());
+        assert!(j.validate_for_save(&[SecretKind::PrivateKey]).is_ok());
+        let mut p = Connection::new("p", Flow::Password);
+        p.client_id = Some("id".into());
+        p.username = Some("u@x.com".into());
+        assert!(
+            p.validate_for_save(&[SecretKind::ClientSecret, SecretKind::Password])
+                .is_ok()
+        );
+    }
+}
