@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::profile::validate::{required_secrets, secret_env_var};
 use crate::profile::{Connection, Flow};
 use crate::salesforce::{Failure, HintRef, TransportKind};
 use crate::secrets::{SecretError, SecretKind, SecretStore};
@@ -224,92 +225,66 @@ fn cached_instance_url(json: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// What each flow needs before it can work (PRODUCT.md section 2).
+/// What each flow needs before it can work (PRODUCT.md section 2): the profile's own validation,
+/// plus the secrets the flow requires (when the store could be read).
 fn profile_check(conn: &Connection, stored: &[SecretKind], store_ok: bool) -> CheckResult {
-    let mut missing: Vec<String> = Vec::new();
-    let mut secrets_missing = false;
-    let mut need = |missing: &mut Vec<String>, set: bool, what: &str| {
-        if !set {
-            missing.push(what.to_string());
-            secrets_missing |= what.starts_with("the ");
-        }
-    };
-    need(
-        &mut missing,
-        conn.client_id.is_some(),
-        "client_id (`sfconn edit NAME --client-id ID`)",
-    );
-    match conn.flow {
-        Flow::Jwt => {
-            need(
-                &mut missing,
-                conn.username.is_some(),
-                "username (`--username U`)",
-            );
-            let key = conn.key_file.is_some() || stored.contains(&SecretKind::PrivateKey);
-            need(
-                &mut missing,
-                key,
-                "a private key (`--key-file PATH` or SFCONN_PRIVATE_KEY)",
-            );
-        }
-        Flow::ClientCredentials => {
-            need(
-                &mut missing,
-                conn.domain.is_some(),
-                "domain, the org's My Domain (`--domain D`)",
-            );
-            if store_ok {
-                need(
-                    &mut missing,
-                    stored.contains(&SecretKind::ClientSecret),
-                    "the client secret",
-                );
-            }
-        }
-        Flow::Password => {
-            need(
-                &mut missing,
-                conn.username.is_some(),
-                "username (`--username U`)",
-            );
-            if store_ok {
-                need(
-                    &mut missing,
-                    stored.contains(&SecretKind::ClientSecret),
-                    "the client secret",
-                );
-                need(
-                    &mut missing,
-                    stored.contains(&SecretKind::Password),
-                    "the password",
-                );
-            }
-        }
-        Flow::Web | Flow::Device => {}
+    let mut settings: Vec<String> = conn
+        .validate()
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if conn.flow == Flow::Jwt
+        && conn.key_file.is_none()
+        && (store_ok && !stored.contains(&SecretKind::PrivateKey))
+    {
+        settings.push(
+            "key_file: not set and no private key imported (`sfconn edit NAME --key-file PATH`, or SFCONN_PRIVATE_KEY)"
+                .to_string(),
+        );
     }
-    if missing.is_empty() {
-        CheckResult::new(
+    let secrets: Vec<String> = if store_ok {
+        required_secrets(conn.flow)
+            .iter()
+            .filter(|kind| !stored.contains(kind))
+            .map(|kind| {
+                format!(
+                    "{}: not stored (set {} and run `sfconn edit {}`)",
+                    kind.as_str(),
+                    secret_env_var(*kind),
+                    conn.name
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if settings.is_empty() && secrets.is_empty() {
+        return CheckResult::new(
             "profile",
             CheckStatus::Pass,
             format!("has everything the {} flow needs", conn.flow),
-        )
-    } else {
-        let settings_missing = missing.iter().any(|m| !m.starts_with("the "));
-        let mut hints = Vec::new();
-        if settings_missing {
-            hints.extend(local_hints("missing-setting", conn.flow));
-        }
-        if secrets_missing {
-            hints.extend(local_hints("missing-secret", conn.flow));
-        }
-        CheckResult::new(
-            "profile",
-            CheckStatus::Fail,
-            format!("the {} flow needs {}", conn.flow, missing.join("; ")),
-        )
-        .with_hints(hints)
+        );
     }
+    let mut hints = Vec::new();
+    if !settings.is_empty() {
+        hints.extend(local_hints("missing-setting", conn.flow));
+    }
+    if !secrets.is_empty() {
+        hints.extend(local_hints("missing-secret", conn.flow));
+    }
+    let problems: Vec<String> = settings.into_iter().chain(secrets).collect();
+    CheckResult::new(
+        "profile",
+        CheckStatus::Fail,
+        format!(
+            "the {} flow cannot work yet: {}",
+            conn.flow,
+            problems.join("; ")
+        ),
+    )
+    .with_hints(hints)
 }
 
 /// DNS, TCP and TLS for one host; returns the `/services/data/` answer when the host answered.

@@ -175,12 +175,22 @@ fn each_flow_names_what_it_is_missing() {
     let bare = Connection::new("t", Flow::ClientCredentials);
     let check = profile_check(&bare, &[], true);
     assert_eq!(check.status, CheckStatus::Fail);
-    for needed in ["client_id", "domain", "client secret"] {
+    for needed in [
+        "client_id",
+        "domain",
+        "client_secret: not stored",
+        "SFCONN_CLIENT_SECRET",
+    ] {
         assert!(check.detail.contains(needed), "{}", check.detail);
     }
+    let ids: Vec<&str> = check.hints.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["missing-setting", "missing-secret"]);
     let mut web = Connection::new("t", Flow::Web);
     web.client_id = Some("id".into());
     assert_eq!(profile_check(&web, &[], true).status, CheckStatus::Pass);
+    web.callback_port = Some(80);
+    let check = profile_check(&web, &[], true);
+    assert!(check.detail.contains("callback_port"), "{}", check.detail);
 }
 
 #[tokio::test]
