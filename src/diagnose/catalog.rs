@@ -133,6 +133,29 @@ impl Hint {
     }
 }
 
+/// A fix step with the connection's name in place of `NAME` inside sfconn commands
+/// (`` `sfconn login NAME` `` becomes `` `sfconn login prod` ``); host placeholders such as
+/// `NAME.my.salesforce.com` outside commands stay as they are.
+pub fn personalize(step: &str, connection: &str) -> String {
+    let mut out = String::with_capacity(step.len());
+    for (i, part) in step.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let is_code = i % 2 == 1;
+        if is_code && part.starts_with("sfconn ") {
+            let words: Vec<&str> = part
+                .split(' ')
+                .map(|w| if w == "NAME" { connection } else { w })
+                .collect();
+            out.push_str(&words.join(" "));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// The URL that opens a Lightning Setup page for a connection (research §8): on the My Domain
 /// when known (Salesforce redirects to the org's Setup host), else through the login host's
 /// `startURL`, which lands there after sign-in.
@@ -395,6 +418,18 @@ condition = "x"
         assert!(
             table == expected,
             "README.md's troubleshooting table is out of step with assets/hints.toml; replace it with:\n\n{expected}"
+        );
+    }
+
+    #[test]
+    fn fix_steps_name_the_connection_only_inside_commands() {
+        assert_eq!(
+            personalize("Run `sfconn login NAME` on NAME.my.salesforce.com", "prod"),
+            "Run `sfconn login prod` on NAME.my.salesforce.com"
+        );
+        assert_eq!(
+            personalize("`sfconn edit NAME --domain NAME.my.salesforce.com`", "uat"),
+            "`sfconn edit uat --domain NAME.my.salesforce.com`"
         );
     }
 

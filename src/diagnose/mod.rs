@@ -11,7 +11,7 @@ pub mod preflight;
 pub mod redact;
 pub mod report;
 
-pub use catalog::{Catalog, CatalogError, Hint, Trigger, catalog, setup_url};
+pub use catalog::{Catalog, CatalogError, Hint, Trigger, catalog, personalize, setup_url};
 pub use doctor::DoctorReport;
 pub use matcher::{hints_for, ranked};
 pub use preflight::{CheckResult, CheckStatus, PreflightContext, preflight};

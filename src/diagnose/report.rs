@@ -147,7 +147,12 @@ pub fn render(report: &DoctorReport, ctx: &ReportContext<'_>, redactor: &Redacto
             }
         }
         for (n, step) in hint_ref.fix.iter().enumerate() {
-            let _ = writeln!(s, "     {}) {step}", n + 1);
+            let _ = writeln!(
+                s,
+                "     {}) {}",
+                n + 1,
+                super::catalog::personalize(step, &conn.name)
+            );
         }
     }
     redactor.redact(&s)
