@@ -208,10 +208,12 @@ pub async fn preflight(conn: &Connection, ctx: &PreflightContext) -> Vec<CheckRe
     out
 }
 
-fn store_error_hints(err: &SecretError, flow: Flow) -> Vec<HintRef> {
+pub(crate) fn store_error_hints(err: &SecretError, flow: Flow) -> Vec<HintRef> {
     match err {
-        SecretError::KeychainUnavailable { .. } => local_hints("keychain-unavailable", flow),
-        _ => Vec::new(),
+        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
+            local_hints("keychain-unavailable", flow)
+        }
+        _ => local_hints("secret-store", flow),
     }
 }
 
