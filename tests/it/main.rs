@@ -3,6 +3,7 @@
 mod cli;
 mod concurrency;
 mod corpus;
+mod demo_serve;
 mod diagnose;
 mod flows;
 mod keychain;
