@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod doctor;
 pub mod keys;
+mod local_checks;
 pub mod matcher;
 pub mod net;
 pub mod preflight;
