@@ -1,8 +1,59 @@
-//! `sfconn env` (placeholder until its issue lands).
+//! `sfconn env [NAME] [--shell sh|fish|powershell]`: assignments of SF_ACCESS_TOKEN and
+//! SF_INSTANCE_URL for `eval`, quoted for the shell.
 
 use super::Context;
-use crate::error::{CliError, CliResult};
+use super::session::{Session, step_error};
+use crate::cli::{EnvArgs, ShellKind};
+use crate::error::CliResult;
 
-pub async fn run(_ctx: &Context, _args: crate::cli::EnvArgs) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(ctx: &Context, args: EnvArgs) -> CliResult {
+    let session = Session::open(ctx)?;
+    let conn = session.connection(args.name.as_deref())?;
+    let timeout = session.timeout(ctx, &conn);
+    let token = session
+        .engine
+        .access_token(&conn, timeout)
+        .await
+        .map_err(|e| step_error(&conn, &e))?;
+    print!(
+        "{}{}",
+        assignment(args.shell, "SF_ACCESS_TOKEN", &token.access_token),
+        assignment(args.shell, "SF_INSTANCE_URL", &token.instance_url)
+    );
+    Ok(())
+}
+
+/// One assignment line. Single quotes everywhere: Salesforce tokens contain `!`, which double
+/// quotes would expand in interactive bash.
+pub(crate) fn assignment(shell: ShellKind, name: &str, value: &str) -> String {
+    match shell {
+        ShellKind::Sh => format!("export {name}='{}'\n", value.replace('\'', r"'\''")),
+        ShellKind::Fish => format!(
+            "set -gx {name} '{}';\n",
+            value.replace('\\', r"\\").replace('\'', r"\'")
+        ),
+        ShellKind::Powershell => format!("$env:{name} = '{}'\n", value.replace('\'', "''")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_quoted_per_shell() {
+        let v = r"00D!a'b\c";
+        assert_eq!(
+            assignment(ShellKind::Sh, "X", v),
+            "export X='00D!a'\\''b\\c'\n"
+        );
+        assert_eq!(
+            assignment(ShellKind::Fish, "X", v),
+            "set -gx X '00D!a\\'b\\\\c';\n"
+        );
+        assert_eq!(
+            assignment(ShellKind::Powershell, "X", v),
+            "$env:X = '00D!a''b\\c'\n"
+        );
+    }
 }

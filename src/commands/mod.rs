@@ -18,6 +18,7 @@ pub mod remove;
 pub mod rename;
 pub mod secret_input;
 pub mod revoke;
+mod session;
 pub mod show;
 pub mod test;
 pub mod token;

@@ -1,8 +1,41 @@
-//! `sfconn open` (placeholder until its issue lands).
+//! `sfconn open NAME [--print-url]`: open the org in the browser through frontdoor.jsp.
 
 use super::Context;
+use super::session::{Session, step_error};
+use crate::cli::OpenArgs;
 use crate::error::{CliError, CliResult};
+use crate::salesforce::frontdoor_url;
 
-pub async fn run(_ctx: &Context, _args: crate::cli::OpenArgs) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(ctx: &Context, args: OpenArgs) -> CliResult {
+    let session = Session::open(ctx)?;
+    let conn = session.connection(args.name.as_deref())?;
+    let timeout = session.timeout(ctx, &conn);
+    let token = session
+        .engine
+        .access_token(&conn, timeout)
+        .await
+        .map_err(|e| step_error(&conn, &e))?;
+    let url = frontdoor_url(&token.instance_url, &token.access_token).map_err(|f| {
+        CliError::failure(format!(
+            "connection {}: {}",
+            conn.name,
+            super::session::describe_failure(&f)
+        ))
+    })?;
+    if args.print_url {
+        println!("{url}");
+        return Ok(());
+    }
+    let target = url.clone();
+    match tokio::task::spawn_blocking(move || open::that(&target)).await {
+        Ok(Ok(())) => {
+            eprintln!("Opened {} in the browser.", token.instance_url);
+            Ok(())
+        }
+        Ok(Err(e)) => Err(CliError::failure(format!(
+            "could not open a browser ({e}); run `sfconn open {} --print-url` and open the link yourself (it holds a session token: do not share it)",
+            conn.name
+        ))),
+        Err(e) => Err(CliError::failure(format!("could not open a browser ({e})"))),
+    }
 }

@@ -1,8 +1,25 @@
-//! `sfconn revoke` (placeholder until its issue lands).
+//! `sfconn revoke NAME`: revoke the stored tokens at Salesforce and forget them.
 
 use super::Context;
-use crate::error::{CliError, CliResult};
+use super::session::{Session, step_error};
+use crate::cli::NameArg;
+use crate::error::CliResult;
 
-pub async fn run(_ctx: &Context, _args: crate::cli::NameArg) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(ctx: &Context, args: NameArg) -> CliResult {
+    let session = Session::open(ctx)?;
+    let conn = session.connection(Some(&args.name))?;
+    let timeout = session.timeout(ctx, &conn);
+    session
+        .engine
+        .revoke(&conn, timeout)
+        .await
+        .map_err(|e| step_error(&conn, &e))?;
+    println!(
+        "Revoked the tokens of {} at Salesforce and removed them from the secret store.",
+        conn.name
+    );
+    if conn.flow.is_interactive() {
+        println!("Run `sfconn login {}` to sign in again.", conn.name);
+    }
+    Ok(())
 }

@@ -1,8 +1,19 @@
-//! `sfconn token` (placeholder until its issue lands).
+//! `sfconn token [NAME]`: print a valid access token (and nothing else) on stdout.
 
 use super::Context;
-use crate::error::{CliError, CliResult};
+use super::session::{Session, step_error};
+use crate::cli::OptNameArg;
+use crate::error::CliResult;
 
-pub async fn run(_ctx: &Context, _args: crate::cli::OptNameArg) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(ctx: &Context, args: OptNameArg) -> CliResult {
+    let session = Session::open(ctx)?;
+    let conn = session.connection(args.name.as_deref())?;
+    let timeout = session.timeout(ctx, &conn);
+    let token = session
+        .engine
+        .access_token(&conn, timeout)
+        .await
+        .map_err(|e| step_error(&conn, &e))?;
+    println!("{}", token.access_token);
+    Ok(())
 }

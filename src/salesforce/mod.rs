@@ -1,8 +1,136 @@
 //! The engine: hosts, one file per flow, the token cache, userinfo, the API probe, revoke and the
 //! connection test (PRODUCT.md sections 2 and 5). No terminal code here.
 
+mod callback;
+mod client_credentials;
+mod device;
+#[cfg(test)]
+mod engine_tests;
+mod grant;
+pub mod hosts;
+mod http;
+mod jwt;
+pub mod login;
+mod password;
+mod probe;
+mod refresh;
 pub mod report;
+mod revoke;
+mod runner;
+mod token;
+mod web;
 
+use std::time::Duration;
+
+pub use hosts::{API_VERSION, frontdoor_url, redirect_uri};
+pub use login::{LoginEvent, LoginOptions};
 pub use report::{
     Failure, HintRef, StepError, StepName, StepReport, TestReport, TransportKind, UserInfo,
 };
+pub use runner::last_test;
+pub use token::CachedToken;
+
+use crate::profile::{Connection, Flow};
+use crate::secrets::SecretStore;
+use token::TokenResponse;
+
+/// The Salesforce side of sfconn: runs flows, keeps the token cache, tests connections.
+/// Cheap to clone (the HTTP client and its connection pool are shared by the process).
+#[derive(Clone)]
+pub struct Engine {
+    secrets: SecretStore,
+}
+
+impl Engine {
+    pub fn new(secrets: SecretStore) -> Engine {
+        Engine { secrets }
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
+    }
+
+    /// A new token from the flow's non-interactive grant: refresh (web, device) or a new
+    /// assertion / credentials grant (jwt, client-credentials, password).
+    async fn grant(&self, conn: &Connection, timeout: Duration) -> Result<TokenResponse, Failure> {
+        match conn.flow {
+            Flow::Web | Flow::Device => refresh::grant(&self.secrets, conn, timeout).await,
+            Flow::Jwt => jwt::grant(&self.secrets, conn, timeout).await,
+            Flow::ClientCredentials => {
+                client_credentials::grant(&self.secrets, conn, timeout).await
+            }
+            Flow::Password => password::grant(&self.secrets, conn, timeout).await,
+        }
+    }
+
+    /// Grant and store: the cache gets the access token, a rotated refresh token replaces the old.
+    async fn renew(&self, conn: &Connection, timeout: Duration) -> Result<CachedToken, Failure> {
+        let token = self.grant(conn, timeout).await?;
+        token::store_grant(&self.secrets, &conn.name, &token).await
+    }
+
+    /// The cached token, or a new one. `true` when it was just granted.
+    async fn current_token(
+        &self,
+        conn: &Connection,
+        timeout: Duration,
+    ) -> Result<(CachedToken, bool), Failure> {
+        if let Some(cached) = token::cached(&self.secrets, &conn.name).await? {
+            return Ok((cached, false));
+        }
+        Ok((self.renew(conn, timeout).await?, true))
+    }
+
+    /// A valid access token (cached, refreshed or re-asserted once). A cached token is checked
+    /// with userinfo first, so what this returns works.
+    pub async fn access_token(
+        &self,
+        conn: &Connection,
+        timeout: Duration,
+    ) -> Result<CachedToken, StepError> {
+        let (token, fresh) = self
+            .current_token(conn, timeout)
+            .await
+            .map_err(|f| StepError::new(StepName::Token, f))?;
+        if fresh {
+            return Ok(token);
+        }
+        match probe::userinfo(&token.instance_url, &token.access_token, timeout).await {
+            Ok(_) => Ok(token),
+            Err(f) if http::is_token_rejected(&f) => self
+                .renew(conn, timeout)
+                .await
+                .map_err(|f| StepError::new(StepName::Token, f)),
+            Err(f) => Err(StepError::new(StepName::Userinfo, f)),
+        }
+    }
+
+    /// Full test: reach, token, userinfo, api. Never panics, never returns Err: failures are in
+    /// the report. `on_step` is called as each step finishes. `timeout` = per-request timeout.
+    pub async fn test(
+        &self,
+        conn: &Connection,
+        timeout: Duration,
+        on_step: &(dyn Fn(&StepReport) + Send + Sync),
+    ) -> TestReport {
+        runner::test(self, conn, timeout, on_step).await
+    }
+
+    /// Run the flow now (web: callback server + browser; device: code + polling; others: grant),
+    /// store the tokens, then check userinfo. The result is shaped like a test.
+    pub async fn login(
+        &self,
+        conn: &Connection,
+        opts: &LoginOptions,
+        on_event: &(dyn Fn(LoginEvent) + Send + Sync),
+    ) -> TestReport {
+        runner::login(self, conn, opts, on_event).await
+    }
+
+    /// Revoke the stored refresh and access tokens at Salesforce, then forget them.
+    pub async fn revoke(&self, conn: &Connection, timeout: Duration) -> Result<(), StepError> {
+        revoke::revoke(&self.secrets, conn, timeout)
+            .await
+            .map_err(|f| StepError::new(StepName::Token, f))
+    }
+}

@@ -1,0 +1,121 @@
+//! The engine's public API against the practice org, in process (what the TUI relies on).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+use crate::emulator::{OrgOptions, PracticeOrg, Scenario};
+use crate::profile::{Connection, Flow};
+use crate::secrets::{SecretKind, SecretStore};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn setup() -> (PracticeOrg, Engine, tempfile::TempDir) {
+    let org = PracticeOrg::start(Scenario::builtin(), OrgOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(SecretStore::file(dir.path().join("secrets.toml")));
+    (org, engine, dir)
+}
+
+fn cc(org: &PracticeOrg, engine: &Engine) -> Connection {
+    let mut conn = Connection::new("cc", Flow::ClientCredentials);
+    conn.domain = Some(org.url());
+    conn.client_id = Some("practice-cc".into());
+    engine
+        .secrets()
+        .set("cc", SecretKind::ClientSecret, "practice-cc-secret")
+        .unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn test_reports_each_step_as_it_finishes() {
+    let (org, engine, _dir) = setup().await;
+    let conn = cc(&org, &engine);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let report = engine
+        .test(&conn, TIMEOUT, &move |s: &StepReport| {
+            sink.lock().unwrap().push(s.step)
+        })
+        .await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(*seen.lock().unwrap(), StepName::ALL.to_vec());
+    assert_eq!(report.user.unwrap().user_id, "005PR4CT1CEINT1AAA");
+    assert_eq!(report.instance_url.as_deref(), Some(org.url().as_str()));
+}
+
+#[tokio::test]
+async fn access_token_reuses_then_renews_once() {
+    let (org, engine, _dir) = setup().await;
+    let conn = cc(&org, &engine);
+    let first = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    let again = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(org.grant_count("client_credentials"), 1);
+    org.expire_access_tokens();
+    let renewed = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    assert_ne!(renewed.access_token, first.access_token);
+    assert_eq!(org.grant_count("client_credentials"), 2);
+
+    engine.revoke(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(
+        engine.secrets().get("cc", SecretKind::AccessToken).unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn web_login_reports_the_url_and_stores_a_refresh_token() {
+    let (org, engine, _dir) = setup().await;
+    let mut conn = Connection::new("web", Flow::Web);
+    conn.domain = Some(org.url());
+    conn.client_id = Some("practice-web".into());
+    conn.callback_port = Some(
+        std::net::TcpListener::bind(("127.0.0.1", 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(),
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let opts = LoginOptions {
+        no_browser: true,
+        ..LoginOptions::default()
+    };
+    let login = {
+        let (engine, conn) = (engine.clone(), conn.clone());
+        tokio::spawn(async move {
+            engine
+                .login(&conn, &opts, &move |e: LoginEvent| {
+                    let _ = tx.send(e);
+                })
+                .await
+        })
+    };
+    let url = loop {
+        match rx.recv().await.unwrap() {
+            LoginEvent::OpenThisUrl { url } => break url,
+            _ => continue,
+        }
+    };
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = browser.get(&url).send().await.unwrap();
+    let location = redirect.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(browser.get(&location).send().await.unwrap().status(), 200);
+    let report = login.await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert!(
+        engine
+            .secrets()
+            .get("web", SecretKind::RefreshToken)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(org.grant_count("authorization_code"), 1);
+}

@@ -1,0 +1,159 @@
+//! JWT bearer flow (research §2.5): an RS256 assertion with `iss` = consumer key, `sub` =
+//! username, `aud` = login/test (or the configured audience), `exp` = now + 3 minutes. A new
+//! assertion is signed for every grant; Salesforce issues no refresh token.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+
+use super::grant::{optional_secret, post_token, require_setting};
+use super::report::Failure;
+use super::token::TokenResponse;
+use crate::profile::Connection;
+use crate::secrets::{SecretKind, SecretStore};
+
+pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/// Salesforce wants the assertion to expire "within 3 minutes".
+const LIFETIME_SECS: u64 = 180;
+
+#[derive(Serialize)]
+struct Claims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    exp: u64,
+}
+
+fn key_failure(detail: String) -> Failure {
+    Failure::Local {
+        condition: "private-key-invalid".into(),
+        detail,
+    }
+}
+
+/// The private key PEM: `key_file`, else the key imported into the secret store (PEM, or base64
+/// of a PEM as `SFCONN_PRIVATE_KEY` allows).
+pub(crate) async fn load_key_pem(
+    store: &SecretStore,
+    conn: &Connection,
+) -> Result<String, Failure> {
+    if let Some(path) = &conn.key_file {
+        return tokio::fs::read_to_string(path).await.map_err(|e| {
+            key_failure(format!(
+                "cannot read the private key file {} of connection {} ({e}); fix key_file or run `sfconn keygen {}`",
+                path.display(),
+                conn.name,
+                conn.name
+            ))
+        });
+    }
+    match optional_secret(store, conn, SecretKind::PrivateKey).await? {
+        Some(pem) if pem.contains("-----BEGIN") => Ok(pem),
+        Some(b64) => {
+            let compact: String = b64.split_whitespace().collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .filter(|pem| pem.contains("-----BEGIN"))
+                .ok_or_else(|| {
+                    key_failure(format!(
+                        "the private key stored for connection {} is neither PEM nor base64 of a PEM; import it again with SFCONN_PRIVATE_KEY and `sfconn edit {}`",
+                        conn.name, conn.name
+                    ))
+                })
+        }
+        None => Err(Failure::Local {
+            condition: "missing-secret".into(),
+            detail: format!(
+                "connection {} has no key_file and no imported private key; run `sfconn keygen {}` or set key_file with `sfconn edit {} --key-file PATH`",
+                conn.name, conn.name, conn.name
+            ),
+        }),
+    }
+}
+
+/// Sign one assertion for the connection.
+pub(crate) fn assertion(conn: &Connection, pem: &str) -> Result<String, Failure> {
+    let client_id = require_setting(conn, conn.client_id.as_deref(), "client_id", "--client-id")?;
+    let username = require_setting(conn, conn.username.as_deref(), "username", "--username")?;
+    let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
+        key_failure(format!(
+            "the private key of connection {} is not an unencrypted RSA PEM key (PKCS#1 or PKCS#8): {e}",
+            conn.name
+        ))
+    })?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let claims = Claims {
+        iss: client_id,
+        sub: username,
+        aud: conn.audience(),
+        exp: now + LIFETIME_SECS,
+    };
+    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).map_err(|e| {
+        key_failure(format!(
+            "cannot sign the JWT assertion with the private key of connection {}: {e}",
+            conn.name
+        ))
+    })
+}
+
+pub(crate) async fn grant(
+    store: &SecretStore,
+    conn: &Connection,
+    timeout: Duration,
+) -> Result<TokenResponse, Failure> {
+    let pem = load_key_pem(store, conn).await?;
+    let assertion = assertion(conn, &pem)?;
+    post_token(
+        conn,
+        &[("grant_type", GRANT_TYPE), ("assertion", &assertion)],
+        timeout,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Flow;
+
+    #[test]
+    fn assertion_has_the_claims_salesforce_checks() {
+        let kp =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        let mut conn = Connection::new("j", Flow::Jwt);
+        conn.client_id = Some("cid".into());
+        conn.username = Some("u@example.com".into());
+        conn.environment = crate::profile::Environment::Sandbox;
+        let jwt = assertion(&conn, &kp.serialize_pem()).unwrap();
+        let decoding =
+            jsonwebtoken::DecodingKey::from_rsa_pem(kp.public_key_pem().as_bytes()).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        validation.set_audience(&["https://test.salesforce.com"]);
+        validation.set_issuer(&["cid"]);
+        let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, &decoding, &validation).unwrap();
+        assert_eq!(data.claims["sub"], "u@example.com");
+        let exp = data.claims["exp"].as_u64().unwrap();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(exp > now && exp <= now + 180);
+
+        assert!(matches!(
+            assertion(
+                &conn,
+                "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"
+            ),
+            Err(Failure::Local { .. })
+        ));
+    }
+}

@@ -1,0 +1,231 @@
+//! Token endpoint answers, the token cache in the secret store, and the secret-store calls the
+//! flows need (run off the async threads: keychain calls block on D-Bus).
+
+use serde::{Deserialize, Serialize};
+
+use super::http::Answer;
+use super::report::Failure;
+use crate::secrets::{SecretError, SecretKind, SecretStore};
+
+/// A successful answer of `/services/oauth2/token` (research §2.1). No `expires_in`: a token
+/// lives until Salesforce rejects it.
+#[derive(Clone, Deserialize)]
+pub(crate) struct TokenResponse {
+    pub access_token: String,
+    pub instance_url: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub issued_at: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("instance_url", &self.instance_url)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Read a token endpoint answer: the tokens, Salesforce's OAuth error, or "not Salesforce".
+pub(crate) fn token_answer(answer: &Answer) -> Result<TokenResponse, Failure> {
+    if answer.is_redirect() {
+        return Err(answer.not_salesforce("the token endpoint"));
+    }
+    if let Some(err) = answer.oauth_error() {
+        return Err(err);
+    }
+    if !answer.is_success() {
+        return Err(answer.not_salesforce("the token endpoint"));
+    }
+    let token: TokenResponse = answer.parse("the token endpoint")?;
+    if token.access_token.is_empty() || token.instance_url.is_empty() {
+        return Err(answer.not_salesforce("the token endpoint"));
+    }
+    Ok(token)
+}
+
+/// A usable access token and the org's instance URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CachedToken {
+    pub access_token: String,
+    pub instance_url: String,
+}
+
+impl std::fmt::Debug for CachedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedToken")
+            .field("access_token", &"<redacted>")
+            .field("instance_url", &self.instance_url)
+            .finish()
+    }
+}
+
+/// The JSON kept in the `access_token` secret entry.
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    access_token: String,
+    instance_url: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    issued_at: Option<String>,
+}
+
+/// The failure for a secret store that cannot be used.
+pub(crate) fn store_failure(err: SecretError) -> Failure {
+    let condition = match err {
+        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
+            "keychain-unavailable"
+        }
+        SecretError::File { .. } | SecretError::UnknownStore { .. } => "secret-store",
+    };
+    Failure::Local {
+        condition: condition.into(),
+        detail: err.to_string(),
+    }
+}
+
+fn join_failure(err: tokio::task::JoinError) -> Failure {
+    Failure::Local {
+        condition: "secret-store".into(),
+        detail: format!("the secret store call did not finish: {err}"),
+    }
+}
+
+pub(crate) async fn secret_get(
+    store: &SecretStore,
+    connection: &str,
+    kind: SecretKind,
+) -> Result<Option<String>, Failure> {
+    let (store, connection) = (store.clone(), connection.to_string());
+    tokio::task::spawn_blocking(move || store.get(&connection, kind))
+        .await
+        .map_err(join_failure)?
+        .map_err(store_failure)
+}
+
+pub(crate) async fn secret_set(
+    store: &SecretStore,
+    connection: &str,
+    kind: SecretKind,
+    value: String,
+) -> Result<(), Failure> {
+    let (store, connection) = (store.clone(), connection.to_string());
+    tokio::task::spawn_blocking(move || store.set(&connection, kind, &value))
+        .await
+        .map_err(join_failure)?
+        .map_err(store_failure)
+}
+
+pub(crate) async fn secret_delete(
+    store: &SecretStore,
+    connection: &str,
+    kind: SecretKind,
+) -> Result<(), Failure> {
+    let (store, connection) = (store.clone(), connection.to_string());
+    tokio::task::spawn_blocking(move || store.delete(&connection, kind))
+        .await
+        .map_err(join_failure)?
+        .map_err(store_failure)
+}
+
+/// The cached access token, if any. A cache entry sfconn cannot read is treated as absent (it
+/// is only a cache; the next grant overwrites it).
+pub(crate) async fn cached(
+    store: &SecretStore,
+    connection: &str,
+) -> Result<Option<CachedToken>, Failure> {
+    let Some(raw) = secret_get(store, connection, SecretKind::AccessToken).await? else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_str::<CacheEntry>(&raw)
+        .ok()
+        .filter(|e| !e.access_token.is_empty() && !e.instance_url.is_empty())
+        .map(|e| CachedToken {
+            access_token: e.access_token,
+            instance_url: e.instance_url,
+        }))
+}
+
+/// Keep a new grant: the access token in the cache, and a new refresh token (first login, or a
+/// rotated one, research §2.4) in place of the old one.
+pub(crate) async fn store_grant(
+    store: &SecretStore,
+    connection: &str,
+    token: &TokenResponse,
+) -> Result<CachedToken, Failure> {
+    if let Some(refresh) = token.refresh_token.as_ref().filter(|r| !r.is_empty()) {
+        secret_set(store, connection, SecretKind::RefreshToken, refresh.clone()).await?;
+    }
+    let entry = CacheEntry {
+        access_token: token.access_token.clone(),
+        instance_url: token.instance_url.clone(),
+        id: token.id.clone(),
+        issued_at: token.issued_at.clone(),
+    };
+    let json = serde_json::to_string(&entry).map_err(|e| Failure::Local {
+        condition: "secret-store".into(),
+        detail: format!("cannot encode the token cache: {e}"),
+    })?;
+    secret_set(store, connection, SecretKind::AccessToken, json).await?;
+    Ok(CachedToken {
+        access_token: token.access_token.clone(),
+        instance_url: token.instance_url.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, ct: &str, body: &str) -> Answer {
+        Answer {
+            status,
+            content_type: Some(ct.into()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+            host: "h.test".into(),
+        }
+    }
+
+    #[test]
+    fn token_answers() {
+        let ok = answer(
+            200,
+            "application/json",
+            r#"{"access_token":"00D!x","instance_url":"https://i.test","id":"https://l/id/00D/005","token_type":"Bearer","issued_at":"1"}"#,
+        );
+        let t = token_answer(&ok).unwrap();
+        assert_eq!(t.instance_url, "https://i.test");
+        assert!(t.refresh_token.is_none());
+        assert!(!format!("{t:?}").contains("00D!x"));
+
+        let html = answer(200, "text/html", "<html>login</html>");
+        assert!(matches!(
+            token_answer(&html),
+            Err(Failure::NotSalesforce { .. })
+        ));
+        let truncated = answer(200, "application/json", r#"{"access_token":"x","inst"#);
+        assert!(matches!(
+            token_answer(&truncated),
+            Err(Failure::NotSalesforce { .. })
+        ));
+        let err = answer(
+            400,
+            "application/json",
+            r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#,
+        );
+        assert_eq!(
+            token_answer(&err).unwrap_err().parts(),
+            (
+                Some(400),
+                Some("invalid_client_id".into()),
+                Some("client identifier invalid".into())
+            )
+        );
+    }
+}
