@@ -133,7 +133,12 @@ fn score(trigger: &Trigger, failure: &Failure) -> Option<u8> {
                 error_code: got, ..
             },
         ) => eq_ci(error_code, got).then(|| weight.unwrap_or(WEIGHT_SPECIFIC)),
-        (Trigger::HttpStatus { status, weight }, _) => {
+        // OAuth errors always carry their own code, so a bare status only speaks for REST
+        // answers and pages that are not Salesforce's.
+        (
+            Trigger::HttpStatus { status, weight },
+            Failure::Rest { .. } | Failure::NotSalesforce { .. },
+        ) => {
             let got = failure.parts().0?;
             (got == *status).then(|| weight.unwrap_or(WEIGHT_HTTP_STATUS))
         }

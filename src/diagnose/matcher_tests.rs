@@ -430,3 +430,16 @@ fn engine_conditions_have_hints() {
         "keychain-unavailable",
     );
 }
+
+#[test]
+fn a_bare_status_does_not_add_hints_to_an_oauth_error() {
+    let failure = Failure::OAuth {
+        http_status: Some(401),
+        error: "invalid_client".into(),
+        description: Some("invalid client credentials".into()),
+    };
+    assert_eq!(
+        ids(&failure, Flow::ClientCredentials),
+        ["client-secret-invalid"]
+    );
+}
