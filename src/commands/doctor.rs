@@ -17,6 +17,9 @@ use crate::salesforce::{Engine, Failure, StepError, StepName, TestReport, last_t
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
     let (profiles, conn) = resolve_connection(ctx, args.name.as_deref())?;
     let timeout = timeout_for(ctx, &profiles, &conn);
     let pctx = PreflightContext {
@@ -71,6 +74,29 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
         print!("{}", human(&conn, &report));
     }
     outcome(&report)
+}
+
+/// Refuse a `--report` path that cannot be written before anything runs (exit 2).
+fn check_report_path(path: &std::path::Path) -> CliResult {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(CliError::usage(format!(
+            "--report {}: is a directory; name a file, for example {}",
+            path.display(),
+            path.join("sfconn-report.txt").display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(CliError::usage(format!(
+            "--report {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The test result when the secret store cannot be opened: nothing can be tried without it.

@@ -115,3 +115,20 @@ fn doctor_report_contains_no_secret() {
         "steps with timings:\n{canary}"
     );
 }
+
+#[test]
+fn a_report_path_that_cannot_be_written_is_refused_before_anything_runs() {
+    let sf = Sfconn::new();
+    Conn::new("cc", "client-credentials", "http://127.0.0.1:1", "x")
+        .secret("SFCONN_CLIENT_SECRET", "s")
+        .add(&sf);
+    let missing = sf.home().join("no-such-dir").join("r.txt");
+    sf.cmd(["doctor", "cc", "--report"])
+        .arg(&missing)
+        .code(2)
+        .stderr_has("does not exist");
+    assert!(
+        !sf.state_file().exists(),
+        "nothing ran, so no test was recorded"
+    );
+}
