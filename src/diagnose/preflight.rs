@@ -209,6 +209,17 @@ pub async fn preflight(conn: &Connection, ctx: &PreflightContext) -> Vec<CheckRe
     if flow == Flow::Web {
         out.push(callback_port_check(conn.callback_port()));
     }
+    if flow == Flow::Password {
+        // Research §6: blocked by default in orgs created since Summer '23, and being retired.
+        out.push(
+            CheckResult::new(
+                "flow",
+                CheckStatus::Warn,
+                "the username-password flow is legacy: new orgs block it by default and Salesforce is retiring it; plan a move to client credentials or JWT",
+            )
+            .with_hints(local_hints("password-flow-blocked", flow)),
+        );
+    }
     out
 }
 

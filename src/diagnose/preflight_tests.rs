@@ -106,6 +106,9 @@ async fn a_skewed_server_clock_fails_jwt_and_warns_other_flows() {
 #[tokio::test]
 async fn a_refused_port_is_host_unreachable_and_stops_the_host_checks() {
     let checks = preflight(&conn(Flow::Password, "http://127.0.0.1:1"), &ctx()).await;
+    let flow = find(&checks, "flow");
+    assert_eq!(flow.status, CheckStatus::Warn);
+    assert_eq!(first_hint(flow), "password-flow-blocked");
     let tcp = find(&checks, "login-tcp");
     assert_eq!(tcp.status, CheckStatus::Fail);
     assert_eq!(first_hint(tcp), "host-unreachable");
