@@ -1,8 +1,306 @@
-//! `sfconn doctor` (placeholder until its issue lands).
+//! `sfconn doctor NAME [--report FILE] [--json]`: preflight checks, the connection test and the
+//! ranked hints (PRODUCT.md sections 4 and 6).
+
+use std::fmt::Write as _;
 
 use super::Context;
-use crate::error::{CliError, CliResult};
+use super::common::{resolve_connection, timeout_for};
+use crate::cli::DoctorArgs;
+use crate::diagnose::doctor::{DoctorReport, audience_check, audience_rejected};
+use crate::diagnose::personalize;
+use crate::diagnose::preflight::{CheckStatus, PreflightContext, preflight};
+use crate::diagnose::redact::Redactor;
+use crate::diagnose::report::{ReportContext, render, write};
+use crate::error::{CliError, CliResult, ExitCode};
+use crate::profile::{Connection, Flow};
+use crate::salesforce::{Engine, Failure, StepError, StepName, TestReport, last_test};
+use crate::secrets::{SecretError, SecretKind, SecretStore};
 
-pub async fn run(_ctx: &Context, _args: crate::cli::DoctorArgs) -> CliResult {
-    Err(CliError::usage("this command is not built yet"))
+pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    let (profiles, conn) = resolve_connection(ctx, args.name.as_deref())?;
+    let timeout = timeout_for(ctx, &profiles, &conn);
+    let pctx = PreflightContext {
+        secrets: SecretStore::open(&ctx.paths),
+        timeout,
+        // The engine reads a relative key_file from the working directory; check the same file.
+        base_dir: std::env::current_dir().unwrap_or_else(|_| ctx.paths.home.clone()),
+    };
+
+    let mut checks = preflight(&conn, &pctx).await;
+    let test = match &pctx.secrets {
+        Ok(store) => {
+            Engine::new(store.clone())
+                .test(&conn, timeout, &|_| {})
+                .await
+        }
+        Err(err) => store_failed_test(&conn, err),
+    };
+    // The test inside doctor is a real test: `list` and the TUI show its outcome too.
+    if pctx.secrets.is_ok()
+        && let Err(err) = crate::state::record(&ctx.paths, &conn.name, last_test(&test))
+    {
+        eprintln!("warning: the test result was not saved to the state file: {err}");
+    }
+    if conn.flow == Flow::Jwt && audience_rejected(&test) {
+        checks.push(audience_check(&conn, &pctx).await);
+    }
+    let report = DoctorReport::new(&conn.name, checks, test);
+
+    if let Some(path) = &args.report {
+        let text = support_report(ctx, &conn, &pctx, &report).await;
+        write(path, &text).map_err(|e| {
+            CliError::usage(format!(
+                "cannot write the report to {}: {e}; pick a writable path for --report",
+                path.display()
+            ))
+        })?;
+        if !args.json {
+            eprintln!(
+                "Report written to {} (secrets removed, mode 0600).",
+                path.display()
+            );
+        }
+    }
+
+    if args.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| {
+            CliError::failure(format!("cannot encode the doctor result as JSON: {e}"))
+        })?;
+        println!("{json}");
+    } else {
+        print!("{}", human(&conn, &report));
+    }
+    outcome(&report)
+}
+
+/// Refuse a `--report` path that cannot be written before anything runs (exit 2).
+fn check_report_path(path: &std::path::Path) -> CliResult {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(CliError::usage(format!(
+            "--report {}: is a directory; name a file, for example {}",
+            path.display(),
+            path.join("sfconn-report.txt").display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(CliError::usage(format!(
+            "--report {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The test result when the secret store cannot be opened: nothing can be tried without it.
+fn store_failed_test(conn: &Connection, err: &SecretError) -> TestReport {
+    let condition = match err {
+        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
+            "keychain-unavailable"
+        }
+        _ => "secret-store",
+    };
+    let failure = Failure::Local {
+        condition: condition.into(),
+        detail: err.to_string(),
+    };
+    TestReport {
+        name: conn.name.clone(),
+        ok: false,
+        flow: conn.flow,
+        instance_url: None,
+        user: None,
+        steps: Vec::new(),
+        hints: crate::diagnose::hints_for(&failure, conn.flow),
+        error: Some(StepError::new(StepName::Token, failure)),
+    }
+}
+
+fn outcome(report: &DoctorReport) -> CliResult {
+    if report.ok {
+        return Ok(());
+    }
+    let failed = report.failed_checks();
+    let mut message = format!("doctor found problems with `{}`:", report.name);
+    match failed {
+        0 => {}
+        1 => message.push_str(" 1 check failed;"),
+        n => {
+            let _ = write!(message, " {n} checks failed;");
+        }
+    }
+    match &report.test.error {
+        Some(err) => {
+            let _ = write!(
+                message,
+                " the test failed at the {} step",
+                err.step.as_str()
+            );
+        }
+        None => message.push_str(" the test passed"),
+    }
+    if let Some(first) = report.hints.first() {
+        let _ = write!(message, "; most likely: {} [{}]", first.title, first.id);
+    }
+    let code = if failed == 0 && report.test.needs_login() {
+        ExitCode::NeedsLogin
+    } else {
+        ExitCode::Failure
+    };
+    Err(CliError { code, message })
+}
+
+fn status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Warn => "warn",
+        CheckStatus::Fail => "FAIL",
+    }
+}
+
+/// The readable layout: checks, test steps, Salesforce's answer, then the hints with their fixes.
+fn human(conn: &Connection, report: &DoctorReport) -> String {
+    let mut s = String::new();
+    let badge = if conn.is_production() {
+        "PRODUCTION"
+    } else {
+        "sandbox"
+    };
+    let _ = writeln!(
+        s,
+        "Doctor: {} ({}, {badge}, {})\n",
+        conn.name,
+        conn.flow,
+        conn.login_host()
+    );
+    let _ = writeln!(s, "Checks");
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.check.len())
+        .max()
+        .unwrap_or(0);
+    for c in &report.checks {
+        let _ = writeln!(
+            s,
+            "  {}  {:<width$}  {}",
+            status_word(c.status),
+            c.check,
+            c.detail
+        );
+    }
+
+    let test = &report.test;
+    let _ = writeln!(s, "\nTest");
+    for step in &test.steps {
+        let _ = writeln!(
+            s,
+            "  {}  {:<8}  {:>6} ms",
+            if step.ok { "ok  " } else { "FAIL" },
+            step.step.as_str(),
+            step.ms
+        );
+    }
+    if let Some(user) = &test.user {
+        let _ = writeln!(
+            s,
+            "  Connected as {} in org {}",
+            user.username, user.organization_id
+        );
+    }
+    if let Some(err) = &test.error {
+        let status = err
+            .http_status
+            .map(|st| format!("HTTP {st}"))
+            .unwrap_or_else(|| "no HTTP answer".into());
+        let _ = writeln!(
+            s,
+            "  {} step failed ({status}): {}{}",
+            err.step.as_str(),
+            err.code.as_deref().unwrap_or("-"),
+            err.description
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        );
+    }
+
+    if !report.hints.is_empty() {
+        let _ = writeln!(s, "\nLikely causes, most likely first");
+    }
+    for (i, hint) in report.hints.iter().enumerate() {
+        let _ = writeln!(s, "  {}. {}  [{}]", i + 1, hint.title, hint.id);
+        if let Some(entry) = crate::diagnose::catalog().get(&hint.id) {
+            let _ = writeln!(s, "     {}", entry.cause);
+            for (n, step) in hint.fix.iter().enumerate() {
+                let _ = writeln!(s, "     {}) {}", n + 1, personalize(step, &conn.name));
+            }
+            if let Some(url) = entry.setup_url(conn) {
+                let _ = writeln!(s, "     Setup page: {url}");
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nResult: {}",
+        if report.ok { "OK" } else { "problems found" }
+    );
+    s
+}
+
+/// The redacted support report: every secret of the connection is loaded so it can be removed
+/// by value wherever it might appear.
+async fn support_report(
+    ctx: &Context,
+    conn: &Connection,
+    pctx: &PreflightContext,
+    report: &DoctorReport,
+) -> String {
+    let mut redactor = Redactor::new();
+    let mut stored = Vec::new();
+    if let Ok(store) = &pctx.secrets {
+        let (store, name) = (store.clone(), conn.name.clone());
+        let found = tokio::task::spawn_blocking(move || {
+            SecretKind::ALL
+                .iter()
+                .filter_map(|kind| match store.get(&name, *kind) {
+                    Ok(Some(value)) => Some((*kind, value)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (kind, value) in &found {
+            redactor.add(kind.as_str(), value);
+            stored.push(*kind);
+        }
+    }
+    for (setting, path) in [("private_key", &conn.key_file)] {
+        if let Some(path) = path
+            && let Ok(text) = std::fs::read_to_string(pctx.base_dir.join(path))
+        {
+            redactor.add(setting, &text);
+        }
+    }
+    let generated_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    render(
+        report,
+        &ReportContext {
+            conn,
+            profile_file: &ctx.paths.profile_file,
+            stored: &stored,
+            generated_at: &generated_at,
+        },
+        &redactor,
+    )
 }

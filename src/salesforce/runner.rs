@@ -175,8 +175,7 @@ pub(super) async fn login(
 
 /// The hints for a failure, most likely cause first, from the diagnose module's catalog.
 fn hints_for(failure: &Failure, flow: Flow) -> Vec<super::report::HintRef> {
-    let _ = (failure, flow);
-    Vec::new()
+    crate::diagnose::hints_for(failure, flow)
 }
 
 /// What the state file keeps of a test.

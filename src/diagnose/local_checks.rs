@@ -1,0 +1,212 @@
+//! The checks that need no network: the secret store, the profile, the JWT key and certificate,
+//! and the local callback port.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::profile::validate::{required_secrets, secret_env_var};
+use crate::profile::{Connection, Flow};
+use crate::salesforce::HintRef;
+use crate::secrets::{SecretError, SecretKind};
+
+use super::keys;
+use super::preflight::{CheckResult, CheckStatus, local_hints};
+
+pub(crate) fn store_error_hints(err: &SecretError, flow: Flow) -> Vec<HintRef> {
+    match err {
+        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
+            local_hints("keychain-unavailable", flow)
+        }
+        _ => local_hints("secret-store", flow),
+    }
+}
+
+/// The instance URL from the token cache's JSON (`{"access_token","instance_url",...}`).
+pub(crate) fn cached_instance_url(json: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    value
+        .get("instance_url")
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// What each flow needs before it can work (PRODUCT.md section 2): the profile's own validation,
+/// plus the secrets the flow requires (when the store could be read).
+pub(crate) fn profile_check(
+    conn: &Connection,
+    stored: &[SecretKind],
+    store_ok: bool,
+) -> CheckResult {
+    let mut settings: Vec<String> = conn
+        .validate()
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if conn.flow == Flow::Jwt
+        && conn.key_file.is_none()
+        && (store_ok && !stored.contains(&SecretKind::PrivateKey))
+    {
+        settings.push(
+            "key_file: not set and no private key imported (`sfconn edit NAME --key-file PATH`, or SFCONN_PRIVATE_KEY)"
+                .to_string(),
+        );
+    }
+    let secrets: Vec<String> = if store_ok {
+        required_secrets(conn.flow)
+            .iter()
+            .filter(|kind| !stored.contains(kind))
+            .map(|kind| {
+                format!(
+                    "{}: not stored (set {} and run `sfconn edit {}`)",
+                    kind.as_str(),
+                    secret_env_var(*kind),
+                    conn.name
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if settings.is_empty() && secrets.is_empty() {
+        return CheckResult::new(
+            "profile",
+            CheckStatus::Pass,
+            format!("has everything the {} flow needs", conn.flow),
+        );
+    }
+    let mut hints = Vec::new();
+    if !settings.is_empty() {
+        hints.extend(local_hints("missing-setting", conn.flow));
+    }
+    if !secrets.is_empty() {
+        hints.extend(local_hints("missing-secret", conn.flow));
+    }
+    let problems: Vec<String> = settings.into_iter().chain(secrets).collect();
+    CheckResult::new(
+        "profile",
+        CheckStatus::Fail,
+        format!(
+            "the {} flow cannot work yet: {}",
+            conn.flow,
+            problems.join("; ")
+        ),
+    )
+    .with_hints(hints)
+}
+
+/// The connection's private key: `key_file` (relative to `base_dir`), else the imported one.
+/// Returns the key and where it came from, for messages.
+pub(crate) fn load_private_key(
+    conn: &Connection,
+    stored_key: Option<String>,
+    base_dir: &Path,
+) -> Result<(jsonwebtoken::EncodingKey, String), String> {
+    match (&conn.key_file, stored_key) {
+        (Some(path), _) => {
+            let path = resolve_path(base_dir, path);
+            let origin = format!("key_file {}", path.display());
+            keys::read_setting_file("key_file", &path)
+                .and_then(|pem| keys::encoding_key(&pem, &origin))
+                .map(|k| (k, origin))
+        }
+        (None, Some(secret)) => keys::pem_from_secret(&secret)
+            .and_then(|pem| keys::encoding_key(&pem, "the imported private key"))
+            .map(|k| (k, "the imported private key".to_string())),
+        (None, None) => Err(
+            "no private key: set key_file (`sfconn edit NAME --key-file PATH`) or import one from SFCONN_PRIVATE_KEY"
+                .to_string(),
+        ),
+    }
+}
+
+fn resolve_path(base_dir: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base_dir.join(p)
+    }
+}
+
+pub(crate) fn key_checks(
+    conn: &Connection,
+    stored_key: Option<String>,
+    base_dir: &Path,
+    out: &mut Vec<CheckResult>,
+) {
+    let started = Instant::now();
+    let loaded = load_private_key(conn, stored_key, base_dir);
+    let key = match loaded {
+        Ok((key, origin)) => {
+            out.push(
+                CheckResult::new(
+                    "private-key",
+                    CheckStatus::Pass,
+                    format!("{origin} is a usable RSA private key"),
+                )
+                .timed(started),
+            );
+            key
+        }
+        Err(detail) => {
+            out.push(
+                CheckResult::new("private-key", CheckStatus::Fail, detail)
+                    .with_hints(local_hints("private-key-invalid", Flow::Jwt))
+                    .timed(started),
+            );
+            return;
+        }
+    };
+
+    let started = Instant::now();
+    let Some(cert) = &conn.cert_file else {
+        out.push(CheckResult::new(
+            "key-cert",
+            CheckStatus::Warn,
+            "no cert_file set, so the key cannot be checked against the certificate uploaded to Salesforce (`sfconn edit NAME --cert-file PATH`)",
+        ));
+        return;
+    };
+    let path = resolve_path(base_dir, cert);
+    let origin = format!("cert_file {}", path.display());
+    let result = keys::read_setting_file("cert_file", &path)
+        .and_then(|pem| keys::key_matches_cert(&key, &pem, &origin));
+    let check = match result {
+        Ok(true) => CheckResult::new(
+            "key-cert",
+            CheckStatus::Pass,
+            format!("the private key matches {origin}"),
+        ),
+        Ok(false) => CheckResult::new(
+            "key-cert",
+            CheckStatus::Fail,
+            format!("a JWT signed with the private key does not verify with {origin}"),
+        )
+        .with_hints(local_hints("key-cert-mismatch", Flow::Jwt)),
+        Err(detail) => CheckResult::new("key-cert", CheckStatus::Fail, detail),
+    };
+    out.push(check.timed(started));
+}
+
+pub(crate) fn callback_port_check(port: u16) -> CheckResult {
+    match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(_listener) => CheckResult::new(
+            "callback-port",
+            CheckStatus::Pass,
+            format!("port {port} on 127.0.0.1 is free for the login callback"),
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => CheckResult::new(
+            "callback-port",
+            CheckStatus::Fail,
+            format!("port {port} on 127.0.0.1 is already in use by another program"),
+        )
+        .with_hints(local_hints("callback-port-busy", Flow::Web)),
+        Err(err) => CheckResult::new(
+            "callback-port",
+            CheckStatus::Fail,
+            format!("cannot listen on 127.0.0.1:{port}: {err}"),
+        ),
+    }
+}
