@@ -9,7 +9,6 @@ pub mod commands;
 pub mod diagnose;
 pub mod emulator;
 pub mod error;
-pub mod keypair;
 pub mod paths;
 pub mod profile;
 pub mod salesforce;

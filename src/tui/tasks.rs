@@ -2,6 +2,7 @@
 //! store. Each effect runs on a tokio task (blocking calls on `spawn_blocking`) and reports on
 //! the channel the event loop listens to, tagged with the connection name (and generation).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,13 +119,7 @@ impl Services {
             Effect::GenerateKey { name } => {
                 let dir = self.paths.keys_dir();
                 let n = name.clone();
-                let result = blocking(move || {
-                    crate::keypair::generate(&dir, &n)
-                        .map(|f| (f.key, f.cert))
-                        .map_err(|e| e.to_string())
-                })
-                .await
-                .and_then(|r| r);
+                let result = blocking(move || key_files(&dir, &n)).await.and_then(|r| r);
                 Some(TaskMsg::KeyGenerated { name, result })
             }
             Effect::OpenUrl { url } => {
@@ -230,6 +225,31 @@ pub async fn play_browser(url: String) {
     }
 }
 
+/// `keys/NAME.key` (0600) and `keys/NAME.crt`, made as `sfconn keygen` makes them. A pair that
+/// is already there is reused, never replaced: its certificate may be uploaded to Salesforce.
+fn key_files(dir: &Path, name: &str) -> Result<(PathBuf, PathBuf), String> {
+    let key = dir.join(format!("{name}.key"));
+    let cert = dir.join(format!("{name}.crt"));
+    match (key.exists(), cert.exists()) {
+        (true, true) => return Ok((key, cert)),
+        (true, false) | (false, true) => {
+            let there = if key.exists() { &key } else { &cert };
+            return Err(format!(
+                "{} already exists without its pair; sfconn does not replace it. Delete it or pick the files by hand",
+                there.display()
+            ));
+        }
+        (false, false) => {}
+    }
+    let pair = crate::commands::keygen::generate(name)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (path, pem, mode) in [(&key, &pair.key_pem, 0o600), (&cert, &pair.cert_pem, 0o644)] {
+        crate::profile::atomic::write_atomic(path, pem.as_bytes(), Some(mode))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok((key, cert))
+}
+
 /// Save all or nothing: secrets first (put back if the profile file cannot be written), then
 /// the profile entry; a rename moves the secrets and the last test result along.
 fn save(
@@ -314,4 +334,38 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| format!("background task failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn key_files_are_made_once_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, cert) = super::key_files(dir.path(), "acme-jwt").unwrap();
+        let pem = std::fs::read_to_string(&key).unwrap();
+        assert!(pem.contains("BEGIN PRIVATE KEY"));
+        assert!(
+            std::fs::read_to_string(&cert)
+                .unwrap()
+                .contains("BEGIN CERTIFICATE")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = super::key_files(dir.path(), "acme-jwt").unwrap();
+        assert_eq!(again, (key.clone(), cert.clone()));
+        assert_eq!(
+            std::fs::read_to_string(&key).unwrap(),
+            pem,
+            "an existing key was replaced"
+        );
+        std::fs::remove_file(&cert).unwrap();
+        assert!(
+            super::key_files(dir.path(), "acme-jwt").is_err(),
+            "a lone key is never paired with a new certificate"
+        );
+    }
 }

@@ -7,7 +7,9 @@ use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
 use sfconn::tui::app::{RunStatus, Screen};
 use sfconn::tui::update;
 
-use crate::tui_snapshots::{app, draw, failed_report, key, passed_report, typed, wizard_at_review};
+use crate::tui_snapshots::{
+    app, draw, failed_report, key, passed_report, typed, wizard_at_fields, wizard_at_review,
+};
 
 #[test]
 fn delete_confirm_for_sandbox_is_yes_no() {
@@ -222,8 +224,9 @@ fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
         "the missing key file is pointed at"
     );
     let keys = tempfile::tempdir().unwrap();
-    let pair = sfconn::keypair::generate(keys.path(), "acme-production").unwrap();
-    typed(&mut a, &pair.key.display().to_string());
+    let key_file = keys.path().join("acme.key");
+    std::fs::write(&key_file, sfconn::emulator::PRACTICE_JWT_KEY_PEM).unwrap();
+    typed(&mut a, &key_file.display().to_string());
     key(&mut a, KeyCode::Enter); // -> review
     let effects = key(&mut a, KeyCode::Enter);
     let Some(Effect::Save { conn, replaces, .. }) = effects.first() else {
@@ -313,4 +316,43 @@ fn text_inputs_stay_on_one_line() {
     typed(&mut a, "-");
     assert_eq!(a.filter_text(), "acme-");
     assert_eq!(a.filter.lines().len(), 1);
+}
+
+#[test]
+fn ctrl_g_makes_a_key_pair_for_a_jwt_connection_and_fills_both_paths() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let mut a = wizard_at_fields(1, "uat-jwt");
+    key(&mut a, KeyCode::Enter); // checklist -> fields
+    let ctrl_g = KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL);
+    let action = sfconn::tui::keymap::action_for_key(&a, ctrl_g).unwrap();
+    let effects = update(&mut a, action);
+    assert_eq!(
+        effects,
+        vec![Effect::GenerateKey {
+            name: "uat-jwt".into()
+        }]
+    );
+    update(
+        &mut a,
+        Action::Task(TaskMsg::KeyGenerated {
+            name: "uat-jwt".into(),
+            result: Ok(("/h/keys/uat-jwt.key".into(), "/h/keys/uat-jwt.crt".into())),
+        }),
+    );
+    let w = a.wizard.as_deref().unwrap();
+    let value = |label: &str| {
+        w.fields
+            .iter()
+            .find(|f| f.spec.label == label)
+            .map(|f| f.value().to_string())
+    };
+    assert_eq!(
+        value("Private key file").as_deref(),
+        Some("/h/keys/uat-jwt.key")
+    );
+    assert_eq!(
+        value("Certificate file").as_deref(),
+        Some("/h/keys/uat-jwt.crt")
+    );
+    assert!(draw(&a, 160, 40).contains("upload /h/keys/uat-jwt.crt"));
 }
