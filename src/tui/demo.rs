@@ -141,7 +141,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
     app.info(format!(
-        "Demo: practice org at {}. T tests everything; all of it is deleted when you quit.",
+        "Demo: practice org at {}. T tests all; quitting deletes everything.",
         org.url()
     ));
     let result = term::run_app(app, services, &paths).await;

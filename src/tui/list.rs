@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::app::App;
+use crate::profile::Flow;
 use super::widgets::{block, env_badge, relative, status_span};
 
 /// Draw the list into `area` (header, filter, table).
@@ -140,7 +141,12 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(marker),
                 Cell::from(r.name().to_string()),
                 Cell::from(env_badge(r.conn.environment)),
-                Cell::from(r.conn.flow.as_str()),
+                Cell::from(if wide || r.conn.flow != Flow::ClientCredentials {
+                    r.conn.flow.as_str()
+                } else {
+                    // Narrow terminals: the name matters more than the flow's full spelling.
+                    "client-creds"
+                }),
             ];
             if wide {
                 cells.push(Cell::from(r.conn.username.clone().unwrap_or_default()));
@@ -156,9 +162,9 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         });
     let mut widths = vec![
         Constraint::Length(2),
-        Constraint::Fill(2),
+        Constraint::Fill(if wide { 2 } else { 3 }),
         Constraint::Length(9),
-        Constraint::Length(18),
+        Constraint::Length(if wide { 18 } else { 12 }),
     ];
     let mut titles = vec!["", "NAME", "ENV", "FLOW"];
     if wide {
