@@ -158,8 +158,10 @@ pub struct App {
     /// Sorted by name.
     pub rows: Vec<ConnRow>,
     pub default: Option<String>,
-    /// The profile file's `timeout_secs`, overridden by `--timeout`.
+    /// The profile file's `timeout_secs` (or 10).
     pub timeout_secs: u64,
+    /// `--timeout`, which wins over every connection's own.
+    pub timeout_flag: Option<u64>,
     /// Indices into `rows` that pass the filter, in display order.
     pub visible: Vec<usize>,
     /// Position in `visible`.
@@ -205,6 +207,7 @@ impl App {
             rows,
             default: profiles.default,
             timeout_secs,
+            timeout_flag: None,
             visible: Vec::new(),
             selected: 0,
             filter,
@@ -331,6 +334,13 @@ impl App {
             Some(Overlay::Help) => Mode::Help,
             _ => self.base_mode(),
         }
+    }
+
+    /// The request timeout a run of `conn` uses: `--timeout`, its own, the file's, 10 s.
+    pub fn timeout_for(&self, conn: &Connection) -> u64 {
+        self.timeout_flag
+            .or(conn.timeout_secs)
+            .unwrap_or(self.timeout_secs)
     }
 
     pub fn base_dir(&self) -> std::path::PathBuf {

@@ -33,7 +33,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     title.push(status_span(app, &row.status));
     frame.render_widget(Paragraph::new(Line::from(title)), header);
 
-    let settings = settings_lines(row);
+    let settings = settings_lines(app, row);
     let (left, right) = if body.width >= 110 {
         let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
         (l, r)
@@ -62,7 +62,7 @@ fn kv(key: &str, value: String) -> Line<'static> {
     ])
 }
 
-fn settings_lines(row: &ConnRow) -> Vec<Line<'static>> {
+fn settings_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
     let c = &row.conn;
     let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
     let mut lines = vec![
@@ -88,7 +88,7 @@ fn settings_lines(row: &ConnRow) -> Vec<Line<'static>> {
             "callback port",
             (c.flow == crate::profile::Flow::Web).then(|| c.callback_port().to_string()),
         ),
-        ("timeout", c.timeout_secs.map(|t| format!("{t} s"))),
+        ("timeout", Some(format!("{} s", app.timeout_for(c)))),
     ];
     lines.extend(
         optional

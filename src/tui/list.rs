@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::app::App;
-use crate::profile::Flow;
 use super::widgets::{block, env_badge, relative, status_span};
+use crate::profile::Flow;
 
 /// Draw the list into `area` (header, filter, table).
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {

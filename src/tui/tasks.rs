@@ -20,8 +20,10 @@ use crate::secrets::{SecretKind, SecretStore};
 #[derive(Clone)]
 pub struct Services {
     pub paths: Paths,
-    /// Per-request timeout (`--timeout`, else the profile file's, else 10 s).
+    /// Per-request timeout: the profile file's, else 10 s (a connection's own wins over it).
     pub timeout: Duration,
+    /// `--timeout`, which wins over everything.
+    pub timeout_flag: Option<Duration>,
     pub secrets: SecretStore,
     pub engine: Engine,
     /// The demo: the practice org approves logins by itself, so instead of opening a browser
@@ -46,6 +48,7 @@ impl Services {
             engine: Engine::new(secrets.clone()),
             paths,
             timeout,
+            timeout_flag: None,
             secrets,
             play_browser: false,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
@@ -153,9 +156,10 @@ impl Services {
                 step: step.clone(),
             });
         };
-        let timeout = conn
-            .timeout_secs
-            .map(Duration::from_secs)
+        // Precedence as in the CLI: `--timeout`, the connection's own, the file's, 10 s.
+        let timeout = self
+            .timeout_flag
+            .or(conn.timeout_secs.map(Duration::from_secs))
             .unwrap_or(self.timeout);
         let report = match kind {
             RunKind::Test => self.engine.test(&conn, timeout, &on_step).await,

@@ -64,20 +64,19 @@ pub fn load(paths: &Paths) -> CliResult<(Profiles, State)> {
 /// `sfconn` with no command: load, then run the TUI until the user quits.
 pub async fn run(ctx: Context) -> CliResult {
     let (profiles, state) = load(&ctx.paths)?;
-    let timeout = ctx
-        .timeout
-        .or(profiles.timeout_secs)
-        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let timeout = profiles.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
     // The TUI owns the screen, so the file-store warning is shown in it instead of on stderr.
     let secrets = SecretStore::open_quiet(&ctx.paths)?;
     let warning = secrets.warning();
     let effective_default = profiles.effective_default();
     let mut app = App::new(profiles, state, timeout, &ctx.paths);
     app.default = effective_default;
+    app.timeout_flag = ctx.timeout;
     if let Some(w) = warning {
         app.error(format!("{w} in {}", ctx.paths.secrets_file().display()));
     }
-    let services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout), secrets);
+    let mut services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout), secrets);
+    services.timeout_flag = ctx.timeout.map(Duration::from_secs);
     run_app(app, services, &ctx.paths).await
 }
 
