@@ -113,7 +113,7 @@ const LIST: &[Binding] = &[
         true,
     ),
     b(&[ch('t')], "t", "test", Cmd::Test, true),
-    b(&[ch('T')], "T", "test all", Cmd::TestAll, true),
+    b(&[ch('T')], "T", "test all shown", Cmd::TestAll, true),
     b(&[ch('l')], "l", "login", Cmd::Login, true),
     b(&[ch('n')], "n", "new", Cmd::New, true),
     b(&[ch('e')], "e", "edit", Cmd::Edit, true),

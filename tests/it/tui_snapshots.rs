@@ -246,7 +246,7 @@ fn help_overlay_lists_every_binding_of_the_list() {
     snap("help", &a);
     let screen = draw(&a, 160, 40);
     for desc in [
-        "test all",
+        "test all shown",
         "use as default",
         "filter",
         "clear the filter",
