@@ -168,6 +168,9 @@ fn describe(org: &PracticeOrg, key_path: Option<&str>, latency_ms: u64, builtin:
         if !app.refresh_token_valid {
             notes.push("refresh tokens expire at once".to_string());
         }
+        if app.rest_sessions_invalid {
+            notes.push("REST API refuses its sessions".to_string());
+        }
         if app.flows.contains(&AppFlow::ClientCredentials) && app.run_as.is_none() {
             notes.push("no Run As user".to_string());
         }
@@ -296,6 +299,9 @@ fn add_command(
         OrgType::Production => "production",
         OrgType::Sandbox => "sandbox",
     };
+    if app.rest_sessions_invalid {
+        return None;
+    }
     let name = app.client_id.clone();
     let base = format!(
         "sfconn add {name} --flow {} --env {env} --domain {url} --client-id {}",

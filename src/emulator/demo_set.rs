@@ -19,8 +19,12 @@ pub enum Expected {
         error: &'static str,
         description: &'static str,
     },
-    /// The token works; the REST API answers this `errorCode`.
-    ApiError { error_code: &'static str },
+    /// The token works (userinfo too); the REST API answers this HTTP status and `errorCode`,
+    /// for a fresh token as well (so renewing the token once cannot help).
+    ApiError {
+        http_status: u16,
+        error_code: &'static str,
+    },
 }
 
 /// One connection for the demo home, with the secrets to store for it.
@@ -208,9 +212,24 @@ const SPECS: &[Spec] = &[
         environment: Environment::Production,
         on_login_host: false,
         expected: Expected::ApiError {
+            http_status: 403,
             error_code: "API_DISABLED_FOR_ORG",
         },
         note: "a user without the API Enabled permission",
+    },
+    Spec {
+        name: "broken-rest-session",
+        flow: Flow::ClientCredentials,
+        client_id: "practice-cc-rest-denied",
+        username: None,
+        secrets: &[(SecretKind::ClientSecret, "practice-cc-rest-denied-secret")],
+        environment: Environment::Production,
+        on_login_host: false,
+        expected: Expected::ApiError {
+            http_status: 401,
+            error_code: "INVALID_SESSION_ID",
+        },
+        note: "an app whose policy change makes the REST API refuse even brand-new tokens",
     },
     Spec {
         name: "broken-security-token",

@@ -229,13 +229,26 @@ pub async fn limits(
     if !supported {
         return not_found().await;
     }
-    let Some((user, _)) = bearer(&headers).and_then(|t| session(&ctx, t)) else {
+    let Some((user, client_id)) = bearer(&headers).and_then(|t| session(&ctx, t)) else {
         return rest_error(
             StatusCode::UNAUTHORIZED,
             "INVALID_SESSION_ID",
             "Session expired or invalid",
         );
     };
+    // Valid for OAuth (userinfo answers) but not for the REST API: research §4.3.
+    if ctx
+        .shared
+        .scenario
+        .app(&client_id)
+        .is_some_and(|a| a.rest_sessions_invalid)
+    {
+        return rest_error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the REST API",
+        );
+    }
     if !org.api_enabled || !user.api_enabled {
         return rest_error(
             StatusCode::FORBIDDEN,

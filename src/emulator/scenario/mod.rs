@@ -171,6 +171,12 @@ pub struct App {
     /// Off: the refresh token policy expires refresh tokens at once ("Expire refresh token immediately").
     #[serde(default = "yes")]
     pub refresh_token_valid: bool,
+    /// The REST API refuses every session of this app with 401 `INVALID_SESSION_ID`, brand-new
+    /// ones too, while the token endpoint and userinfo keep working. Salesforce does this after
+    /// changes to the app's OAuth, session or IP policies (research §4.3: "This session is not
+    /// valid for use with the REST API"); a client must not loop on refresh.
+    #[serde(default)]
+    pub rest_sessions_invalid: bool,
     /// Authorization code lifetime in seconds (Salesforce: 15 minutes).
     #[serde(default = "default_code_ttl")]
     pub code_ttl_secs: u64,

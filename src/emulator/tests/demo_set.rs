@@ -120,8 +120,11 @@ async fn every_demo_connection_gets_the_promised_answer() {
                     get_with_token(&format!("{instance}/services/data/v66.0/limits"), Some(at))
                         .await;
                 match demo.expected {
-                    Expected::ApiError { error_code } => {
-                        assert_eq!(status, 403, "{}", conn.name);
+                    Expected::ApiError {
+                        http_status,
+                        error_code,
+                    } => {
+                        assert_eq!(status, http_status, "{}", conn.name);
                         assert!(body.contains(error_code), "{}: {body}", conn.name);
                     }
                     _ => assert_eq!(status, 200, "{}: {body}", conn.name),

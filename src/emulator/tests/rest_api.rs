@@ -293,3 +293,63 @@ async fn shutdown_closes_both_listeners() {
         assert!(result.is_err(), "{base} still answers");
     }
 }
+
+#[tokio::test]
+async fn an_app_whose_sessions_the_rest_api_refuses_still_gets_tokens_and_userinfo() {
+    let org = builtin().await;
+    let grant = |client_id: &'static str| {
+        let url = org.url();
+        async move {
+            let secret = format!("{client_id}-secret");
+            let form = [
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret.as_str()),
+            ];
+            let (status, body) = token(&url, &form).await;
+            assert_eq!(status, 200, "{client_id}: {body}");
+            body["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let userinfo = format!("{}/services/oauth2/userinfo", org.url());
+    let limits = format!("{}/services/data/v66.0/limits", org.url());
+    // A brand-new token is refused as well as an older one: renewing cannot help.
+    let older = grant("practice-cc-rest-denied").await;
+    let fresh = grant("practice-cc-rest-denied").await;
+    for at in [&older, &fresh] {
+        let (status, body) = get_with_token(&userinfo, Some(at)).await;
+        assert_eq!(status, 200, "userinfo still answers: {body}");
+        let (status, body) = get_with_token(&limits, Some(at)).await;
+        assert_eq!(status, 401, "{body}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json[0]["errorCode"], "INVALID_SESSION_ID", "{body}");
+        assert_eq!(
+            json[0]["message"], "This session is not valid for use with the REST API",
+            "{body}"
+        );
+    }
+    assert_eq!(org.grant_count("client_credentials"), 2);
+    // The same Run As user through another app is served: the app's policy decides.
+    let other = grant("practice-cc").await;
+    assert_eq!(get_with_token(&limits, Some(&other)).await.0, 200);
+}
+
+#[test]
+fn rest_sessions_invalid_is_an_app_option_that_defaults_to_off() {
+    let scenario = Scenario::builtin();
+    let denied: Vec<&str> = scenario
+        .apps
+        .iter()
+        .filter(|a| a.rest_sessions_invalid)
+        .map(|a| a.client_id.as_str())
+        .collect();
+    assert_eq!(denied, ["practice-cc-rest-denied"]);
+    let err = Scenario::from_toml_str(
+        "[org]\nid = \"00DPR4CT1CE0RG0EAA\"\nname = \"x\"\n\
+         [[users]]\nid = \"005PR4CT1CEADM1AAA\"\nusername = \"a@b.c\"\npassword = \"p\"\nemail = \"a@b.c\"\nname = \"A\"\n\
+         [[apps]]\nname = \"x\"\nclient_id = \"x\"\nflows = []\nrest_session_invalid = true\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("rest_session_invalid"), "{err}");
+}

@@ -8,6 +8,7 @@ mod local;
 mod login;
 mod network;
 mod report;
+mod session;
 
 use std::path::{Path, PathBuf};
 
