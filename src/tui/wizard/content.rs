@@ -54,7 +54,8 @@ pub struct FieldSpec {
 #[serde(deny_unknown_fields)]
 pub struct SetupStep {
     pub title: String,
-    /// The Lightning Setup page (`/lightning/setup/<page>/home`), research §8.
+    /// The Lightning Setup page to open (`/lightning/setup/<Page>/home`, research §8), the same
+    /// form as `setup_page` in assets/hints.toml.
     pub page: Option<String>,
     pub detail: Vec<String>,
     #[serde(default)]
@@ -142,17 +143,13 @@ pub fn guides() -> Result<&'static Guides, String> {
         .map_err(Clone::clone)
 }
 
-/// The URL of a Lightning Setup page of the org (research §8): on the My Domain when known,
-/// else through the login host's `startURL`, which lands there after sign-in.
+/// The URL of a Lightning Setup page of the org being set up (the diagnose module's rule: the
+/// My Domain when known, else the login host's `startURL`).
 pub fn setup_url(domain: Option<&str>, environment: Environment, page: &str) -> String {
-    let path = format!("/lightning/setup/{page}/home");
-    match domain {
-        Some(d) if !d.is_empty() => format!("{}{path}", d.trim_end_matches('/')),
-        _ => {
-            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-            format!("{}/?startURL={encoded}", environment.login_host())
-        }
-    }
+    let mut conn = crate::profile::Connection::new("", crate::profile::Flow::Web);
+    conn.domain = domain.filter(|d| !d.is_empty()).map(str::to_string);
+    conn.environment = environment;
+    crate::diagnose::setup_url(&conn, page)
 }
 
 #[cfg(test)]
@@ -161,6 +158,16 @@ mod tests {
 
     #[test]
     fn every_flow_has_a_guide_with_setup_steps_and_fields() {
+        for g in &guides().unwrap().flows {
+            for s in &g.setup {
+                let page = s.page.as_deref().unwrap_or("/lightning/setup/X/home");
+                assert!(
+                    page.starts_with("/lightning/setup/") && page.ends_with("/home"),
+                    "{}: {page} is not a Lightning Setup path",
+                    g.flow
+                );
+            }
+        }
         let guides = guides().unwrap();
         for flow in Flow::ALL {
             let g = guides.flow(flow);
@@ -183,12 +190,16 @@ mod tests {
             setup_url(
                 Some("https://acme.my.salesforce.com"),
                 Environment::Production,
-                "ConnectedApplication"
+                "/lightning/setup/ConnectedApplication/home"
             ),
             "https://acme.my.salesforce.com/lightning/setup/ConnectedApplication/home"
         );
         assert_eq!(
-            setup_url(None, Environment::Sandbox, "OrgDomain"),
+            setup_url(
+                None,
+                Environment::Sandbox,
+                "/lightning/setup/OrgDomain/home"
+            ),
             "https://test.salesforce.com/?startURL=%2Flightning%2Fsetup%2FOrgDomain%2Fhome"
         );
     }
