@@ -152,6 +152,11 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             Err(e) => app.error(format!("Could not make {name} the default: {e}")),
         },
         TaskMsg::SecretKinds { name, kinds } => {
+            if let (Ok(stored), Some(w)) = (&kinds, app.wizard.as_deref_mut())
+                && w.editing.as_deref() == Some(name.as_str())
+            {
+                w.set_stored(stored);
+            }
             if let Some(row) = app.row_mut(&name) {
                 row.secrets = Some(kinds);
             }

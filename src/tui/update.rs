@@ -148,10 +148,18 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                     // Not loaded (or unreadable): treat secrets as kept unless retyped.
                     _ => SecretKind::ALL.to_vec(),
                 };
+                let load = match row.secrets {
+                    Some(Ok(_)) => None,
+                    _ => Some(Effect::LoadSecretKinds {
+                        name: row.conn.name.clone(),
+                    }),
+                };
                 match Wizard::edit(&row.conn, &stored, app.base_dir()) {
                     Ok(w) => {
                         app.wizard = Some(Box::new(w));
                         app.screen = Screen::Wizard;
+                        // The secret fields say "stored" only for what the store really holds.
+                        return load.into_iter().collect();
                     }
                     Err(e) => app.error(e),
                 }

@@ -356,3 +356,34 @@ fn ctrl_g_makes_a_key_pair_for_a_jwt_connection_and_fills_both_paths() {
     );
     assert!(draw(&a, 160, 40).contains("upload /h/keys/uat-jwt.crt"));
 }
+
+#[test]
+fn editing_asks_for_a_secret_only_when_the_store_lacks_it() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char('j'));
+    let effects = key(&mut a, KeyCode::Char('e'));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadSecretKinds {
+            name: "billing-svc".into()
+        }]
+    );
+    update(
+        &mut a,
+        Action::Task(TaskMsg::SecretKinds {
+            name: "billing-svc".into(),
+            kinds: Ok(vec![]),
+        }),
+    );
+    key(&mut a, KeyCode::Enter); // basics -> checklist
+    key(&mut a, KeyCode::Enter); // checklist -> fields
+    key(&mut a, KeyCode::Enter); // fields -> review: the consumer secret is missing
+    let w = a.wizard.as_deref().unwrap();
+    let secret = w
+        .fields
+        .iter()
+        .find(|f| f.spec.label == "Consumer secret")
+        .unwrap();
+    assert_eq!(secret.error.as_deref(), Some("Consumer secret is required"));
+}

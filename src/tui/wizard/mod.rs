@@ -264,4 +264,15 @@ impl Wizard {
             self.focus = range.start;
         }
     }
+
+    /// The secret kinds the store holds for the connection being edited: their fields may stay
+    /// empty (kept); the others must be typed if the flow needs them.
+    pub fn set_stored(&mut self, stored: &[SecretKind]) {
+        for f in &mut self.fields {
+            if let Some(kind) = secret_kind(f.key()) {
+                let value = f.value().to_string();
+                *f = Field::new(f.spec.clone(), &value, stored.contains(&kind));
+            }
+        }
+    }
 }
