@@ -27,6 +27,13 @@ fn setup_error(what: &str, e: impl std::fmt::Display) -> CliError {
 /// accepts (the refresh gets "expired access/refresh token").
 fn connections(org: &PracticeOrg, key_file: &Path) -> Vec<DemoConnection> {
     let mut set = demo_connections(&org.url(), &org.login_url(), key_file);
+    // A free callback port each: two demos at once (or anything on 1717) must not collide.
+    // The practice web apps accept any localhost port.
+    for d in &mut set {
+        if d.connection.flow == Flow::Web {
+            d.connection.callback_port = free_port();
+        }
+    }
     let mut expired = Connection::new("broken-refresh-expired", Flow::Web);
     expired.environment = Environment::Sandbox;
     expired.domain = Some(org.url());
@@ -44,6 +51,12 @@ fn connections(org: &PracticeOrg, key_file: &Path) -> Vec<DemoConnection> {
         note: "a refresh token the org revoked",
     });
     set
+}
+
+/// A free loopback port, for a web connection's callback server.
+fn free_port() -> Option<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+    listener.local_addr().ok().map(|a| a.port())
 }
 
 /// Write the key pair, the profile file and the secrets of the throw-away home.
