@@ -52,10 +52,10 @@ impl<'a> Run<'a> {
     }
 
     fn finish(self, error: Option<StepError>) -> TestReport {
-        // The hint catalog (crate::diagnose) fills these; see `hints_for` below.
+        // Most likely cause first, from the hint catalog (assets/hints.toml).
         let hints = error
             .as_ref()
-            .map(|e| hints_for(&e.failure, self.conn.flow))
+            .map(|e| crate::diagnose::hints_for(&e.failure, self.conn.flow))
             .unwrap_or_default();
         TestReport {
             name: self.conn.name.clone(),
@@ -171,11 +171,6 @@ pub(super) async fn login(
         }
         Err(e) => run.finish(Some(e)),
     }
-}
-
-/// The hints for a failure, most likely cause first, from the diagnose module's catalog.
-fn hints_for(failure: &Failure, flow: Flow) -> Vec<super::report::HintRef> {
-    crate::diagnose::hints_for(failure, flow)
 }
 
 /// What the state file keeps of a test.
