@@ -175,9 +175,7 @@ pub(super) async fn login(
 
 /// What the state file keeps of a test.
 pub fn last_test(report: &TestReport) -> LastTest {
-    let at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let at = crate::state::now_rfc3339();
     LastTest {
         at,
         ok: report.ok,
