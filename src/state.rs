@@ -152,3 +152,12 @@ mod tests {
         assert!(State::load(&paths).unwrap().tests.contains_key("d"));
     }
 }
+
+/// The current UTC time as RFC 3339 to the second (`2026-11-23T06:33:38Z`), for `at` stamps.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -290,9 +290,7 @@ async fn support_report(
             redactor.add(setting, &text);
         }
     }
-    let generated_at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let generated_at = crate::state::now_rfc3339();
     render(
         report,
         &ReportContext {

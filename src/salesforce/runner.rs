@@ -52,10 +52,10 @@ impl<'a> Run<'a> {
     }
 
     fn finish(self, error: Option<StepError>) -> TestReport {
-        // The hint catalog (crate::diagnose) fills these; see `hints_for` below.
+        // Most likely cause first, from the hint catalog (assets/hints.toml).
         let hints = error
             .as_ref()
-            .map(|e| hints_for(&e.failure, self.conn.flow))
+            .map(|e| crate::diagnose::hints_for(&e.failure, self.conn.flow))
             .unwrap_or_default();
         TestReport {
             name: self.conn.name.clone(),
@@ -173,16 +173,9 @@ pub(super) async fn login(
     }
 }
 
-/// The hints for a failure, most likely cause first, from the diagnose module's catalog.
-fn hints_for(failure: &Failure, flow: Flow) -> Vec<super::report::HintRef> {
-    crate::diagnose::hints_for(failure, flow)
-}
-
 /// What the state file keeps of a test.
 pub fn last_test(report: &TestReport) -> LastTest {
-    let at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let at = crate::state::now_rfc3339();
     LastTest {
         at,
         ok: report.ok,

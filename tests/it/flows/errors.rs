@@ -14,7 +14,7 @@ async fn salesforce_errors_come_out_exactly() {
         ("practice-password", "practice-password-secret"),
         ("admin@practice.example", "wrong", ""),
     );
-    assert_test_fails(
+    let report = assert_test_fails(
         &home,
         "badpw",
         "token",
@@ -22,6 +22,8 @@ async fn salesforce_errors_come_out_exactly() {
         "invalid_grant",
         "authentication failure",
     );
+    // The catalog's hint for it comes with the result, most likely cause first.
+    assert_eq!(report["hints"][0]["id"], "password-auth-failed", "{report}");
 
     add_cc(&home, &url, "badid", "no-such-app", "x");
     assert_test_fails(

@@ -109,7 +109,7 @@ pub fn assert_test_fails(
     status: Option<u16>,
     code: &str,
     description: &str,
-) {
+) -> Value {
     let out = home.run(&["test", name, "--json"]);
     out.expect(1);
     let report = out.json();
@@ -121,6 +121,7 @@ pub fn assert_test_fails(
     if let Some(status) = status {
         assert_eq!(error["http_status"], status, "{out}");
     }
+    report
 }
 
 /// Run a web login with --no-browser, playing the browser against an auto-approving app.
