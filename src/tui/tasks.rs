@@ -36,12 +36,6 @@ pub struct Services {
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
 const CONCURRENT_RUNS: usize = 16;
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 impl Services {
     pub fn new(paths: Paths, timeout: Duration, secrets: SecretStore) -> Services {
         Services {
@@ -201,7 +195,7 @@ impl Services {
                 self.engine.login(&conn, &opts, &on_event).await
             }
         };
-        let at = now_rfc3339();
+        let at = crate::state::now_rfc3339();
         let last = last_test_of(&report, &at);
         let paths = self.paths.clone();
         let record_name = name.clone();
