@@ -44,15 +44,11 @@ pub fn failure_title(report: &TestReport) -> String {
     }
 }
 
-/// The state-file record of a finished run.
+/// The state-file record of a finished run (the engine's, stamped with the time the TUI got it).
 pub fn last_test_of(report: &TestReport, at: &str) -> LastTest {
     LastTest {
         at: at.to_string(),
-        ok: report.ok,
-        error_code: report.error.as_ref().and_then(|e| e.code.clone()),
-        failed_step: report.error.as_ref().map(|e| e.step.as_str().to_string()),
-        hint_title: report.hints.first().map(|h| h.title.clone()),
-        steps: report.steps.clone(),
+        ..crate::salesforce::last_test(report)
     }
 }
 
