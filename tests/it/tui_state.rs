@@ -387,3 +387,26 @@ fn editing_asks_for_a_secret_only_when_the_store_lacks_it() {
         .unwrap();
     assert_eq!(secret.error.as_deref(), Some("Consumer secret is required"));
 }
+
+#[test]
+fn tiny_terminals_never_crash_any_screen() {
+    let mut screens = vec![app(), wizard_at_review(), wizard_at_fields(3, "tiny")];
+    let mut detail = app();
+    key(&mut detail, KeyCode::Enter);
+    screens.push(detail);
+    let mut help = app();
+    key(&mut help, KeyCode::Char('?'));
+    screens.push(help);
+    let mut confirm = app();
+    key(&mut confirm, KeyCode::Char('d'));
+    screens.push(confirm);
+    let mut fields = wizard_at_fields(3, "tiny");
+    key(&mut fields, KeyCode::Enter);
+    typed(&mut fields, "bad key");
+    screens.push(fields);
+    for a in &screens {
+        for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 8), (60, 12)] {
+            draw(a, w, h);
+        }
+    }
+}
