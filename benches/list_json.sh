@@ -142,8 +142,8 @@ out=$("$bin" list --json) || {
 }
 listed=$(grep -c '"name": ' <<<"$out" || true)
 tested=$(grep -c '"last_test": {' <<<"$out" || true)
-if [[ "$listed" != "$CONNECTIONS" || "$tested" != "$((CONNECTIONS / 2))" ]]; then
-    echo "error: expected $CONNECTIONS connections, $((CONNECTIONS / 2)) with a last test; got $listed and $tested" >&2
+if [[ "$listed" != "$CONNECTIONS" || "$tested" != "$(((CONNECTIONS + 1) / 2))" ]]; then
+    echo "error: expected $CONNECTIONS connections, $(((CONNECTIONS + 1) / 2)) with a last test; got $listed and $tested" >&2
     exit 2
 fi
 
