@@ -186,5 +186,9 @@ BEGIN {
     printf "%-26s %9.2f ms %7.2f ms %7.2f ms %7.1f MB\n", "--version (start-up)", vms, vlo, vcpu, vkb / 1024
     exit (t == "ok" && r == "ok") ? 0 : 1
 }' && status=0 || status=1
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'); binary: $bin"
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+echo "machine: $(nproc) cores, load average $load; binary: $bin"
+if awk -v l="$load" -v c="$(nproc)" 'BEGIN { exit !(l > c / 2) }'; then
+    echo "note: the machine is busy, so wall times are inflated; compare mean CPU, or re-run when idle"
+fi
 exit "$status"
