@@ -1,10 +1,12 @@
 //! `sfconn list`: every connection with flow, environment, user, default marker and last test.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::Context;
 use super::common::load_profiles;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::profile::{Connection, Profiles};
 use crate::state::{LastTest, State};
 
@@ -122,18 +124,29 @@ pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
             .values()
             .map(|c| ConnectionSummary::new(c, default.as_deref(), state.tests.get(&c.name)))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&items).unwrap_or_default()
-        );
-        return Ok(());
+        return write_stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, &items).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")
+        });
     }
     if profiles.connections.is_empty() {
-        println!(
-            "No connections yet. Create one with `sfconn add NAME --flow FLOW ...`, or try `sfconn demo`."
-        );
-        return Ok(());
+        return write_stdout(|out| {
+            out.write_all(b"No connections yet. Create one with `sfconn add NAME --flow FLOW ...`, or try `sfconn demo`.\n")
+        });
     }
-    print!("{}", table(&profiles, &state, default.as_deref()));
-    Ok(())
+    let text = table(&profiles, &state, default.as_deref());
+    write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Write to stdout through one buffer. A reader that stops early (`sfconn list | head`) is not
+/// an error: the output it wanted has been delivered, so exit 0 quietly instead of panicking
+/// the way `println!` does on a closed pipe.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> CliResult {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failure(format!("cannot write to stdout: {e}"))),
+    }
 }

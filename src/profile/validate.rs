@@ -60,7 +60,44 @@ pub fn normalize_domain(input: &str) -> Result<String, String> {
     normalize_origin(input, "domain")
 }
 
+/// True when `text` is already what `normalize_origin` returns for it: `https://` and a
+/// lowercase DNS name whose last label starts with a letter (so no IP address) and with no
+/// punycode label (IDNA would check those). Loading a profile file normalises and then
+/// validates every domain; this skips two URL parses per connection on that path.
+fn is_canonical_https_host(text: &str) -> bool {
+    let Some(host) = text.strip_prefix("https://") else {
+        return false;
+    };
+    let mut labels = 0;
+    let mut last_starts_with_letter = false;
+    for label in host.split('.') {
+        let bytes = label.as_bytes();
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+            return false;
+        };
+        if *first == b'-'
+            || *last == b'-'
+            || label.starts_with("xn--")
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        {
+            return false;
+        }
+        labels += 1;
+        last_starts_with_letter = first.is_ascii_lowercase();
+    }
+    labels >= 2 && last_starts_with_letter
+}
+
 fn normalize_origin(input: &str, what: &str) -> Result<String, String> {
+    if is_canonical_https_host(input) {
+        return Ok(input.to_string());
+    }
+    parse_origin(input, what)
+}
+
+fn parse_origin(input: &str, what: &str) -> Result<String, String> {
     let text = input.trim();
     if text.is_empty() {
         return Err(format!("the {what} is empty"));
@@ -406,6 +443,42 @@ mod tests {
         ] {
             assert!(normalize_domain(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn canonical_shortcut_agrees_with_the_url_parser() {
+        for taken in [
+            "https://acme.my.salesforce.com",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            "https://acme-dev-ed.develop.my.salesforce.com",
+            "https://a1.b2.com",
+            "https://1acme.my.salesforce.com",
+        ] {
+            assert!(is_canonical_https_host(taken), "{taken}");
+            assert_eq!(parse_origin(taken, "domain").as_deref(), Ok(taken));
+        }
+        // Everything else still goes through the URL parser and its checks.
+        for skipped in [
+            "https://Acme.my.salesforce.com",
+            "https://acme.my.salesforce.com/",
+            "https://acme.my.salesforce.com:8443",
+            "https://acme",
+            "https://10.0.0.1",
+            "https://acme.123",
+            "https://xn--nxasmq6b.com",
+            "https://xn--a.com",
+            "https://-a.com",
+            "https://a-.com",
+            "https://a..com",
+            "https://a_b.com",
+            " https://acme.my.salesforce.com",
+            "http://localhost",
+            "acme.my.salesforce.com",
+        ] {
+            assert!(!is_canonical_https_host(skipped), "{skipped}");
+        }
+        assert!(normalize_domain("https://xn--a.com").is_err());
+        assert!(normalize_domain("https://acme.123").is_err());
     }
 
     #[test]

@@ -630,3 +630,28 @@ fn a_secret_that_cannot_be_stored_means_no_profile() {
         "the profile was written without its secret"
     );
 }
+
+#[test]
+fn list_into_a_closed_pipe_exits_quietly() {
+    let sf = Sfconn::new();
+    // Far more output than a pipe buffers, so the write hits the closed pipe either way.
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "[connections.Acme-Prod-Sync-{i:04}]\nflow = \"device\"\nclient_id = \"3MVG9-{i}\"\n\n"
+        ));
+    }
+    sf.write_profiles(&text);
+    for args in [vec!["list", "--json"], vec!["list"]] {
+        let run = sf.cmd(args.clone());
+        let mut child = run.command().spawn().unwrap();
+        drop(child.stdout.take()); // `sfconn list | head -0`
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(0) && stderr.is_empty(),
+            "sfconn {args:?} into a closed pipe: status {}, stderr:\n{stderr}",
+            out.status
+        );
+    }
+}
