@@ -6,11 +6,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use sfconn::emulator::Expected;
 
 /// The sfconn binary running in a 160x40 pseudo-terminal.
 struct PtyApp {
+    master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
@@ -54,8 +55,6 @@ impl PtyApp {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (parser.clone(), raw.clone());
         std::thread::spawn(move || {
-            // Keep the master alive as long as the reader runs.
-            let _master = pty.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -66,6 +65,7 @@ impl PtyApp {
             }
         });
         PtyApp {
+            master: pty.master,
             child,
             writer,
             parser,
@@ -454,3 +454,37 @@ const DEMO_FAILURES: [(&str, &str); 5] = [
     ("broken-api-disabled", "api-disabled"),
     ("broken-refresh-expired", "refresh-token-expired"),
 ];
+
+impl PtyApp {
+    /// Resize the terminal, as a user dragging the window would (SIGWINCH to the app).
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        self.parser
+            .lock()
+            .unwrap()
+            .set_size(rows.try_into().unwrap(), cols.try_into().unwrap());
+    }
+}
+
+#[test]
+fn the_list_follows_the_terminal_size() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("profiles.toml"), TWO_CONNECTIONS).unwrap();
+    let mut app = PtyApp::start(&[], home.path(), &[]);
+    app.wait_for("client-credentials");
+    // Narrow: the flow column shortens so that names keep their room.
+    app.resize(80, 24);
+    app.wait_for("client-creds ");
+    app.wait_gone("client-credentials");
+    app.resize(160, 40);
+    app.wait_for("client-credentials");
+    app.keys("q");
+    app.expect_clean_exit();
+}
