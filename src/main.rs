@@ -4,6 +4,7 @@ use clap::Parser;
 use sfconn::cli::Command;
 
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_stdout();
     let cli = sfconn::cli::Cli::parse();
     // `list` only reads two files: worker threads would cost more to start and to join at exit
     // than the whole command (PRODUCT.md section 9 budget, measured by benches/list_json.sh).
@@ -26,4 +27,22 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(err.code as u8)
         }
     }
+}
+
+/// `sfconn test --all | head` closes stdout early. Rust ignores SIGPIPE, so `println!` would panic
+/// with "failed printing to stdout: Broken pipe"; like other Unix tools, stop quietly instead.
+fn quiet_on_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }

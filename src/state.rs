@@ -117,6 +117,15 @@ pub fn forget(paths: &crate::paths::Paths, name: &str) -> Result<(), StateError>
     })
 }
 
+/// The current UTC time as RFC 3339 to the second (`2026-11-23T06:33:38Z`), for `at` stamps.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,13 +160,4 @@ mod tests {
         record(&paths, "d", last(true)).unwrap();
         assert!(State::load(&paths).unwrap().tests.contains_key("d"));
     }
-}
-
-/// The current UTC time as RFC 3339 to the second (`2026-11-23T06:33:38Z`), for `at` stamps.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
