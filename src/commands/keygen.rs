@@ -8,34 +8,6 @@ use crate::cli::NameArg;
 use crate::error::{CliError, CliResult};
 use crate::profile::{Flow, Profiles};
 
-/// The key pair and certificate as PEM.
-pub(crate) struct KeyAndCert {
-    pub key_pem: String,
-    pub cert_pem: String,
-}
-
-/// RSA 2048 (aws-lc-rs: rcgen's ring backend cannot make RSA keys) and a certificate valid for
-/// two years, the lifetime Salesforce shows for self-signed certificates it makes itself.
-pub(crate) fn generate(name: &str) -> Result<KeyAndCert, String> {
-    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .map_err(|e| format!("cannot generate an RSA key: {e}"))?;
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
-        .map_err(|e| format!("cannot prepare the certificate: {e}"))?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, format!("sfconn {name}"));
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::days(1);
-    params.not_after = now + time::Duration::days(730);
-    let cert = params
-        .self_signed(&key)
-        .map_err(|e| format!("cannot sign the certificate: {e}"))?;
-    Ok(KeyAndCert {
-        key_pem: key.serialize_pem(),
-        cert_pem: cert.pem(),
-    })
-}
-
 fn absolute(path: PathBuf) -> PathBuf {
     if path.is_absolute() {
         return path;
@@ -74,7 +46,7 @@ pub async fn run(ctx: &Context, args: NameArg) -> CliResult {
     }
     let pair = tokio::task::spawn_blocking({
         let name = name.clone();
-        move || generate(&name)
+        move || crate::profile::keys::generate(&name)
     })
     .await
     .map_err(|e| CliError::failure(format!("key generation did not finish: {e}")))?
@@ -120,28 +92,4 @@ pub async fn run(ctx: &Context, args: NameArg) -> CliResult {
         cert_path.display()
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_key_signs_and_matches_its_certificate() {
-        let pair = generate("t").unwrap();
-        assert!(pair.key_pem.contains("BEGIN PRIVATE KEY"));
-        assert!(pair.cert_pem.contains("BEGIN CERTIFICATE"));
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pair.key_pem.as_bytes()).unwrap();
-        let jwt = jsonwebtoken::encode(
-            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
-            &serde_json::json!({"exp": 4_000_000_000u64}),
-            &key,
-        )
-        .unwrap();
-        // jsonwebtoken accepts a CERTIFICATE PEM as the verifying key.
-        let dec = jsonwebtoken::DecodingKey::from_rsa_pem(pair.cert_pem.as_bytes()).unwrap();
-        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-        v.required_spec_claims.clear();
-        jsonwebtoken::decode::<serde_json::Value>(&jwt, &dec, &v).unwrap();
-    }
 }

@@ -135,6 +135,34 @@ fn decode_base64_pem(text: &str) -> Result<String, KeyError> {
     Ok(pem.trim().to_string())
 }
 
+/// The key pair and certificate as PEM.
+pub struct KeyAndCert {
+    pub key_pem: String,
+    pub cert_pem: String,
+}
+
+/// RSA 2048 (aws-lc-rs: rcgen's ring backend cannot make RSA keys) and a certificate valid for
+/// two years, the lifetime Salesforce shows for self-signed certificates it makes itself.
+pub fn generate(name: &str) -> Result<KeyAndCert, String> {
+    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .map_err(|e| format!("cannot generate an RSA key: {e}"))?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())
+        .map_err(|e| format!("cannot prepare the certificate: {e}"))?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, format!("sfconn {name}"));
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(730);
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| format!("cannot sign the certificate: {e}"))?;
+    Ok(KeyAndCert {
+        key_pem: key.serialize_pem(),
+        cert_pem: cert.pem(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +239,24 @@ mod tests {
             load_private_key_pem(broken.as_bytes()),
             Err(KeyError::NotRsa { .. })
         ));
+    }
+
+    #[test]
+    fn generated_key_signs_and_matches_its_certificate() {
+        let pair = generate("t").unwrap();
+        assert!(pair.key_pem.contains("BEGIN PRIVATE KEY"));
+        assert!(pair.cert_pem.contains("BEGIN CERTIFICATE"));
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pair.key_pem.as_bytes()).unwrap();
+        let jwt = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+            &serde_json::json!({"exp": 4_000_000_000u64}),
+            &key,
+        )
+        .unwrap();
+        // jsonwebtoken accepts a CERTIFICATE PEM as the verifying key.
+        let dec = jsonwebtoken::DecodingKey::from_rsa_pem(pair.cert_pem.as_bytes()).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.required_spec_claims.clear();
+        jsonwebtoken::decode::<serde_json::Value>(&jwt, &dec, &v).unwrap();
     }
 }

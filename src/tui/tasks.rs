@@ -239,7 +239,7 @@ fn key_files(dir: &Path, name: &str) -> Result<(PathBuf, PathBuf), String> {
         }
         (false, false) => {}
     }
-    let pair = crate::commands::keygen::generate(name)?;
+    let pair = crate::profile::keys::generate(name)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for (path, pem, mode) in [(&key, &pair.key_pem, 0o600), (&cert, &pair.cert_pem, 0o644)] {
         crate::profile::atomic::write_atomic(path, pem.as_bytes(), Some(mode))
