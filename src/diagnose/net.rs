@@ -115,51 +115,8 @@ pub struct DataAnswer {
     pub ms: u64,
 }
 
-/// Every message in an error's source chain, joined (reqwest hides the useful part in sources).
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = inner.source();
-    }
-    parts.join(": ")
-}
-
-/// How rustls (under reqwest) words handshake and certificate failures.
-const TLS_WORDS: [&str; 8] = [
-    "certificate",
-    "tls",
-    "handshake",
-    "corrupt message",
-    "fatal alert",
-    "peer is incompatible",
-    "peer misbehaved",
-    "unknownissuer",
-];
-
-/// Which transport failure a reqwest error is.
-pub fn classify(err: &reqwest::Error) -> TransportKind {
-    if err.is_timeout() {
-        return TransportKind::Timeout;
-    }
-    let chain = error_chain(err).to_ascii_lowercase();
-    if chain.contains("dns error")
-        || chain.contains("failed to lookup")
-        || chain.contains("name or service not known")
-    {
-        TransportKind::Dns
-    } else if TLS_WORDS.iter().any(|w| chain.contains(w)) {
-        TransportKind::Tls
-    } else if chain.contains("refused") || chain.contains("reset") || err.is_connect() {
-        TransportKind::Refused
-    } else {
-        TransportKind::Other
-    }
-}
+pub use crate::salesforce::error_chain;
+use crate::salesforce::transport_kind;
 
 /// An HTTP client for probes: the request timeout, sfconn's user agent.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
@@ -183,7 +140,12 @@ pub async fn get_data_versions(
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| (classify(&e), format!("GET {url}: {}", error_chain(&e))))?;
+        .map_err(|e| {
+            (
+                transport_kind(&e),
+                format!("GET {url}: {}", error_chain(&e)),
+            )
+        })?;
     let local_date = before + started.elapsed() / 2;
     let status = response.status().as_u16();
     let header = |name: reqwest::header::HeaderName| {
@@ -203,7 +165,12 @@ pub async fn get_data_versions(
         match response.chunk().await {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
             Ok(None) => break,
-            Err(e) => return Err((classify(&e), format!("GET {url}: {}", error_chain(&e)))),
+            Err(e) => {
+                return Err((
+                    transport_kind(&e),
+                    format!("GET {url}: {}", error_chain(&e)),
+                ));
+            }
         }
     }
     Ok(DataAnswer {

@@ -249,48 +249,8 @@ pub(crate) fn host_of(url: &reqwest::Url) -> String {
 
 /// Sort a reqwest error into DNS, refused, TLS, timeout or other, with its cause chain.
 pub(crate) fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> Failure {
-    let mut chain = Vec::new();
-    let mut kind = None;
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(err) = source {
-        let text = err.to_string();
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                std::io::ErrorKind::ConnectionRefused
-                | std::io::ErrorKind::ConnectionReset
-                | std::io::ErrorKind::ConnectionAborted => {
-                    kind.get_or_insert(TransportKind::Refused);
-                }
-                std::io::ErrorKind::TimedOut => {
-                    kind.get_or_insert(TransportKind::Timeout);
-                }
-                _ => {}
-            }
-        }
-        let lower = text.to_ascii_lowercase();
-        if lower.contains("dns error")
-            || lower.contains("failed to lookup address")
-            || lower.contains("name or service not known")
-            || lower.contains("no such host")
-        {
-            kind.get_or_insert(TransportKind::Dns);
-        } else if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-            || lower.contains("peer sent")
-        {
-            kind.get_or_insert(TransportKind::Tls);
-        }
-        if chain.last() != Some(&text) {
-            chain.push(text);
-        }
-        source = err.source();
-    }
-    if error.is_timeout() {
-        kind = Some(TransportKind::Timeout);
-    }
-    let transport = kind.unwrap_or(TransportKind::Other);
-    let cause = chain.last().cloned().unwrap_or_default();
+    let transport = transport_kind(error);
+    let cause = last_cause(error);
     let detail = match transport {
         TransportKind::Dns => format!("the host name {host} could not be resolved ({cause})"),
         TransportKind::Refused => format!("{host} refused the connection ({cause})"),
@@ -305,6 +265,68 @@ pub(crate) fn classify(error: &reqwest::Error, host: &str, timeout: Duration) ->
         transport,
         host: host.to_string(),
         detail,
+    }
+}
+
+/// Every message in an error's source chain, joined (reqwest hides the useful part in sources).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = inner.source();
+    }
+    parts.join(": ")
+}
+
+/// The innermost message of an error's source chain: the OS or TLS reason.
+fn last_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        last = inner.to_string();
+        source = inner.source();
+    }
+    last
+}
+
+/// How rustls (under reqwest) words handshake and certificate failures.
+const TLS_WORDS: [&str; 8] = [
+    "certificate",
+    "tls",
+    "handshake",
+    "corrupt message",
+    "fatal alert",
+    "peer is incompatible",
+    "peer misbehaved",
+    "unknownissuer",
+];
+
+/// Which transport failure a reqwest error is (one classifier for the engine and `doctor`).
+pub fn transport_kind(err: &reqwest::Error) -> TransportKind {
+    if err.is_timeout() {
+        return TransportKind::Timeout;
+    }
+    let chain = error_chain(err).to_ascii_lowercase();
+    if chain.contains("dns error")
+        || chain.contains("failed to lookup")
+        || chain.contains("name or service not known")
+        || chain.contains("no such host")
+    {
+        TransportKind::Dns
+    } else if TLS_WORDS.iter().any(|w| chain.contains(w)) {
+        TransportKind::Tls
+    } else if chain.contains("refused")
+        || chain.contains("reset")
+        || chain.contains("aborted")
+        || err.is_connect()
+    {
+        TransportKind::Refused
+    } else {
+        TransportKind::Other
     }
 }
 
