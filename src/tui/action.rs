@@ -1,5 +1,6 @@
 //! What can happen to the TUI: commands bound to keys, typed text, and results of background work.
 
+use crate::salesforce::LoginEvent;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -118,28 +119,6 @@ pub enum Effect {
     },
 }
 
-/// A login-time message for the person at the keyboard (browser URL, device code).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginNote {
-    BrowserOpened {
-        url: String,
-    },
-    OpenThisUrl {
-        url: String,
-    },
-    BrowserUnavailable {
-        url: String,
-        reason: String,
-    },
-    DeviceCode {
-        user_code: String,
-        verification_uri: String,
-    },
-    Waiting {
-        detail: String,
-    },
-}
-
 /// A background task's report; tagged with the connection name (and generation for runs).
 #[derive(Debug, Clone)]
 pub enum TaskMsg {
@@ -151,7 +130,7 @@ pub enum TaskMsg {
     Login {
         name: String,
         generation: u64,
-        note: LoginNote,
+        note: LoginEvent,
     },
     RunDone {
         name: String,

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use ratatui_textarea::TextArea;
 use time::OffsetDateTime;
 
-use super::action::{LoginNote, RunKind};
+use super::action::RunKind;
 use super::wizard::Wizard;
 use crate::paths::Paths;
 use crate::profile::{Connection, Profiles};
+use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepName, StepReport, TestReport};
 use crate::secrets::SecretKind;
 use crate::state::{LastTest, State};
@@ -43,7 +44,7 @@ pub struct ConnRow {
     pub report: Option<TestReport>,
     /// Steps finished so far in the running test.
     pub live_steps: Vec<StepReport>,
-    pub login_note: Option<LoginNote>,
+    pub login_note: Option<LoginEvent>,
     /// Bumped by every run: a result carrying an older generation lost to a newer run.
     pub generation: u64,
     pub secrets: Option<Result<Vec<SecretKind>, String>>,

@@ -7,9 +7,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::action::LoginNote;
 use super::app::{App, ConnRow, RunStatus};
 use super::widgets::{block, env_badge, relative, spinner, status_span, wrapped};
+use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepName, StepReport, TestReport};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -125,21 +125,22 @@ fn step_line(step: &StepReport) -> Line<'static> {
     ])
 }
 
-pub fn login_note_lines(note: &LoginNote) -> Vec<Line<'static>> {
+pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
     match note {
-        LoginNote::BrowserOpened { url } => vec![Line::from(format!(
+        LoginEvent::BrowserOpened { url } => vec![Line::from(format!(
             " Sign in in the browser window that opened ({url})."
         ))],
-        LoginNote::OpenThisUrl { url } => {
+        LoginEvent::OpenThisUrl { url } => {
             vec![Line::from(format!(" Open this address to sign in: {url}"))]
         }
-        LoginNote::BrowserUnavailable { url, reason } => vec![
+        LoginEvent::BrowserUnavailable { url, reason } => vec![
             Line::from(format!(" No browser could be opened ({reason}).")),
             Line::from(format!(" Open this address yourself: {url}")),
         ],
-        LoginNote::DeviceCode {
+        LoginEvent::DeviceCode {
             user_code,
             verification_uri,
+            ..
         } => vec![
             Line::from(vec![
                 Span::raw(" Go to "),
@@ -153,7 +154,7 @@ pub fn login_note_lines(note: &LoginNote) -> Vec<Line<'static>> {
                 ),
             ]),
         ],
-        LoginNote::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
+        LoginEvent::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, LoginNote, RunKind, SecretValue, TaskMsg};
+use super::action::{Effect, RunKind, SecretValue, TaskMsg};
 use super::results::last_test_of;
 use crate::paths::Paths;
 use crate::profile::{Connection, ProfileError};
@@ -165,22 +165,7 @@ impl Services {
                     if let (true, LoginEvent::OpenThisUrl { url }) = (play, &event) {
                         tokio::spawn(play_browser(url.clone()));
                     }
-                    let note = match event {
-                        LoginEvent::BrowserOpened { url } => LoginNote::BrowserOpened { url },
-                        LoginEvent::OpenThisUrl { url } => LoginNote::OpenThisUrl { url },
-                        LoginEvent::BrowserUnavailable { url, reason } => {
-                            LoginNote::BrowserUnavailable { url, reason }
-                        }
-                        LoginEvent::DeviceCode {
-                            user_code,
-                            verification_uri,
-                            ..
-                        } => LoginNote::DeviceCode {
-                            user_code,
-                            verification_uri,
-                        },
-                        LoginEvent::Waiting { detail } => LoginNote::Waiting { detail },
-                    };
+                    let note = event;
                     let _ = login_tx.send(TaskMsg::Login {
                         name: login_name.clone(),
                         generation,

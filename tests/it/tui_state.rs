@@ -294,9 +294,10 @@ fn a_device_login_shows_the_code_in_the_detail_view() {
         Action::Task(TaskMsg::Login {
             name: "ssh-box".into(),
             generation: *generation,
-            note: sfconn::tui::action::LoginNote::DeviceCode {
+            note: sfconn::salesforce::LoginEvent::DeviceCode {
                 user_code: "WXYZ-1234".into(),
                 verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
+                interval_secs: 5,
             },
         }),
     );

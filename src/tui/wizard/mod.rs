@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use self::content::{FieldKey, FlowGuide, guides};
 use self::fields::{Field, Rules, initial_value, secret_kind, validate};
-use super::action::{Effect, LoginNote, RunKind};
+use super::action::{Effect, RunKind};
 use super::app::Mode;
 use crate::profile::{Connection, Environment, Flow};
+use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepReport, TestReport};
 use crate::secrets::SecretKind;
 
@@ -55,7 +56,7 @@ pub enum ConnectState {
     Running {
         kind: RunKind,
         steps: Vec<StepReport>,
-        note: Option<LoginNote>,
+        note: Option<LoginEvent>,
     },
     Connected {
         report: Box<TestReport>,
