@@ -7,8 +7,7 @@ use crate::error::CliResult;
 use crate::salesforce::{LoginEvent, LoginOptions, StepName};
 
 pub async fn run(ctx: &Context, args: LoginArgs) -> CliResult {
-    let session = Session::open(ctx)?;
-    let conn = session.connection(args.name.as_deref())?;
+    let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
     let opts = LoginOptions {
         no_browser: args.no_browser,
         callback_timeout: LoginOptions::callback_timeout_from_env(),

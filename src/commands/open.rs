@@ -7,8 +7,7 @@ use crate::error::{CliError, CliResult};
 use crate::salesforce::frontdoor_url;
 
 pub async fn run(ctx: &Context, args: OpenArgs) -> CliResult {
-    let session = Session::open(ctx)?;
-    let conn = session.connection(args.name.as_deref())?;
+    let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
     let timeout = session.timeout(ctx, &conn);
     let token = session
         .engine

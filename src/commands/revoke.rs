@@ -6,8 +6,7 @@ use crate::cli::NameArg;
 use crate::error::CliResult;
 
 pub async fn run(ctx: &Context, args: NameArg) -> CliResult {
-    let session = Session::open(ctx)?;
-    let conn = session.connection(Some(&args.name))?;
+    let (session, conn) = Session::for_connection(ctx, Some(&args.name))?;
     let timeout = session.timeout(ctx, &conn);
     session
         .engine

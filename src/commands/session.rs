@@ -24,10 +24,21 @@ impl Session {
         })
     }
 
-    /// NAME, else `SFCONN_PROFILE`, else the default connection.
-    pub(crate) fn connection(&self, name: Option<&str>) -> CliResult<Connection> {
-        let name = self.profiles.resolve_name(name)?;
-        Ok(self.profiles.require(&name)?.clone())
+    /// The session and the connection a command names, found before the secret store is opened
+    /// (a missing or misspelled name is reported as such, not as a keychain problem).
+    pub(crate) fn for_connection(
+        ctx: &Context,
+        name: Option<&str>,
+    ) -> CliResult<(Session, Connection)> {
+        let profiles = super::common::load_profiles(ctx)?;
+        let name = profiles.resolve_name(name)?;
+        let conn = profiles.require(&name)?.clone();
+        let secrets = super::common::open_secrets(ctx)?;
+        let session = Session {
+            profiles,
+            engine: Engine::new(secrets),
+        };
+        Ok((session, conn))
     }
 
     /// `--timeout` > the connection's `timeout_secs` > the file's `timeout_secs` > 10 s.

@@ -11,11 +11,11 @@ use crate::error::{CliError, CliResult};
 use crate::salesforce::{StepName, TestReport, last_test};
 
 pub async fn run(ctx: &Context, args: TestArgs) -> CliResult {
-    let session = Session::open(ctx)?;
     if args.all {
+        let session = Session::open(ctx)?;
         return run_all(ctx, &session, &args).await;
     }
-    let conn = session.connection(args.name.as_deref())?;
+    let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
     let timeout = session.timeout(ctx, &conn);
     let report = session.engine.test(&conn, timeout, &|_| {}).await;
     record(ctx, std::slice::from_ref(&report));

@@ -223,3 +223,18 @@ fn locked_keyring_stops_with_the_fix_and_writes_nothing() {
     assert!(!sf.profile_file().exists());
     assert!(!sf.secrets_file().exists());
 }
+
+#[test]
+fn a_missing_connection_is_named_before_the_keychain_is_opened() {
+    let sf = Sfconn::with_keychain();
+    for command in ["test", "token", "env", "login", "open", "revoke"] {
+        sf.cmd([command, "no-such-conn"])
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/sfconn-test-bus",
+            )
+            .code(2)
+            .stderr_has("no-such-conn")
+            .never_shows("keychain");
+    }
+}
