@@ -132,6 +132,8 @@ pub enum TaskMsg {
         generation: u64,
         note: LoginEvent,
     },
+    /// The run got a slot and is now talking to Salesforce.
+    Started { name: String, generation: u64 },
     RunDone {
         name: String,
         generation: u64,

@@ -23,6 +23,8 @@ pub enum RunStatus {
     Running {
         kind: RunKind,
         step: StepName,
+        /// Waiting for one of the concurrent-run slots (`T` on many connections).
+        queued: bool,
     },
     Passed {
         ms: u64,

@@ -60,6 +60,13 @@ fn wizard_waits_for<'a>(app: &'a mut App, name: &str, generation: u64) -> Option
 
 pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
     match msg {
+        TaskMsg::Started { name, generation } => {
+            if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation)
+                && let RunStatus::Running { queued, .. } = &mut row.status
+            {
+                *queued = false;
+            }
+        }
         TaskMsg::StepDone {
             name,
             generation,
@@ -73,6 +80,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                     row.status = RunStatus::Running {
                         kind,
                         step: next_step(step.step),
+                        queued: false,
                     };
                 }
                 row.live_steps.push(step.clone());

@@ -141,6 +141,10 @@ impl Services {
         // Closed never: the semaphore lives as long as the services.
         let _permit = self.runs.clone().acquire_owned().await.ok();
         let name = conn.name.clone();
+        let _ = tx.send(TaskMsg::Started {
+            name: name.clone(),
+            generation,
+        });
         let step_tx = tx.clone();
         let step_name = name.clone();
         let on_step = move |step: &StepReport| {

@@ -299,6 +299,7 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         } else {
             StepName::Reach
         },
+        queued: true,
     };
     row.live_steps.clear();
     row.login_note = None;

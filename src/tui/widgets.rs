@@ -37,7 +37,11 @@ pub fn env_badge(env: Environment) -> Span<'static> {
 pub fn status_span(app: &App, status: &RunStatus) -> Span<'static> {
     match status {
         RunStatus::Idle => Span::styled("untested", Style::new().fg(Color::DarkGray)),
-        RunStatus::Running { kind, step } => {
+        RunStatus::Running { queued: true, .. } => Span::styled(
+            format!("{} queued", spinner(app)),
+            Style::new().fg(Color::DarkGray),
+        ),
+        RunStatus::Running { kind, step, .. } => {
             let what = match kind {
                 RunKind::Test => format!("testing: {}", step.as_str()),
                 RunKind::Login => "logging in".to_string(),

@@ -411,3 +411,40 @@ fn tiny_terminals_never_crash_any_screen() {
         }
     }
 }
+
+#[test]
+fn test_all_shows_queued_runs_until_they_get_a_slot() {
+    let mut a = app();
+    let effects = key(&mut a, KeyCode::Char('T'));
+    let runs: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run {
+                conn, generation, ..
+            } => Some((conn.name.clone(), *generation)),
+            _ => None,
+        })
+        .collect();
+    assert!(runs.len() >= 2, "T started {runs:?}");
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("queued"), "no queued run shown:\n{screen}");
+    let (first, generation) = runs[0].clone();
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Started {
+            name: first.clone(),
+            generation,
+        }),
+    );
+    let row = a.rows.iter().find(|r| r.conn.name == first).unwrap();
+    assert!(
+        matches!(row.status, RunStatus::Running { queued: false, .. }),
+        "{first} still queued after it started: {:?}",
+        row.status
+    );
+    let screen = draw(&a, 80, 24);
+    assert!(
+        screen.contains("testing: reach"),
+        "the started run does not show its step:\n{screen}"
+    );
+}
