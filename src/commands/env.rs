@@ -2,18 +2,13 @@
 //! SF_INSTANCE_URL for `eval`, quoted for the shell.
 
 use super::Context;
-use super::session::{Session, step_error};
+use super::session::Session;
 use crate::cli::{EnvArgs, ShellKind};
 use crate::error::CliResult;
 
 pub async fn run(ctx: &Context, args: EnvArgs) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let timeout = session.timeout(ctx, &conn);
-    let token = session
-        .engine
-        .access_token(&conn, timeout)
-        .await
-        .map_err(|e| step_error(&conn, &e))?;
+    let token = session.access_token(ctx, &conn).await?;
     print!(
         "{}{}",
         assignment(args.shell, "SF_ACCESS_TOKEN", &token.access_token),

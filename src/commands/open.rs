@@ -1,19 +1,14 @@
 //! `sfconn open NAME [--print-url]`: open the org in the browser through frontdoor.jsp.
 
 use super::Context;
-use super::session::{Session, step_error};
+use super::session::Session;
 use crate::cli::OpenArgs;
 use crate::error::{CliError, CliResult};
 use crate::salesforce::frontdoor_url;
 
 pub async fn run(ctx: &Context, args: OpenArgs) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let timeout = session.timeout(ctx, &conn);
-    let token = session
-        .engine
-        .access_token(&conn, timeout)
-        .await
-        .map_err(|e| step_error(&conn, &e))?;
+    let token = session.access_token(ctx, &conn).await?;
     let url = frontdoor_url(&token.instance_url, &token.access_token).map_err(|f| {
         CliError::failure(format!(
             "connection {}: {}",

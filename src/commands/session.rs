@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::Context;
 use crate::error::{CliError, CliResult};
 use crate::profile::{Connection, Profiles};
-use crate::salesforce::{Engine, Failure, StepError, TestReport};
+use crate::salesforce::{CachedToken, Engine, Failure, StepError, TestReport};
 
 /// The profile file and an engine over the secret store.
 pub(crate) struct Session {
@@ -39,6 +39,19 @@ impl Session {
             engine: Engine::new(secrets),
         };
         Ok((session, conn))
+    }
+
+    /// A valid access token for the connection (cached, refreshed or re-asserted once), or the
+    /// command error with Salesforce's words and the right exit code.
+    pub(crate) async fn access_token(
+        &self,
+        ctx: &Context,
+        conn: &Connection,
+    ) -> CliResult<CachedToken> {
+        self.engine
+            .access_token(conn, self.timeout(ctx, conn))
+            .await
+            .map_err(|e| step_error(conn, &e))
     }
 
     /// `--timeout` > the connection's `timeout_secs` > the file's `timeout_secs` > 10 s.
