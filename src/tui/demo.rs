@@ -114,6 +114,7 @@ async fn login_first(services: &Services, conn: &Connection) -> bool {
 }
 
 pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
+    term::require_terminal()?;
     // Never the user's own home, whatever SFCONN_HOME says.
     let home = tempfile::Builder::new()
         .prefix("sfconn-demo-")

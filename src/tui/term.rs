@@ -61,8 +61,22 @@ pub fn load(paths: &Paths) -> CliResult<(Profiles, State)> {
     Ok((profiles, state))
 }
 
+/// The TUI needs a terminal on both ends; say so before doing any work (starting the practice
+/// org, opening the keychain) rather than after.
+pub fn require_terminal() -> CliResult {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(CliError::usage(
+        "the terminal UI needs an interactive terminal (stdin and stdout are not one). \
+         From scripts, use `sfconn list`, `sfconn show NAME`, `sfconn test` or `sfconn demo --serve`.",
+    ))
+}
+
 /// `sfconn` with no command: load, then run the TUI until the user quits.
 pub async fn run(ctx: Context) -> CliResult {
+    require_terminal()?;
     let (profiles, state) = load(&ctx.paths)?;
     let timeout = profiles.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
     // The TUI owns the screen, so the file-store warning is shown in it instead of on stderr.

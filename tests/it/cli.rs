@@ -662,3 +662,16 @@ fn output_into_a_closed_pipe_exits_quietly() {
         );
     }
 }
+
+#[test]
+fn the_tui_and_demo_without_a_terminal_say_what_to_use_instead() {
+    let sf = Sfconn::new();
+    for args in [vec![], vec!["demo"]] {
+        sf.cmd(args)
+            .code(2)
+            .stderr_has("needs an interactive terminal")
+            .stderr_has("sfconn list")
+            .never_shows("practice org at")
+            .never_shows("\u{1b}[");
+    }
+}
