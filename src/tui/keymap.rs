@@ -55,6 +55,13 @@ const fn b(
 }
 
 const QUIT_CTRL_C: Binding = b(&[ctrl('c')], "Ctrl-C", "quit sfconn", Cmd::Quit, false);
+// Keys the list and the detail view share (same key, same words in footer and help).
+const TEST: Binding = b(&[ch('t')], "t", "test", Cmd::Test, true);
+const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
+const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
+const SET_DEFAULT: Binding = b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true);
+const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, true);
+const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
 const MOVE: [Binding; 4] = [
     b(
         &[key(KeyCode::Up), ch('k')],
@@ -112,13 +119,13 @@ const LIST: &[Binding] = &[
         Cmd::Details,
         true,
     ),
-    b(&[ch('t')], "t", "test", Cmd::Test, true),
+    TEST,
     b(&[ch('T')], "T", "test all shown", Cmd::TestAll, true),
-    b(&[ch('l')], "l", "login", Cmd::Login, true),
+    LOGIN,
     b(&[ch('n')], "n", "new", Cmd::New, true),
-    b(&[ch('e')], "e", "edit", Cmd::Edit, true),
-    b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true),
-    b(&[ch('d')], "d", "delete", Cmd::Delete, true),
+    EDIT,
+    SET_DEFAULT,
+    DELETE,
     b(&[ch('/')], "/", "filter", Cmd::Filter, true),
     b(
         &[key(KeyCode::Esc)],
@@ -128,7 +135,7 @@ const LIST: &[Binding] = &[
         false,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    b(&[ch('q')], "q", "quit", Cmd::Quit, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -167,11 +174,11 @@ const DETAIL: &[Binding] = &[
         Cmd::Down,
         false,
     ),
-    b(&[ch('t')], "t", "test", Cmd::Test, true),
-    b(&[ch('l')], "l", "login", Cmd::Login, true),
-    b(&[ch('e')], "e", "edit", Cmd::Edit, true),
-    b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true),
-    b(&[ch('d')], "d", "delete", Cmd::Delete, true),
+    TEST,
+    LOGIN,
+    EDIT,
+    SET_DEFAULT,
+    DELETE,
     b(
         &[key(KeyCode::Esc)],
         "Esc",
@@ -180,7 +187,7 @@ const DETAIL: &[Binding] = &[
         true,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    b(&[ch('q')], "q", "quit", Cmd::Quit, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
