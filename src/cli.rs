@@ -161,6 +161,10 @@ pub struct TestArgs {
     /// How many connections to test at once with --all
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
+    /// Ignore the cached access token: prove the credentials with a new grant (jwt,
+    /// client-credentials, password) or the refresh token (web, device)
+    #[arg(long)]
+    pub fresh: bool,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

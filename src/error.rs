@@ -51,3 +51,44 @@ impl fmt::Display for CliError {
 impl std::error::Error for CliError {}
 
 pub type CliResult<T = ()> = Result<T, CliError>;
+
+// The engine's errors know nothing of exit codes; this is where they get one.
+
+impl From<crate::profile::ProfileError> for CliError {
+    fn from(e: crate::profile::ProfileError) -> CliError {
+        CliError::usage(e.to_string())
+    }
+}
+
+impl From<crate::state::StateError> for CliError {
+    fn from(e: crate::state::StateError) -> Self {
+        CliError::usage(e.to_string())
+    }
+}
+
+impl From<crate::secrets::SecretError> for CliError {
+    fn from(e: crate::secrets::SecretError) -> Self {
+        use crate::secrets::SecretError;
+        match e {
+            SecretError::KeychainUnavailable { .. }
+            | SecretError::UnknownStore { .. }
+            | SecretError::File { .. } => CliError::usage(e.to_string()),
+            SecretError::Keychain { .. } => CliError::failure(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::lifecycle::LifecycleError> for CliError {
+    fn from(e: crate::lifecycle::LifecycleError) -> Self {
+        use crate::lifecycle::LifecycleError;
+        match e {
+            LifecycleError::Profile(e) => e.into(),
+            LifecycleError::Secret(e) => e.into(),
+            LifecycleError::State(e) => e.into(),
+            LifecycleError::Invalid { .. } | LifecycleError::Usage(_) => {
+                CliError::usage(e.to_string())
+            }
+            LifecycleError::Keys(m) => CliError::failure(m),
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod diagnose;
 pub mod emulator;
 pub mod error;
+pub mod lifecycle;
 pub mod paths;
 pub mod profile;
 pub mod salesforce;

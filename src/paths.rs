@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
+use crate::profile::ProfileError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
@@ -26,7 +26,7 @@ impl Paths {
     }
 
     /// Resolve from `--config`, then `SFCONN_HOME`, then the platform config dir.
-    pub fn resolve(config: Option<&Path>) -> Result<Paths, CliError> {
+    pub fn resolve(config: Option<&Path>) -> Result<Paths, ProfileError> {
         if let Some(file) = config {
             let home = match file.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -41,8 +41,9 @@ impl Paths {
             return Ok(Paths::in_dir(PathBuf::from(dir)));
         }
         let dirs = directories::ProjectDirs::from("dev", "sfconn", "sfconn").ok_or_else(|| {
-            CliError::usage(
-                "cannot find a home directory for sfconn's files; set SFCONN_HOME=DIR or pass --config FILE",
+            ProfileError::Invalid(
+                "cannot find a home directory for sfconn's files; set SFCONN_HOME=DIR or pass --config FILE"
+                    .into(),
             )
         })?;
         Ok(Paths::in_dir(dirs.config_dir()))

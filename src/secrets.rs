@@ -53,6 +53,51 @@ impl SecretKind {
     pub fn parse(s: &str) -> Option<SecretKind> {
         SecretKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The one table of what a person types: the environment variable `add`/`edit` read the
+    /// secret from, and its name in messages. Tokens are never typed (`None`).
+    pub fn env_var(self) -> Option<&'static str> {
+        match self {
+            SecretKind::ClientSecret => Some("SFCONN_CLIENT_SECRET"),
+            SecretKind::Password => Some("SFCONN_PASSWORD"),
+            SecretKind::SecurityToken => Some("SFCONN_SECURITY_TOKEN"),
+            SecretKind::PrivateKey => Some("SFCONN_PRIVATE_KEY"),
+            SecretKind::RefreshToken | SecretKind::AccessToken => None,
+        }
+    }
+
+    /// The name in messages ("client secret").
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client secret",
+            SecretKind::Password => "password",
+            SecretKind::SecurityToken => "security token",
+            SecretKind::PrivateKey => "private key",
+            SecretKind::RefreshToken => "refresh token",
+            SecretKind::AccessToken => "access token",
+        }
+    }
+
+    /// A secret that proves who the connection is (as opposed to a token Salesforce issued):
+    /// changing one makes the cached access token prove nothing.
+    pub fn is_credential(self) -> bool {
+        self.env_var().is_some()
+    }
+
+    /// The secrets a person provides for a flow, in the order they are asked for.
+    pub fn for_flow(flow: crate::profile::Flow) -> &'static [SecretKind] {
+        use crate::profile::Flow;
+        match flow {
+            Flow::Web | Flow::ClientCredentials => &[SecretKind::ClientSecret],
+            Flow::Device => &[],
+            Flow::Jwt => &[SecretKind::PrivateKey],
+            Flow::Password => &[
+                SecretKind::ClientSecret,
+                SecretKind::Password,
+                SecretKind::SecurityToken,
+            ],
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -361,17 +406,6 @@ impl SecretStore {
 pub struct SecretBackup {
     connection: String,
     previous: Vec<(SecretKind, Option<String>)>,
-}
-
-impl From<SecretError> for crate::error::CliError {
-    fn from(e: SecretError) -> Self {
-        match e {
-            SecretError::KeychainUnavailable { .. }
-            | SecretError::UnknownStore { .. }
-            | SecretError::File { .. } => crate::error::CliError::usage(e.to_string()),
-            SecretError::Keychain { .. } => crate::error::CliError::failure(e.to_string()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct LastTest {
     pub failed_step: Option<String>,
     /// Title of the first hint, for one-line status displays.
     pub hint_title: Option<String>,
+    /// Only an interactive `sfconn login` can fix it.
+    #[serde(default)]
+    pub needs_login: bool,
     pub steps: Vec<StepReport>,
 }
 
@@ -39,12 +42,6 @@ pub enum StateError {
         "{path} is damaged ({reason}); it only holds last test results, so delete it and run the tests again"
     )]
     Corrupt { path: String, reason: String },
-}
-
-impl From<StateError> for crate::error::CliError {
-    fn from(e: StateError) -> Self {
-        crate::error::CliError::usage(e.to_string())
-    }
 }
 
 fn io(action: &'static str, path: &std::path::Path, e: std::io::Error) -> StateError {
@@ -137,6 +134,7 @@ mod tests {
             error_code: (!ok).then(|| "invalid_grant".into()),
             failed_step: None,
             hint_title: None,
+            needs_login: false,
             steps: Vec::new(),
         }
     }

@@ -1,8 +1,6 @@
 //! `sfconn add` and `sfconn edit`: settings from flags, secrets from `SFCONN_*` or a hidden
-//! prompt. Saving is all-or-nothing: secrets are stored first and put back if the profile file
-//! cannot be written; a secret that cannot be stored means the profile is not written.
+//! prompt; the lifecycle (crate::lifecycle) saves them, all or nothing.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::Context;
@@ -10,11 +8,12 @@ use super::common::{load_profiles, open_secrets, validation_failed};
 use super::secret_input;
 use crate::cli::AddArgs;
 use crate::error::{CliError, CliResult};
+use crate::lifecycle::{Draft, Lifecycle, LifecycleError};
 use crate::profile::validate::{
-    normalize_audience, normalize_domain, normalize_scopes, required_secrets, validate_name,
+    normalize_audience, normalize_domain, normalize_scopes, validate_name,
 };
-use crate::profile::{Connection, Flow, ProfileError, ProfilesDoc};
-use crate::secrets::{SecretKind, SecretStore};
+use crate::profile::{Connection, Flow, ProfileError};
+use crate::secrets::SecretKind;
 
 /// Checks and rewrites a typed value into its stored form.
 type Normalizer = fn(&str) -> Result<String, String>;
@@ -112,34 +111,6 @@ fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
     Ok(changed)
 }
 
-/// Whether checking this connection needs to know which secrets are already stored.
-fn needs_stored_kinds(conn: &Connection) -> bool {
-    !required_secrets(conn.flow).is_empty() || (conn.flow == Flow::Jwt && conn.key_file.is_none())
-}
-
-/// Store `secrets`, then write the profile with `edit`; undo the secrets if the write fails.
-fn save<T>(
-    ctx: &Context,
-    store: Option<&SecretStore>,
-    name: &str,
-    secrets: &[(SecretKind, String)],
-    edit: impl FnOnce(&mut ProfilesDoc) -> Result<T, ProfileError>,
-) -> CliResult<T> {
-    let backup = match (store, secrets.is_empty()) {
-        (Some(store), false) => Some(store.set_all(name, secrets)?),
-        _ => None,
-    };
-    match crate::profile::update(&ctx.paths.profile_file, edit) {
-        Ok(out) => Ok(out),
-        Err(e) => {
-            if let (Some(store), Some(backup)) = (store, backup) {
-                store.restore(backup);
-            }
-            Err(e.into())
-        }
-    }
-}
-
 fn describe(conn: &Connection) -> String {
     let target = conn
         .domain
@@ -153,6 +124,22 @@ fn password_flow_warning(conn: &Connection) {
         eprintln!(
             "note: the username-password flow is blocked by default in orgs created since Summer '23 and is being retired; prefer jwt or client-credentials"
         );
+    }
+}
+
+fn kind_list(kinds: &[SecretKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The lifecycle's error as the CLI shows it: invalid settings name the flags to fix.
+fn lifecycle_error(e: LifecycleError) -> CliError {
+    match e {
+        LifecycleError::Invalid { name, errors } => validation_failed(&name, &errors),
+        other => other.into(),
     }
 }
 
@@ -172,36 +159,33 @@ pub async fn run_add(ctx: &Context, args: AddArgs) -> CliResult {
     }
     let secrets = secret_input::collect(&conn, &[], true)?;
     let kinds: Vec<SecretKind> = secrets.iter().map(|(k, _)| *k).collect();
+    // Settings are checked before the secret store is opened: a typo is exit 2, not a
+    // keychain prompt.
     conn.validate_for_save(&kinds)
         .map_err(|errors| validation_failed(&conn.name, &errors))?;
-    let store = if secrets.is_empty() {
-        None
-    } else {
-        Some(open_secrets(ctx)?)
-    };
-    let made_default = save(ctx, store.as_ref(), &conn.name, &secrets, |doc| {
-        if doc.profiles().connections.contains_key(&conn.name) {
-            return Err(ProfileError::AlreadyExists {
-                name: conn.name.clone(),
-            });
-        }
-        let first = doc.profiles().connections.is_empty() && doc.profiles().default.is_none();
-        doc.upsert(&conn);
-        if first {
-            doc.set_default(Some(&conn.name));
-        }
-        Ok(first)
-    })?;
-    println!("Added connection {} ({}).", conn.name, describe(&conn));
-    if !kinds.is_empty() {
-        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-        println!("Stored secrets: {}.", names.join(", "));
+    let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
+    let added = blocking(move || lifecycle.add(Draft::new(conn, secrets))).await?;
+    let conn = &added.conn;
+    println!("Added connection {} ({}).", conn.name, describe(conn));
+    if !added.orphans_removed.is_empty() {
+        println!(
+            "Removed secrets left under this name by an interrupted save: {}.",
+            kind_list(&added.orphans_removed)
+        );
     }
-    if made_default {
+    if !added.stored.is_empty() {
+        println!("Stored secrets: {}.", kind_list(&added.stored));
+    }
+    if added.made_default {
         println!("It is the default connection (the first one added).");
     }
-    password_flow_warning(&conn);
-    println!("Next: sfconn test {}", conn.name);
+    password_flow_warning(conn);
+    let next = if conn.flow.is_interactive() {
+        "login"
+    } else {
+        "test"
+    };
+    println!("Next: sfconn {next} {}", conn.name);
     Ok(())
 }
 
@@ -216,94 +200,56 @@ pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
             conn.name
         )));
     }
-    // Tokens belong to one app in one org: a changed app, org or flow makes them stale.
-    let identity_changed = before.flow != conn.flow
-        || before.client_id != conn.client_id
-        || before.domain != conn.domain
-        || before.environment != conn.environment
-        || before.username != conn.username;
-    let store =
-        if needs_stored_kinds(&conn) || secret_input::any_env_for(conn.flow) || identity_changed {
-            Some(open_secrets(ctx)?)
-        } else {
-            None
-        };
-    let stored = match &store {
-        Some(s) => s.stored_kinds(&conn.name)?,
-        None => Vec::new(),
-    };
-    let secrets = secret_input::collect(&conn, &stored, false)?;
-    let all: BTreeSet<SecretKind> = stored
-        .iter()
-        .copied()
-        .chain(secrets.iter().map(|(k, _)| *k))
-        .collect();
-    let all: Vec<SecretKind> = all.into_iter().collect();
-    conn.validate_for_save(&all)
+    conn.validate()
         .map_err(|errors| validation_failed(&conn.name, &errors))?;
-    if let (true, Some(store)) = (identity_changed, &store) {
-        store.delete(&conn.name, SecretKind::AccessToken)?;
-        store.delete(&conn.name, SecretKind::RefreshToken)?;
-    }
-    save(ctx, store.as_ref(), &conn.name, &secrets, |doc| {
-        if !doc.profiles().connections.contains_key(&conn.name) {
-            return Err(doc
-                .profiles()
-                .require(&conn.name)
-                .err()
-                .unwrap_or(ProfileError::Invalid(format!(
-                    "connection {} was removed meanwhile",
-                    conn.name
-                ))));
-        }
-        doc.upsert(&conn);
-        Ok(())
-    })?;
-    if before == conn {
-        println!("Updated the secrets of {}.", conn.name);
+    let secrets = secret_input::collect(&conn, &[], false)?;
+    let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
+    let name = args.name.clone();
+    let edited = blocking(move || lifecycle.edit(&name, Draft::new(conn, secrets))).await?;
+    let conn = &edited.conn;
+    if edited.settings_changed {
+        println!("Updated connection {} ({}).", conn.name, describe(conn));
     } else {
-        println!("Updated connection {} ({}).", conn.name, describe(&conn));
+        println!("Updated the secrets of {}.", conn.name);
     }
-    if !secrets.is_empty() {
-        let names: Vec<&str> = secrets.iter().map(|(k, _)| k.as_str()).collect();
-        println!("Stored secrets: {}.", names.join(", "));
+    if !edited.stored.is_empty() {
+        println!("Stored secrets: {}.", kind_list(&edited.stored));
+    }
+    if !edited.dropped.is_empty() {
+        println!(
+            "Deleted the stored {}: {} no longer {} for these settings.",
+            kind_list(&edited.dropped),
+            if edited.dropped.len() == 1 {
+                "it"
+            } else {
+                "they"
+            },
+            if edited.dropped.len() == 1 {
+                "proves anything"
+            } else {
+                "prove anything"
+            },
+        );
+    }
+    match edited.next_step() {
+        Some(next) => println!("Next: {next}"),
+        None if edited.dropped.contains(&SecretKind::AccessToken) => {
+            println!("Next: sfconn test {} (it gets a new token)", conn.name)
+        }
+        None => {}
     }
     if before.flow != conn.flow {
-        password_flow_warning(&conn);
+        password_flow_warning(conn);
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::paths::Paths;
-
-    #[test]
-    fn a_failed_profile_write_puts_the_secrets_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Context {
-            paths: Paths::in_dir(dir.path()),
-            timeout: None,
-        };
-        let store = SecretStore::file(ctx.paths.secrets_file());
-        store.set("c", SecretKind::ClientSecret, "old").unwrap();
-        let result: CliResult<()> = save(
-            &ctx,
-            Some(&store),
-            "c",
-            &[
-                (SecretKind::ClientSecret, "new".into()),
-                (SecretKind::Password, "pw".into()),
-            ],
-            |_doc| Err(ProfileError::Invalid("disk full".into())),
-        );
-        assert!(result.is_err());
-        assert_eq!(
-            store.get("c", SecretKind::ClientSecret).unwrap().as_deref(),
-            Some("old")
-        );
-        assert_eq!(store.get("c", SecretKind::Password).unwrap(), None);
-        assert!(!ctx.paths.profile_file.exists());
-    }
+/// Run a lifecycle call (keychain D-Bus, file locks) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, LifecycleError> + Send + 'static,
+) -> CliResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CliError::failure(format!("the save did not finish: {e}")))?
+        .map_err(lifecycle_error)
 }

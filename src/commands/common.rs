@@ -36,8 +36,9 @@ pub fn flag_for_field(field: &str) -> String {
         "environment" => "--env".into(),
         "client_secret" | "password" | "security_token" | "private_key" => {
             crate::secrets::SecretKind::parse(field)
-                .map(|k| crate::profile::validate::secret_env_var(k).to_string())
-                .unwrap_or_else(|| field.to_string())
+                .and_then(|k| k.env_var())
+                .unwrap_or(field)
+                .to_string()
         }
         other => format!("--{}", other.replace('_', "-")),
     }

@@ -243,11 +243,9 @@ fn add_line(demo: &DemoConnection) -> String {
     let conn = &demo.connection;
     let mut line = String::new();
     for (kind, value) in &demo.secrets {
-        let var = match kind {
-            SecretKind::ClientSecret => "SFCONN_CLIENT_SECRET",
-            SecretKind::Password => "SFCONN_PASSWORD",
-            SecretKind::SecurityToken => "SFCONN_SECURITY_TOKEN",
-            _ => continue,
+        // A PEM key does not fit on one command line; the demo's jwt lines use --key-file.
+        let Some(var) = kind.env_var().filter(|_| *kind != SecretKind::PrivateKey) else {
+            continue;
         };
         let _ = write!(line, "{var}={value} ");
     }

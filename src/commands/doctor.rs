@@ -7,13 +7,14 @@ use super::Context;
 use super::common::{resolve_connection, timeout_for};
 use crate::cli::DoctorArgs;
 use crate::diagnose::doctor::{DoctorReport, audience_check, audience_rejected};
-use crate::diagnose::personalize;
 use crate::diagnose::preflight::{CheckStatus, PreflightContext, preflight};
 use crate::diagnose::redact::Redactor;
 use crate::diagnose::report::{ReportContext, render, write};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::profile::{Connection, Flow};
-use crate::salesforce::{Engine, Failure, StepError, StepName, TestReport, last_test};
+use crate::salesforce::{
+    Engine, Failure, LocalCondition, StepError, StepName, TestReport, TokenPolicy,
+};
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
@@ -30,19 +31,18 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
     };
 
     let mut checks = preflight(&conn, &pctx).await;
+    // Doctor proves the credentials: a cached token would hide a rotated secret.
     let test = match &pctx.secrets {
         Ok(store) => {
             Engine::new(store.clone())
-                .test(&conn, timeout, &|_| {})
+                .test(&conn, timeout, TokenPolicy::Fresh, &|_| {})
                 .await
         }
         Err(err) => store_failed_test(&conn, err),
     };
     // The test inside doctor is a real test: `list` and the TUI show its outcome too.
-    if pctx.secrets.is_ok()
-        && let Err(err) = crate::state::record(&ctx.paths, &conn.name, last_test(&test))
-    {
-        eprintln!("warning: the test result was not saved to the state file: {err}");
+    if pctx.secrets.is_ok() {
+        super::test::record(ctx, std::slice::from_ref(&test));
     }
     if conn.flow == Flow::Jwt && audience_rejected(&test) {
         checks.push(audience_check(&conn, &pctx).await);
@@ -103,12 +103,12 @@ fn check_report_path(path: &std::path::Path) -> CliResult {
 fn store_failed_test(conn: &Connection, err: &SecretError) -> TestReport {
     let condition = match err {
         SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            "keychain-unavailable"
+            LocalCondition::KeychainUnavailable
         }
-        _ => "secret-store",
+        _ => LocalCondition::SecretStore,
     };
     let failure = Failure::Local {
-        condition: condition.into(),
+        condition,
         detail: err.to_string(),
     };
     TestReport {
@@ -116,6 +116,7 @@ fn store_failed_test(conn: &Connection, err: &SecretError) -> TestReport {
         ok: false,
         flow: conn.flow,
         instance_url: None,
+        token_source: None,
         user: None,
         steps: Vec::new(),
         hints: crate::diagnose::hints_for(&failure, conn.flow),
@@ -208,6 +209,9 @@ fn human(conn: &Connection, report: &DoctorReport) -> String {
             step.ms
         );
     }
+    if let Some(source) = test.token_source {
+        let _ = writeln!(s, "  token source: {}", source.as_str());
+    }
     if let Some(user) = &test.user {
         let _ = writeln!(
             s,
@@ -240,7 +244,7 @@ fn human(conn: &Connection, report: &DoctorReport) -> String {
         if let Some(entry) = crate::diagnose::catalog().get(&hint.id) {
             let _ = writeln!(s, "     {}", entry.cause);
             for (n, step) in hint.fix.iter().enumerate() {
-                let _ = writeln!(s, "     {}) {}", n + 1, personalize(step, &conn.name));
+                let _ = writeln!(s, "     {}) {step}", n + 1);
             }
             if let Some(url) = entry.setup_url(conn) {
                 let _ = writeln!(s, "     Setup page: {url}");

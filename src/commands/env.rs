@@ -6,15 +6,41 @@ use super::session::Session;
 use crate::cli::{EnvArgs, ShellKind};
 use crate::error::CliResult;
 
+/// The variables `env` sets.
+const VARIABLES: [&str; 2] = ["SF_ACCESS_TOKEN", "SF_INSTANCE_URL"];
+
 pub async fn run(ctx: &Context, args: EnvArgs) -> CliResult {
-    let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let token = session.access_token(ctx, &conn).await?;
-    print!(
-        "{}{}",
-        assignment(args.shell, "SF_ACCESS_TOKEN", &token.access_token),
-        assignment(args.shell, "SF_INSTANCE_URL", &token.instance_url)
-    );
-    Ok(())
+    let token = async {
+        let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
+        session.access_token(ctx, &conn).await
+    };
+    match token.await {
+        Ok((token, _)) => {
+            print!(
+                "{}{}",
+                assignment(args.shell, VARIABLES[0], &token.access_token),
+                assignment(args.shell, VARIABLES[1], &token.instance_url)
+            );
+            Ok(())
+        }
+        Err(e) => {
+            // `eval "$(sfconn env prod)"` evaluates stdout even when sfconn fails: unset the
+            // variables so the previous org's token does not stay active under the new name.
+            for name in VARIABLES {
+                print!("{}", unset(args.shell, name));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The line that removes a variable from the shell.
+pub(crate) fn unset(shell: ShellKind, name: &str) -> String {
+    match shell {
+        ShellKind::Sh => format!("unset {name}\n"),
+        ShellKind::Fish => format!("set -e {name};\n"),
+        ShellKind::Powershell => format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue\n"),
+    }
 }
 
 /// One assignment line. Single quotes everywhere: Salesforce tokens contain `!`, which double
@@ -48,6 +74,16 @@ mod tests {
         assert_eq!(
             assignment(ShellKind::Powershell, "X", v),
             "$env:X = '00D!a''b\\c'\n"
+        );
+    }
+
+    #[test]
+    fn unset_lines_per_shell() {
+        assert_eq!(unset(ShellKind::Sh, "X"), "unset X\n");
+        assert_eq!(unset(ShellKind::Fish, "X"), "set -e X;\n");
+        assert_eq!(
+            unset(ShellKind::Powershell, "X"),
+            "Remove-Item Env:X -ErrorAction SilentlyContinue\n"
         );
     }
 }

@@ -8,11 +8,7 @@ use crate::salesforce::{LoginEvent, LoginOptions, StepName};
 
 pub async fn run(ctx: &Context, args: LoginArgs) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let opts = LoginOptions {
-        no_browser: args.no_browser,
-        callback_timeout: LoginOptions::callback_timeout_from_env(),
-        timeout: session.timeout(ctx, &conn),
-    };
+    let opts = LoginOptions::new(session.timeout(ctx, &conn), args.no_browser);
     // Progress goes to stderr so that stdout holds only the result (or the JSON).
     let on_event = |event: LoginEvent| match event {
         LoginEvent::BrowserOpened { url } => {
@@ -38,7 +34,9 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> CliResult {
         }
         LoginEvent::Waiting { detail } => eprintln!("{detail} ..."),
     };
-    let report = session.engine.login(&conn, &opts, &on_event).await;
+    let mut report = session.engine.login(&conn, &opts, &on_event).await;
+    super::test::record(ctx, std::slice::from_ref(&report));
+    crate::diagnose::for_connection(&mut report.hints, &conn.name, Some("login"));
     if args.json {
         print_json(&report)?;
     } else {

@@ -8,7 +8,7 @@ use crate::salesforce::frontdoor_url;
 
 pub async fn run(ctx: &Context, args: OpenArgs) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let token = session.access_token(ctx, &conn).await?;
+    let (token, _) = session.access_token(ctx, &conn).await?;
     let url = frontdoor_url(&token.instance_url, &token.access_token).map_err(|f| {
         CliError::failure(format!(
             "connection {}: {}",

@@ -4,33 +4,26 @@
 use std::io::IsTerminal;
 
 use crate::error::{CliError, CliResult};
-use crate::profile::validate::{required_secrets, secret_env_var};
+use crate::profile::validate::required_secrets;
 use crate::profile::{Connection, Flow, keys};
 use crate::secrets::SecretKind;
 
-/// The secrets a flow uses, and whether it cannot work without them.
-fn secrets_for(flow: Flow) -> &'static [(SecretKind, &'static str)] {
-    match flow {
-        Flow::Web => &[(
-            SecretKind::ClientSecret,
-            "Consumer secret (Enter if the app has none)",
-        )],
-        Flow::Device => &[],
-        Flow::Jwt => &[(SecretKind::PrivateKey, "")],
-        Flow::ClientCredentials => &[(SecretKind::ClientSecret, "Consumer secret")],
-        Flow::Password => &[
-            (SecretKind::ClientSecret, "Consumer secret"),
-            (SecretKind::Password, "Password"),
-            (
-                SecretKind::SecurityToken,
-                "Security token (Enter if your IP is trusted)",
-            ),
-        ],
+/// The hidden prompt for a secret of this flow; `None` for what is never typed at a prompt (a
+/// private key is a file or `SFCONN_PRIVATE_KEY`).
+fn prompt(flow: Flow, kind: SecretKind) -> Option<&'static str> {
+    match (kind, flow) {
+        (SecretKind::ClientSecret, Flow::Web) => {
+            Some("Consumer secret (Enter if the app has none)")
+        }
+        (SecretKind::ClientSecret, _) => Some("Consumer secret"),
+        (SecretKind::Password, _) => Some("Password"),
+        (SecretKind::SecurityToken, _) => Some("Security token (Enter if your IP is trusted)"),
+        _ => None,
     }
 }
 
 fn env_secret(kind: SecretKind) -> Option<String> {
-    std::env::var(secret_env_var(kind))
+    std::env::var(kind.env_var()?)
         .ok()
         .filter(|v| !v.is_empty())
 }
@@ -44,8 +37,7 @@ pub fn collect(
 ) -> CliResult<Vec<(SecretKind, String)>> {
     let terminal = std::io::stdin().is_terminal();
     let mut out = Vec::new();
-    for (kind, prompt) in secrets_for(conn.flow) {
-        let kind = *kind;
+    for &kind in SecretKind::for_flow(conn.flow) {
         if let Some(value) = env_secret(kind) {
             let value = if kind == SecretKind::PrivateKey {
                 let pem = keys::load_private_key_pem(value.as_bytes())
@@ -59,15 +51,18 @@ pub fn collect(
         }
         let required = required_secrets(conn.flow).contains(&kind);
         let missing = !stored.contains(&kind);
-        if prompt.is_empty() || !terminal || !missing || !(required || ask_optional) {
+        let Some(prompt) = prompt(conn.flow, kind) else {
+            continue;
+        };
+        if !terminal || !missing || !(required || ask_optional) {
             continue;
         }
         let value =
             rpassword::prompt_password(format!("{prompt} for {}: ", conn.name)).map_err(|e| {
                 CliError::usage(format!(
                     "cannot read the {} from the terminal: {e}; set {} instead",
-                    kind.as_str(),
-                    secret_env_var(kind)
+                    kind.label(),
+                    kind.env_var().unwrap_or("its variable")
                 ))
             })?;
         let value = value.trim().to_string();
@@ -80,7 +75,7 @@ pub fn collect(
 
 /// True when some secret variable this flow uses is set (edit with only a new secret).
 pub fn any_env_for(flow: Flow) -> bool {
-    secrets_for(flow)
+    SecretKind::for_flow(flow)
         .iter()
-        .any(|(k, _)| env_secret(*k).is_some())
+        .any(|k| env_secret(*k).is_some())
 }

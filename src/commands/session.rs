@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::Context;
 use crate::error::{CliError, CliResult};
 use crate::profile::{Connection, Profiles};
-use crate::salesforce::{CachedToken, Engine, Failure, StepError, TestReport};
+use crate::salesforce::{CachedToken, Engine, Failure, StepError, TestReport, TokenSource};
 
 /// The profile file and an engine over the secret store.
 pub(crate) struct Session {
@@ -47,7 +47,7 @@ impl Session {
         &self,
         ctx: &Context,
         conn: &Connection,
-    ) -> CliResult<CachedToken> {
+    ) -> CliResult<(CachedToken, TokenSource)> {
         self.engine
             .access_token(conn, self.timeout(ctx, conn))
             .await
@@ -91,7 +91,8 @@ pub(crate) fn describe_failure(failure: &Failure) -> String {
     }
 }
 
-/// The command error for a failed step: exit 4 when an interactive login is needed, else 1.
+/// The command error for a failed step: exit 4, with the exact command to run, when only an
+/// interactive login helps; else 1.
 pub(crate) fn step_error(conn: &Connection, error: &StepError) -> CliError {
     let message = format!(
         "connection {}: the {} step failed: {}",
@@ -99,10 +100,13 @@ pub(crate) fn step_error(conn: &Connection, error: &StepError) -> CliError {
         error.step.as_str(),
         describe_failure(&error.failure)
     );
-    match error.failure {
-        Failure::NeedsLogin { .. } => CliError::needs_login(message),
-        _ => CliError::failure(message),
+    if error.needs_login {
+        return CliError::needs_login(format!(
+            "{message}\nnext: sign in again with `sfconn login {}`",
+            conn.name
+        ));
     }
+    CliError::failure(message)
 }
 
 /// The exit status of a test or login report.

@@ -8,7 +8,7 @@ use super::Context;
 use super::session::{Session, describe_failure, print_json, report_result};
 use crate::cli::TestArgs;
 use crate::error::{CliError, CliResult};
-use crate::salesforce::{StepName, TestReport, last_test};
+use crate::salesforce::{StepName, TestReport, TokenPolicy, TokenSource};
 
 pub async fn run(ctx: &Context, args: TestArgs) -> CliResult {
     if args.all {
@@ -17,8 +17,12 @@ pub async fn run(ctx: &Context, args: TestArgs) -> CliResult {
     }
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
     let timeout = session.timeout(ctx, &conn);
-    let report = session.engine.test(&conn, timeout, &|_| {}).await;
+    let mut report = session
+        .engine
+        .test(&conn, timeout, policy(&args), &|_| {})
+        .await;
     record(ctx, std::slice::from_ref(&report));
+    running_test(&mut report);
     if args.json {
         print_json(&report)?;
     } else {
@@ -32,12 +36,14 @@ async fn run_all(ctx: &Context, session: &Session, args: &TestArgs) -> CliResult
     let reports: Vec<TestReport> = futures_util::stream::iter(conns.iter().map(|conn| {
         let timeout = session.timeout(ctx, conn);
         let engine = session.engine.clone();
-        async move { engine.test(conn, timeout, &|_| {}).await }
+        async move { engine.test(conn, timeout, policy(args), &|_| {}).await }
     }))
     .buffered(usize::from(args.concurrency))
     .collect()
     .await;
     record(ctx, &reports);
+    let mut reports = reports;
+    reports.iter_mut().for_each(running_test);
     if args.json {
         print_json(&reports)?;
     } else {
@@ -69,26 +75,39 @@ async fn run_all(ctx: &Context, session: &Session, args: &TestArgs) -> CliResult
         )));
     }
     if !need_login.is_empty() {
+        let commands: Vec<String> = need_login
+            .iter()
+            .map(|n| format!("sfconn login {n}"))
+            .collect();
         return Err(CliError::needs_login(format!(
-            "{} connections need `sfconn login NAME` first: {}",
+            "{} connections need an interactive login first; run: {}",
             need_login.len(),
-            need_login.join(", ")
+            commands.join("; ")
         )));
     }
     Ok(())
 }
 
-/// Keep the outcome in the state file. A state file that cannot be written does not change the
-/// test's result; it is reported on stderr.
-fn record(ctx: &Context, reports: &[TestReport]) {
-    // One locked write for all of them (500 connections must not mean 500 rewrites).
-    let outcome = crate::state::State::update(&ctx.paths, |state| {
-        for report in reports {
-            state.tests.insert(report.name.clone(), last_test(report));
-        }
-    });
-    if let Err(e) = outcome {
-        eprintln!("warning: the test results were not saved: {e}");
+fn policy(args: &TestArgs) -> TokenPolicy {
+    if args.fresh {
+        TokenPolicy::Fresh
+    } else {
+        TokenPolicy::UseCache
+    }
+}
+
+/// The hints as someone running `sfconn test` reads them: no "run sfconn test NAME".
+fn running_test(report: &mut TestReport) {
+    let name = report.name.clone();
+    crate::diagnose::for_connection(&mut report.hints, &name, Some("test"));
+}
+
+/// Keep the outcome in the state file (tests, logins and doctor's test alike). A state file
+/// that cannot be written does not change the result; it is reported on stderr.
+pub(crate) fn record(ctx: &Context, reports: &[TestReport]) {
+    let at = crate::state::now_rfc3339();
+    if let Err(e) = crate::lifecycle::record(&ctx.paths, reports, &at) {
+        eprintln!("warning: the results were not saved to the state file: {e}");
     }
 }
 
@@ -99,7 +118,16 @@ pub(crate) fn render(report: &TestReport, expected: &[StepName]) -> String {
     let _ = writeln!(out, "{} ({})", report.name, report.flow);
     for step in &report.steps {
         let mark = if step.ok { "✓" } else { "✗" };
-        let _ = writeln!(out, "  {mark} {:<9}{:>6} ms", step.step.as_str(), step.ms);
+        let source = match (step.step, report.token_source) {
+            (StepName::Token, Some(source)) => format!("  ({})", source.as_str()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {mark} {:<9}{:>6} ms{source}",
+            step.step.as_str(),
+            step.ms
+        );
         if !step.ok
             && let Some(error) = report.error.as_ref().filter(|e| e.step == step.step)
         {
@@ -128,6 +156,16 @@ pub(crate) fn render(report: &TestReport, expected: &[StepName]) -> String {
             user.organization_id,
             report.instance_url.as_deref().unwrap_or("?")
         );
+    }
+    if report.ok && report.token_source == Some(TokenSource::Cached) {
+        let _ = writeln!(
+            out,
+            "  The token came from the cache: this proves the token, not the credentials (`sfconn test {} --fresh` proves them)",
+            report.name
+        );
+    }
+    if report.needs_login() {
+        let _ = writeln!(out, "  Next: sfconn login {}", report.name);
     }
     out
 }

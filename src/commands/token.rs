@@ -7,7 +7,7 @@ use crate::error::CliResult;
 
 pub async fn run(ctx: &Context, args: OptNameArg) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, args.name.as_deref())?;
-    let token = session.access_token(ctx, &conn).await?;
+    let (token, _) = session.access_token(ctx, &conn).await?;
     println!("{}", token.access_token);
     Ok(())
 }

@@ -1,17 +1,12 @@
 //! `sfconn use NAME`: make a connection the default (stored in the profile file).
 
 use super::Context;
-use super::common::load_profiles;
 use crate::error::CliResult;
 
 pub async fn run(ctx: &Context, args: crate::cli::NameArg) -> CliResult {
-    let profiles = load_profiles(ctx)?;
-    let conn = profiles.require(&args.name)?.clone();
-    crate::profile::update(&ctx.paths.profile_file, |doc| {
-        doc.profiles().require(&conn.name)?;
-        doc.set_default(Some(&conn.name));
-        Ok::<_, crate::profile::ProfileError>(())
-    })?;
+    // Read first: a damaged file is reported with its line and column.
+    super::common::load_profiles(ctx)?.require(&args.name)?;
+    let conn = crate::lifecycle::set_default(&ctx.paths, &args.name)?;
     let badge = if conn.is_production() {
         " PRODUCTION"
     } else {

@@ -156,6 +156,20 @@ pub fn personalize(step: &str, connection: &str) -> String {
     out
 }
 
+/// Hints as one connection's user reads them: its name in every sfconn command, and no step
+/// that tells them to run `running` (the command they are running now) on it.
+pub fn for_connection(hints: &mut [HintRef], connection: &str, running: Option<&str>) {
+    let current = running.map(|cmd| format!("`sfconn {cmd} {connection}"));
+    for hint in hints {
+        hint.fix = hint
+            .fix
+            .iter()
+            .map(|step| personalize(step, connection))
+            .filter(|step| current.as_ref().is_none_or(|c| !step.contains(c.as_str())))
+            .collect();
+    }
+}
+
 /// The URL that opens a Lightning Setup page for a connection (research §8): on the My Domain
 /// when known (Salesforce redirects to the org's Setup host), else through the login host's
 /// `startURL`, which lands there after sign-in.
@@ -243,6 +257,15 @@ impl Catalog {
                 ));
             }
             for trigger in &hint.triggers {
+                if let Trigger::Local { condition, .. } = trigger
+                    && condition != super::matcher::NEEDS_LOGIN_CONDITION
+                    && crate::salesforce::LocalCondition::parse(condition).is_none()
+                {
+                    return Err(invalid(
+                        id,
+                        &format!("`local` names `{condition}`, which sfconn never raises"),
+                    ));
+                }
                 if let Trigger::Also { with, flows } = trigger {
                     if with == id || !self.hints.iter().any(|h| &h.id == with) {
                         return Err(invalid(id, &format!("`also` names unknown hint `{with}`")));

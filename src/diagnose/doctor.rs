@@ -39,6 +39,15 @@ impl DoctorReport {
             add(&check.hints);
         }
         let ok = test.ok && !checks.iter().any(|c| c.status == CheckStatus::Fail);
+        let (mut checks, mut test) = (checks, test);
+        // Every fix names this connection, and none says "run sfconn doctor" to someone who is.
+        for list in checks
+            .iter_mut()
+            .map(|c| &mut c.hints)
+            .chain([&mut test.hints, &mut hints])
+        {
+            super::for_connection(list, name, Some("doctor"));
+        }
         DoctorReport {
             name: name.to_string(),
             ok,
@@ -156,6 +165,7 @@ mod tests {
     fn failed_test(hints: Vec<HintRef>) -> TestReport {
         TestReport {
             name: "c".into(),
+            token_source: None,
             ok: false,
             flow: Flow::Jwt,
             instance_url: None,

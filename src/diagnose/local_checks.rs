@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::profile::validate::{required_secrets, secret_env_var};
+use crate::profile::validate::required_secrets;
 use crate::profile::{Connection, Flow};
-use crate::salesforce::HintRef;
+use crate::salesforce::{HintRef, LocalCondition};
 use crate::secrets::{SecretError, SecretKind};
 
 use super::keys;
@@ -15,9 +15,9 @@ use super::preflight::{CheckResult, CheckStatus, local_hints};
 pub(crate) fn store_error_hints(err: &SecretError, flow: Flow) -> Vec<HintRef> {
     match err {
         SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            local_hints("keychain-unavailable", flow)
+            local_hints(LocalCondition::KeychainUnavailable, flow)
         }
-        _ => local_hints("secret-store", flow),
+        _ => local_hints(LocalCondition::SecretStore, flow),
     }
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn profile_check(
                 format!(
                     "{}: not stored (set {} and run `sfconn edit {}`)",
                     kind.as_str(),
-                    secret_env_var(*kind),
+                    kind.env_var().unwrap_or_default(),
                     conn.name
                 )
             })
@@ -79,10 +79,10 @@ pub(crate) fn profile_check(
     }
     let mut hints = Vec::new();
     if !settings.is_empty() {
-        hints.extend(local_hints("missing-setting", conn.flow));
+        hints.extend(local_hints(LocalCondition::MissingSetting, conn.flow));
     }
     if !secrets.is_empty() {
-        hints.extend(local_hints("missing-secret", conn.flow));
+        hints.extend(local_hints(LocalCondition::MissingSecret, conn.flow));
     }
     let problems: Vec<String> = settings.into_iter().chain(secrets).collect();
     CheckResult::new(
@@ -153,7 +153,7 @@ pub(crate) fn key_checks(
         Err(detail) => {
             out.push(
                 CheckResult::new("private-key", CheckStatus::Fail, detail)
-                    .with_hints(local_hints("private-key-invalid", Flow::Jwt))
+                    .with_hints(local_hints(LocalCondition::PrivateKeyInvalid, Flow::Jwt))
                     .timed(started),
             );
             return;
@@ -184,7 +184,7 @@ pub(crate) fn key_checks(
             CheckStatus::Fail,
             format!("a JWT signed with the private key does not verify with {origin}"),
         )
-        .with_hints(local_hints("key-cert-mismatch", Flow::Jwt)),
+        .with_hints(local_hints(LocalCondition::KeyCertMismatch, Flow::Jwt)),
         Err(detail) => CheckResult::new("key-cert", CheckStatus::Fail, detail),
     };
     out.push(check.timed(started));
@@ -202,7 +202,7 @@ pub(crate) fn callback_port_check(port: u16) -> CheckResult {
             CheckStatus::Fail,
             format!("port {port} on 127.0.0.1 is already in use by another program"),
         )
-        .with_hints(local_hints("callback-port-busy", Flow::Web)),
+        .with_hints(local_hints(LocalCondition::CallbackPortBusy, Flow::Web)),
         Err(err) => CheckResult::new(
             "callback-port",
             CheckStatus::Fail,

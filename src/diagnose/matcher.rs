@@ -37,7 +37,7 @@ pub fn ranked<'c>(catalog: &'c Catalog, failure: &Failure, flow: Flow) -> Vec<&'
         .filter_map(|(order, hint)| {
             // A local condition named after a hint selects it without an explicit trigger.
             let by_name =
-                matches!(failure, Failure::Local { condition, .. } if *condition == hint.id)
+                matches!(failure, Failure::Local { condition, .. } if condition.hint_id() == hint.id)
                     .then_some(WEIGHT_LOCAL);
             let best = hint
                 .triggers
@@ -149,7 +149,7 @@ fn score(trigger: &Trigger, failure: &Failure) -> Option<u8> {
             Some(weight.unwrap_or(WEIGHT_SPECIFIC))
         }
         (Trigger::Local { condition, weight }, Failure::Local { condition: got, .. }) => {
-            eq_ci(condition, got).then(|| weight.unwrap_or(WEIGHT_LOCAL))
+            eq_ci(condition, got.as_str()).then(|| weight.unwrap_or(WEIGHT_LOCAL))
         }
         (Trigger::Local { condition, weight }, Failure::NeedsLogin { .. }) => {
             (condition == NEEDS_LOGIN_CONDITION).then(|| weight.unwrap_or(WEIGHT_LOCAL))

@@ -19,7 +19,8 @@ fn rest(status: u16, code: &str) -> Failure {
 
 fn local(condition: &str) -> Failure {
     Failure::Local {
-        condition: condition.into(),
+        condition: crate::salesforce::LocalCondition::parse(condition)
+            .unwrap_or_else(|| panic!("{condition} is not a local condition")),
         detail: String::new(),
     }
 }
@@ -303,9 +304,25 @@ fn local_conditions_select_the_hint_of_the_same_name() {
         };
         assert_first(local(id), flow, id);
     }
-    // Any catalog id works as a condition, even without an explicit trigger.
-    assert_first(local("app-not-installed"), Flow::Web, "app-not-installed");
-    assert!(ids(&local("no-such-condition"), Flow::Web).is_empty());
+}
+
+#[test]
+fn every_condition_the_engine_raises_has_its_hint_first() {
+    use crate::salesforce::LocalCondition;
+    for condition in LocalCondition::ALL {
+        let hint = catalog()
+            .get(condition.hint_id())
+            .unwrap_or_else(|| panic!("{condition}: no hint {}", condition.hint_id()));
+        let flow = hint.flows[0];
+        assert_first(
+            Failure::Local {
+                condition,
+                detail: String::new(),
+            },
+            flow,
+            condition.hint_id(),
+        );
+    }
 }
 
 #[test]

@@ -12,7 +12,9 @@ pub mod preflight;
 pub mod redact;
 pub mod report;
 
-pub use catalog::{Catalog, CatalogError, Hint, Trigger, catalog, personalize, setup_url};
+pub use catalog::{
+    Catalog, CatalogError, Hint, Trigger, catalog, for_connection, personalize, setup_url,
+};
 pub use doctor::DoctorReport;
 pub use matcher::{hints_for, ranked};
 pub use preflight::{CheckResult, CheckStatus, PreflightContext, preflight};

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::profile::{Connection, Flow};
-use crate::salesforce::{Failure, HintRef, TransportKind};
+use crate::salesforce::{Failure, HintRef, LocalCondition, TransportKind};
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 use super::local_checks::{
@@ -86,10 +86,10 @@ pub struct PreflightContext {
     pub base_dir: PathBuf,
 }
 
-pub(crate) fn local_hints(condition: &str, flow: Flow) -> Vec<HintRef> {
+pub(crate) fn local_hints(condition: LocalCondition, flow: Flow) -> Vec<HintRef> {
     hints_for(
         &Failure::Local {
-            condition: condition.into(),
+            condition,
             detail: String::new(),
         },
         flow,
@@ -217,7 +217,7 @@ pub async fn preflight(conn: &Connection, ctx: &PreflightContext) -> Vec<CheckRe
                 CheckStatus::Warn,
                 "the username-password flow is legacy: new orgs block it by default and Salesforce is retiring it; plan a move to client credentials or JWT",
             )
-            .with_hints(local_hints("password-flow-blocked", flow)),
+            .with_hints(super::catalog().refs(["password-flow-blocked"])),
         );
     }
     out
@@ -369,7 +369,7 @@ fn clock_check(answer: &net::DataAnswer, flow: Flow) -> CheckResult {
             skew.abs()
         ),
     )
-    .with_hints(local_hints("clock-skew", flow))
+    .with_hints(local_hints(LocalCondition::ClockSkew, flow))
 }
 
 #[cfg(test)]

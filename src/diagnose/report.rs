@@ -186,6 +186,7 @@ mod tests {
         conn.username = Some("ops@acme.com".into());
         let test = TestReport {
             name: "prod".into(),
+            token_source: None,
             ok: false,
             flow: Flow::Password,
             instance_url: None,

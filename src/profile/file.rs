@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::model::{Connection, ValidationError};
-use crate::error::CliError;
 
 /// The parsed profile file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,12 +42,6 @@ pub enum ProfileError {
         "a connection named `{name}` already exists; change it with `sfconn edit {name} ...` or pick another name"
     )]
     AlreadyExists { name: String },
-}
-
-impl From<ProfileError> for CliError {
-    fn from(e: ProfileError) -> CliError {
-        CliError::usage(e.to_string())
-    }
 }
 
 pub(crate) fn io_error(action: &'static str, path: &Path, e: std::io::Error) -> ProfileError {
@@ -259,14 +252,14 @@ impl Profiles {
 
     /// The connection a command acts on: the explicit NAME, else `SFCONN_PROFILE`, else the
     /// file's `default`. Errors (exit 2) say which of the three named a missing connection.
-    pub fn resolve_name(&self, explicit: Option<&str>) -> Result<String, CliError> {
+    pub fn resolve_name(&self, explicit: Option<&str>) -> Result<String, ProfileError> {
         if let Some(name) = explicit {
             self.require(name)?;
             return Ok(name.to_string());
         }
         if let Some(name) = env_profile() {
             self.require(&name).map_err(|e| {
-                CliError::usage(format!(
+                ProfileError::Invalid(format!(
                     "SFCONN_PROFILE={name}: {e}; unset it or set it to an existing connection"
                 ))
             })?;
@@ -275,17 +268,17 @@ impl Profiles {
         match &self.default {
             Some(name) => {
                 self.require(name).map_err(|e| {
-                    CliError::usage(format!(
+                    ProfileError::Invalid(format!(
                         "the default connection: {e}; pick another with `sfconn use NAME`"
                     ))
                 })?;
                 Ok(name.clone())
             }
-            None if self.connections.is_empty() => Err(CliError::usage(
-                "no connections yet; create one with `sfconn add NAME --flow FLOW ...` (or try `sfconn demo`)",
+            None if self.connections.is_empty() => Err(ProfileError::Invalid(
+                "no connections yet; create one with `sfconn add NAME --flow FLOW ...` (or try `sfconn demo`)".into(),
             )),
-            None => Err(CliError::usage(
-                "no connection named and no default; pass NAME, set SFCONN_PROFILE, or run `sfconn use NAME`",
+            None => Err(ProfileError::Invalid(
+                "no connection named and no default; pass NAME, set SFCONN_PROFILE, or run `sfconn use NAME`".into(),
             )),
         }
     }
@@ -313,11 +306,7 @@ impl Profiles {
 
     /// The request timeout for a connection: `--timeout`, else its own, else the file's, else 10 s.
     pub fn timeout_for(&self, conn: &Connection, flag: Option<u64>) -> std::time::Duration {
-        std::time::Duration::from_secs(
-            flag.or(conn.timeout_secs)
-                .or(self.timeout_secs)
-                .unwrap_or(super::model::DEFAULT_TIMEOUT_SECS),
-        )
+        crate::lifecycle::effective_timeout(flag, conn, self.timeout_secs)
     }
 }
 

@@ -383,18 +383,6 @@ impl Connection {
     }
 }
 
-/// The environment variable a secret is read from by `add`/`edit`.
-pub fn secret_env_var(kind: SecretKind) -> &'static str {
-    match kind {
-        SecretKind::ClientSecret => "SFCONN_CLIENT_SECRET",
-        SecretKind::Password => "SFCONN_PASSWORD",
-        SecretKind::SecurityToken => "SFCONN_SECURITY_TOKEN",
-        SecretKind::PrivateKey => "SFCONN_PRIVATE_KEY",
-        SecretKind::RefreshToken => "SFCONN_REFRESH_TOKEN",
-        SecretKind::AccessToken => "SFCONN_ACCESS_TOKEN",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

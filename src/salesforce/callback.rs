@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::oneshot;
 
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 
 /// What the browser brought back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub(crate) async fn start(port: u16, expected_state: String) -> Result<CallbackS
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| Failure::Local {
-            condition: "callback-port-busy".into(),
+            condition: LocalCondition::CallbackPortBusy,
             detail: format!(
                 "cannot listen on 127.0.0.1:{port} for the browser's return ({e}); stop the program using port {port}, \
                  or pick another callback_port and add http://localhost:PORT/OauthRedirect to the app's callback URLs"
@@ -246,7 +246,7 @@ mod tests {
         let Err(Failure::Local { condition, .. }) = start(port, "s".into()).await else {
             panic!("bind should fail")
         };
-        assert_eq!(condition, "callback-port-busy");
+        assert_eq!(condition, LocalCondition::CallbackPortBusy);
         drop(holder);
         let server = start(free_port().await, "s".into()).await.unwrap();
         assert_eq!(server.wait(Duration::from_millis(50)).await, None);

@@ -9,7 +9,7 @@ use super::grant::{post_token, require_setting};
 use super::hosts;
 use super::http;
 use super::login::LoginEvent;
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use super::token::TokenResponse;
 use crate::profile::Connection;
 
@@ -102,7 +102,7 @@ pub(crate) async fn login(
         }
     }
     Err(Failure::Local {
-        condition: "device-approval-timeout".into(),
+        condition: LocalCondition::DeviceApprovalTimeout,
         detail: format!(
             "the code {} was not approved at {} in time; run `sfconn login {}` again for a new code",
             codes.user_code, codes.verification_uri, conn.name

@@ -37,30 +37,79 @@ async fn test_reports_each_step_as_it_finishes() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let report = engine
-        .test(&conn, TIMEOUT, &move |s: &StepReport| {
-            sink.lock().unwrap().push(s.step)
-        })
+        .test(
+            &conn,
+            TIMEOUT,
+            TokenPolicy::UseCache,
+            &move |s: &StepReport| sink.lock().unwrap().push(s.step),
+        )
         .await;
     assert!(report.ok, "{report:?}");
     assert_eq!(*seen.lock().unwrap(), StepName::ALL.to_vec());
     assert_eq!(report.user.unwrap().user_id, "005PR4CT1CEINT1AAA");
     assert_eq!(report.instance_url.as_deref(), Some(org.url().as_str()));
+    assert_eq!(report.token_source, Some(TokenSource::Granted));
+}
+
+#[tokio::test]
+async fn a_cached_token_says_so_and_fresh_proves_the_credentials() {
+    let (org, engine, _dir) = setup().await;
+    let conn = cc(&org, &engine);
+    let quiet = |_: &StepReport| {};
+    let first = engine
+        .test(&conn, TIMEOUT, TokenPolicy::UseCache, &quiet)
+        .await;
+    assert_eq!(first.token_source, Some(TokenSource::Granted));
+    let cached = engine
+        .test(&conn, TIMEOUT, TokenPolicy::UseCache, &quiet)
+        .await;
+    assert!(cached.ok);
+    assert_eq!(cached.token_source, Some(TokenSource::Cached));
+    assert_eq!(org.grant_count("client_credentials"), 1);
+
+    // The secret was rotated in Salesforce's place: the cache still passes, fresh does not.
+    engine
+        .secrets()
+        .set("cc", SecretKind::ClientSecret, "rotated-elsewhere")
+        .unwrap();
+    let stale = engine
+        .test(&conn, TIMEOUT, TokenPolicy::UseCache, &quiet)
+        .await;
+    assert!(stale.ok, "the cached token is still valid: {stale:?}");
+    let fresh = engine
+        .test(&conn, TIMEOUT, TokenPolicy::Fresh, &quiet)
+        .await;
+    assert!(!fresh.ok);
+    assert_eq!(fresh.token_source, None);
+    assert_eq!(
+        fresh.error.as_ref().and_then(|e| e.code.as_deref()),
+        Some("invalid_client")
+    );
+    assert_eq!(
+        fresh.hints.first().map(|h| h.id.as_str()),
+        Some("client-secret-invalid")
+    );
 }
 
 #[tokio::test]
 async fn access_token_reuses_then_renews_once() {
     let (org, engine, _dir) = setup().await;
     let conn = cc(&org, &engine);
-    let first = engine.access_token(&conn, TIMEOUT).await.unwrap();
-    let again = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    let (first, source) = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(source, TokenSource::Granted);
+    let (again, source) = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(source, TokenSource::Cached);
     assert_eq!(first, again);
     assert_eq!(org.grant_count("client_credentials"), 1);
     org.expire_access_tokens();
-    let renewed = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    let (renewed, source) = engine.access_token(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(source, TokenSource::Granted);
     assert_ne!(renewed.access_token, first.access_token);
     assert_eq!(org.grant_count("client_credentials"), 2);
 
-    engine.revoke(&conn, TIMEOUT).await.unwrap();
+    let revoked = engine.revoke(&conn, TIMEOUT).await.unwrap();
+    assert_eq!(revoked.access_token, RevokeOutcome::Revoked);
+    assert_eq!(revoked.refresh_token, RevokeOutcome::NotStored);
     assert_eq!(
         engine.secrets().get("cc", SecretKind::AccessToken).unwrap(),
         None

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::hosts;
 use super::http;
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use super::token::{TokenResponse, secret_get, token_answer};
 use crate::profile::Connection;
 use crate::secrets::{SecretKind, SecretStore};
@@ -31,23 +31,12 @@ pub(crate) fn require_setting<'a>(
     flag: &str,
 ) -> Result<&'a str, Failure> {
     value.filter(|v| !v.trim().is_empty()).ok_or_else(|| Failure::Local {
-        condition: "missing-setting".into(),
+        condition: LocalCondition::MissingSetting,
         detail: format!(
             "connection {} has no {field}, which the {} flow needs; set it with `sfconn edit {} {flag} ...`",
             conn.name, conn.flow, conn.name
         ),
     })
-}
-
-/// The environment variable `add`/`edit` read a secret kind from.
-fn env_name(kind: SecretKind) -> &'static str {
-    match kind {
-        SecretKind::ClientSecret => "SFCONN_CLIENT_SECRET",
-        SecretKind::Password => "SFCONN_PASSWORD",
-        SecretKind::SecurityToken => "SFCONN_SECURITY_TOKEN",
-        SecretKind::PrivateKey => "SFCONN_PRIVATE_KEY",
-        SecretKind::RefreshToken | SecretKind::AccessToken => "",
-    }
 }
 
 /// A secret the flow needs, or a failure saying how to store it.
@@ -59,13 +48,13 @@ pub(crate) async fn require_secret(
     match secret_get(store, &conn.name, kind).await? {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(Failure::Local {
-            condition: "missing-secret".into(),
+            condition: LocalCondition::MissingSecret,
             detail: format!(
                 "no {} is stored for connection {}; run `sfconn edit {}` and enter it at the prompt (or set {})",
-                kind.as_str().replace('_', " "),
+                kind.label(),
                 conn.name,
                 conn.name,
-                env_name(kind)
+                kind.env_var().unwrap_or_default()
             ),
         }),
     }

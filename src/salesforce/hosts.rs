@@ -2,7 +2,7 @@
 
 use reqwest::Url;
 
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use crate::profile::Connection;
 
 /// The REST API version sfconn uses for the limits probe.
@@ -11,7 +11,7 @@ pub const API_VERSION: &str = "v62.0";
 fn join(base: &str, path: &str, what: &str) -> Result<Url, Failure> {
     let base = base.trim_end_matches('/');
     Url::parse(&format!("{base}{path}")).map_err(|e| Failure::Local {
-        condition: "bad-url".into(),
+        condition: LocalCondition::BadUrl,
         detail: format!("{what} {base:?} is not a valid URL ({e}); fix the connection's domain"),
     })
 }

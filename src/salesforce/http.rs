@@ -85,19 +85,43 @@ impl Answer {
         }
     }
 
-    /// An OAuth error object `{"error", "error_description"}`, exactly as received.
+    /// An OAuth error object `{"error", "error_description"}`, exactly as received. The revoke
+    /// endpoint answers its errors form-encoded instead of JSON
+    /// (`error=unsupported_token_type&error_description=...`), so that form is read too.
     pub fn oauth_error(&self) -> Option<Failure> {
-        let value = self.json()?;
-        let error = value.get("error")?.as_str()?.to_string();
-        let description = value
-            .get("error_description")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let (error, description) = match self.json() {
+            Some(value) => (
+                value.get("error")?.as_str()?.to_string(),
+                value
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            None if self.is_form() => {
+                let mut error = None;
+                let mut description = None;
+                for (k, v) in url::form_urlencoded::parse(&self.body) {
+                    match k.as_ref() {
+                        "error" => error = Some(v.into_owned()),
+                        "error_description" => description = Some(v.into_owned()),
+                        _ => {}
+                    }
+                }
+                (error?, description)
+            }
+            None => return None,
+        };
         Some(Failure::OAuth {
             http_status: Some(self.status),
             error,
             description,
         })
+    }
+
+    fn is_form(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
     }
 
     /// A REST error: `[{"errorCode", "message"}]`, or the plain-text body userinfo sends for a bad
@@ -358,6 +382,25 @@ mod tests {
                 description: Some("authentication failure".into()),
             })
         );
+    }
+
+    #[test]
+    fn revoke_errors_are_read_from_a_form_body() {
+        let mut a = answer(
+            400,
+            "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported",
+        );
+        a.content_type = Some("application/x-www-form-urlencoded".into());
+        assert_eq!(
+            a.oauth_error(),
+            Some(Failure::OAuth {
+                http_status: Some(400),
+                error: "unsupported_token_type".into(),
+                description: Some("this token type is not supported".into()),
+            })
+        );
+        a.content_type = Some("text/html".into());
+        assert_eq!(a.oauth_error(), None, "only a form body is read as a form");
     }
 
     #[test]

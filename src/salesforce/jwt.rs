@@ -9,7 +9,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
 use super::grant::{optional_secret, post_token, require_setting};
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use super::token::TokenResponse;
 use crate::profile::Connection;
 use crate::secrets::{SecretKind, SecretStore};
@@ -29,7 +29,7 @@ struct Claims<'a> {
 
 fn key_failure(detail: String) -> Failure {
     Failure::Local {
-        condition: "private-key-invalid".into(),
+        condition: LocalCondition::PrivateKeyInvalid,
         detail,
     }
 }
@@ -67,7 +67,7 @@ pub(crate) async fn load_key_pem(
                 })
         }
         None => Err(Failure::Local {
-            condition: "missing-secret".into(),
+            condition: LocalCondition::MissingSecret,
             detail: format!(
                 "connection {} has no key_file and no imported private key; run `sfconn keygen {}` or set key_file with `sfconn edit {} --key-file PATH`",
                 conn.name, conn.name, conn.name

@@ -27,6 +27,15 @@ impl Default for LoginOptions {
 }
 
 impl LoginOptions {
+    /// The options every front end uses: the callback wait from the environment (else 120 s).
+    pub fn new(timeout: Duration, no_browser: bool) -> LoginOptions {
+        LoginOptions {
+            no_browser,
+            callback_timeout: LoginOptions::callback_timeout_from_env(),
+            timeout,
+        }
+    }
+
     /// The callback wait: `SFCONN_CALLBACK_TIMEOUT_SECS` when set to a positive number, else 120 s.
     pub fn callback_timeout_from_env() -> Duration {
         std::env::var("SFCONN_CALLBACK_TIMEOUT_SECS")

@@ -15,7 +15,7 @@ mod password;
 mod probe;
 mod refresh;
 pub mod report;
-mod revoke;
+pub mod revoke;
 mod runner;
 mod token;
 mod web;
@@ -26,14 +26,25 @@ pub use hosts::{API_VERSION, frontdoor_url, redirect_uri};
 pub use http::{error_chain, transport_kind};
 pub use login::{LoginEvent, LoginOptions};
 pub use report::{
-    Failure, HintRef, StepError, StepName, StepReport, TestReport, TransportKind, UserInfo,
+    Failure, HintRef, LocalCondition, StepError, StepName, StepReport, TestReport, TokenSource,
+    TransportKind, UserInfo, needs_login,
 };
-pub use runner::last_test;
+pub use revoke::{RevokeOutcome, Revoked};
 pub use token::CachedToken;
 
 use crate::profile::{Connection, Flow};
 use crate::secrets::SecretStore;
 use token::TokenResponse;
+
+/// Whether a test may use the cached access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPolicy {
+    /// Use the cached token while Salesforce accepts it (fast; proves the token).
+    UseCache,
+    /// Ignore the cache: a new grant, or the refresh token for web and device (proves the
+    /// credentials; `test --fresh` and `doctor`).
+    Fresh,
+}
 
 /// The Salesforce side of sfconn: runs flows, keeps the token cache, tests connections.
 /// Cheap to clone (the HTTP client and its connection pool are shared by the process).
@@ -70,51 +81,60 @@ impl Engine {
         token::store_grant(&self.secrets, &conn.name, &token).await
     }
 
-    /// The cached token, or a new one. `true` when it was just granted.
+    /// The cached token (unless `policy` asks for a fresh one), or a new one, and where it came
+    /// from.
     async fn current_token(
         &self,
         conn: &Connection,
         timeout: Duration,
-    ) -> Result<(CachedToken, bool), Failure> {
-        if let Some(cached) = token::cached(&self.secrets, &conn.name).await? {
-            return Ok((cached, false));
+        policy: TokenPolicy,
+    ) -> Result<(CachedToken, TokenSource), Failure> {
+        if policy == TokenPolicy::UseCache
+            && let Some(cached) = token::cached(&self.secrets, &conn.name).await?
+        {
+            return Ok((cached, TokenSource::Cached));
         }
-        Ok((self.renew(conn, timeout).await?, true))
+        let token = self.renew(conn, timeout).await?;
+        Ok((token, TokenSource::of_renewal(conn.flow)))
     }
 
-    /// A valid access token (cached, refreshed or re-asserted once). A cached token is checked
-    /// with userinfo first, so what this returns works.
+    /// A valid access token (cached, refreshed or re-asserted once) and where it came from. A
+    /// cached token is checked with userinfo first, so what this returns works.
     pub async fn access_token(
         &self,
         conn: &Connection,
         timeout: Duration,
-    ) -> Result<CachedToken, StepError> {
-        let (token, fresh) = self
-            .current_token(conn, timeout)
+    ) -> Result<(CachedToken, TokenSource), StepError> {
+        let token_error = |f| StepError::of_flow(StepName::Token, f, conn.flow);
+        let (token, source) = self
+            .current_token(conn, timeout, TokenPolicy::UseCache)
             .await
-            .map_err(|f| StepError::new(StepName::Token, f))?;
-        if fresh {
-            return Ok(token);
+            .map_err(token_error)?;
+        if source != TokenSource::Cached {
+            return Ok((token, source));
         }
         match probe::userinfo(&token.instance_url, &token.access_token, timeout).await {
-            Ok(_) => Ok(token),
+            Ok(_) => Ok((token, source)),
             Err(f) if http::is_token_rejected(&f) => self
                 .renew(conn, timeout)
                 .await
-                .map_err(|f| StepError::new(StepName::Token, f)),
-            Err(f) => Err(StepError::new(StepName::Userinfo, f)),
+                .map(|t| (t, TokenSource::of_renewal(conn.flow)))
+                .map_err(token_error),
+            Err(f) => Err(StepError::of_flow(StepName::Userinfo, f, conn.flow)),
         }
     }
 
     /// Full test: reach, token, userinfo, api. Never panics, never returns Err: failures are in
-    /// the report. `on_step` is called as each step finishes. `timeout` = per-request timeout.
+    /// the report. `on_step` is called as each step finishes. `timeout` = per-request timeout;
+    /// `TokenPolicy::Fresh` proves the credentials instead of the cached token.
     pub async fn test(
         &self,
         conn: &Connection,
         timeout: Duration,
+        policy: TokenPolicy,
         on_step: &(dyn Fn(&StepReport) + Send + Sync),
     ) -> TestReport {
-        runner::test(self, conn, timeout, on_step).await
+        runner::test(self, conn, timeout, policy, on_step).await
     }
 
     /// Run the flow now (web: callback server + browser; device: code + polling; others: grant),
@@ -129,7 +149,7 @@ impl Engine {
     }
 
     /// Revoke the stored refresh and access tokens at Salesforce, then forget them.
-    pub async fn revoke(&self, conn: &Connection, timeout: Duration) -> Result<(), StepError> {
+    pub async fn revoke(&self, conn: &Connection, timeout: Duration) -> Result<Revoked, StepError> {
         revoke::revoke(&self.secrets, conn, timeout)
             .await
             .map_err(|f| StepError::new(StepName::Token, f))

@@ -63,6 +63,106 @@ pub enum TransportKind {
     Other,
 }
 
+/// A failure found on this machine rather than in Salesforce's answer. Each one names the hint
+/// that explains it (`assets/hints.toml`); a test checks every condition has its hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalCondition {
+    /// A web login saw no callback before the wait ended.
+    CallbackTimeout,
+    /// The local callback port is taken.
+    CallbackPortBusy,
+    /// The callback's `state` differs from the one sent.
+    CallbackStateMismatch,
+    /// No browser could be opened.
+    BrowserUnavailable,
+    /// The authorize redirect answered `redirect_uri_mismatch`.
+    RedirectUriMismatch,
+    /// The OS keychain cannot be reached.
+    KeychainUnavailable,
+    /// The secret store failed otherwise (file store, encoding).
+    SecretStore,
+    /// The local clock is off the server's.
+    ClockSkew,
+    /// The private key does not match `cert_file`.
+    KeyCertMismatch,
+    /// Nobody approved the device code in time.
+    DeviceApprovalTimeout,
+    /// The private key cannot be read or used.
+    PrivateKeyInvalid,
+    /// A setting the flow needs is not set.
+    MissingSetting,
+    /// A secret the flow needs is not stored.
+    MissingSecret,
+    /// The operating system's random number generator failed (PKCE, state).
+    RandomUnavailable,
+    /// The domain or instance URL is not a valid URL.
+    BadUrl,
+}
+
+impl LocalCondition {
+    pub const ALL: [LocalCondition; 15] = [
+        LocalCondition::CallbackTimeout,
+        LocalCondition::CallbackPortBusy,
+        LocalCondition::CallbackStateMismatch,
+        LocalCondition::BrowserUnavailable,
+        LocalCondition::RedirectUriMismatch,
+        LocalCondition::KeychainUnavailable,
+        LocalCondition::SecretStore,
+        LocalCondition::ClockSkew,
+        LocalCondition::KeyCertMismatch,
+        LocalCondition::DeviceApprovalTimeout,
+        LocalCondition::PrivateKeyInvalid,
+        LocalCondition::MissingSetting,
+        LocalCondition::MissingSecret,
+        LocalCondition::RandomUnavailable,
+        LocalCondition::BadUrl,
+    ];
+
+    /// The name in the catalog's `local` triggers and in the JSON `error.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocalCondition::CallbackTimeout => "callback-timeout",
+            LocalCondition::CallbackPortBusy => "callback-port-busy",
+            LocalCondition::CallbackStateMismatch => "callback-state-mismatch",
+            LocalCondition::BrowserUnavailable => "browser-unavailable",
+            LocalCondition::RedirectUriMismatch => "redirect-uri-mismatch",
+            LocalCondition::KeychainUnavailable => "keychain-unavailable",
+            LocalCondition::SecretStore => "secret-store",
+            LocalCondition::ClockSkew => "clock-skew",
+            LocalCondition::KeyCertMismatch => "key-cert-mismatch",
+            LocalCondition::DeviceApprovalTimeout => "device-approval-timeout",
+            LocalCondition::PrivateKeyInvalid => "private-key-invalid",
+            LocalCondition::MissingSetting => "missing-setting",
+            LocalCondition::MissingSecret => "missing-secret",
+            LocalCondition::RandomUnavailable => "random-unavailable",
+            LocalCondition::BadUrl => "bad-url",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LocalCondition> {
+        LocalCondition::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The hint that explains the condition first.
+    pub fn hint_id(self) -> &'static str {
+        match self {
+            // Salesforce shows `redirect_uri_mismatch` only in the browser: a login that never
+            // calls back most often means the callback URL is not the app's (PRODUCT.md §6).
+            LocalCondition::CallbackTimeout => "redirect-uri-mismatch",
+            LocalCondition::SecretStore => "secret-store-error",
+            LocalCondition::BadUrl => "url-invalid",
+            other => other.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for LocalCondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a step failed, precise enough for the hint matcher (diagnose) to choose hints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -92,10 +192,11 @@ pub enum Failure {
         host: String,
         detail: String,
     },
-    /// A condition found on this machine, named by its hint id (for example
-    /// `callback-port-busy`, `callback-state-mismatch`, `browser-unavailable`,
-    /// `keychain-unavailable`, `redirect-uri-mismatch` for a web login that timed out).
-    Local { condition: String, detail: String },
+    /// A condition found on this machine.
+    Local {
+        condition: LocalCondition,
+        detail: String,
+    },
     /// The connection has no usable token and its flow needs an interactive `login`.
     NeedsLogin { detail: String },
 }
@@ -124,12 +225,63 @@ impl Failure {
             } => (*http_status, None, Some(detail.clone())),
             Failure::Transport { detail, .. } => (None, None, Some(detail.clone())),
             Failure::Local { condition, detail } => {
-                (None, Some(condition.clone()), Some(detail.clone()))
+                (None, Some(condition.as_str().into()), Some(detail.clone()))
             }
             Failure::NeedsLogin { detail } => {
                 (None, Some("needs_login".into()), Some(detail.clone()))
             }
         }
+    }
+}
+
+/// Where the token a test or command used came from (`token_source` in the test JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenSource {
+    /// The access token kept from an earlier grant: proves the token, not the credentials.
+    Cached,
+    /// A new access token from the stored refresh token (web, device).
+    Refreshed,
+    /// A new grant from the credentials themselves (jwt, client credentials, password, or an
+    /// interactive login).
+    Granted,
+}
+
+impl TokenSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Cached => "cached",
+            TokenSource::Refreshed => "refreshed",
+            TokenSource::Granted => "granted",
+        }
+    }
+
+    /// What a non-interactive renewal of this flow is.
+    pub fn of_renewal(flow: crate::profile::Flow) -> TokenSource {
+        if flow.is_interactive() {
+            TokenSource::Refreshed
+        } else {
+            TokenSource::Granted
+        }
+    }
+}
+
+/// Whether a failure means a person must run the interactive login again: no refresh token, or
+/// Salesforce no longer honours it (revoked, expired, or the oldest of five approvals;
+/// `invalid_grant` / `expired access/refresh token`, research §2.4).
+pub fn needs_login(flow: crate::profile::Flow, failure: &Failure) -> bool {
+    match failure {
+        Failure::NeedsLogin { .. } => true,
+        Failure::OAuth {
+            error, description, ..
+        } => {
+            flow.is_interactive()
+                && error == "invalid_grant"
+                && description
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case("expired access/refresh token"))
+        }
+        _ => false,
     }
 }
 
@@ -143,11 +295,14 @@ pub struct StepError {
     /// The typed failure (not part of the documented shape; kept for the hint matcher and reports).
     #[serde(skip_serializing, default = "default_failure")]
     pub failure: Failure,
+    /// Only an interactive `sfconn login` can fix it (exit 4).
+    #[serde(skip)]
+    pub needs_login: bool,
 }
 
 fn default_failure() -> Failure {
-    Failure::Local {
-        condition: String::new(),
+    Failure::NotSalesforce {
+        http_status: None,
         detail: String::new(),
     }
 }
@@ -160,8 +315,16 @@ impl StepError {
             http_status,
             code,
             description,
+            needs_login: matches!(failure, Failure::NeedsLogin { .. }),
             failure,
         }
+    }
+
+    /// The error of a step of `flow`'s connection: knows when only a new login helps.
+    pub fn of_flow(step: StepName, failure: Failure, flow: crate::profile::Flow) -> Self {
+        let mut error = StepError::new(step, failure);
+        error.needs_login = needs_login(flow, &error.failure);
+        error
     }
 }
 
@@ -180,6 +343,8 @@ pub struct TestReport {
     pub ok: bool,
     pub flow: crate::profile::Flow,
     pub instance_url: Option<String>,
+    /// Where the token came from; `null` when no token was obtained.
+    pub token_source: Option<TokenSource>,
     pub user: Option<UserInfo>,
     pub steps: Vec<StepReport>,
     pub error: Option<StepError>,
@@ -189,9 +354,6 @@ pub struct TestReport {
 impl TestReport {
     /// True when the test stopped because the connection needs an interactive login.
     pub fn needs_login(&self) -> bool {
-        matches!(
-            self.error.as_ref().map(|e| &e.failure),
-            Some(Failure::NeedsLogin { .. })
-        )
+        self.error.as_ref().is_some_and(|e| e.needs_login)
     }
 }

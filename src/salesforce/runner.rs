@@ -3,11 +3,10 @@
 use std::time::{Duration, Instant};
 
 use super::login::{LoginEvent, LoginOptions};
-use super::report::{Failure, StepError, StepName, StepReport, TestReport, UserInfo};
+use super::report::{Failure, StepError, StepName, StepReport, TestReport, TokenSource, UserInfo};
 use super::token::{self, CachedToken};
-use super::{Engine, device, http, probe, web};
+use super::{Engine, TokenPolicy, device, http, probe, web};
 use crate::profile::{Connection, Flow};
-use crate::state::LastTest;
 
 /// Collects timed steps and stops at the first failure.
 struct Run<'a> {
@@ -15,6 +14,7 @@ struct Run<'a> {
     on_step: &'a (dyn Fn(&StepReport) + Send + Sync),
     steps: Vec<StepReport>,
     instance_url: Option<String>,
+    token_source: Option<TokenSource>,
     user: Option<UserInfo>,
 }
 
@@ -25,6 +25,7 @@ impl<'a> Run<'a> {
             on_step,
             steps: Vec::new(),
             instance_url: None,
+            token_source: None,
             user: None,
         }
     }
@@ -48,20 +49,22 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let result = work.await;
         self.record(step, started, result.is_ok());
-        result.map_err(|f| StepError::new(step, f))
+        result.map_err(|f| StepError::of_flow(step, f, self.conn.flow))
     }
 
     fn finish(self, error: Option<StepError>) -> TestReport {
         // Most likely cause first, from the hint catalog (assets/hints.toml).
-        let hints = error
+        let mut hints = error
             .as_ref()
             .map(|e| crate::diagnose::hints_for(&e.failure, self.conn.flow))
             .unwrap_or_default();
+        crate::diagnose::for_connection(&mut hints, &self.conn.name, None);
         TestReport {
             name: self.conn.name.clone(),
             ok: error.is_none(),
             flow: self.conn.flow,
             instance_url: self.instance_url,
+            token_source: self.token_source,
             user: self.user,
             steps: self.steps,
             error,
@@ -77,7 +80,7 @@ async fn with_renewal<T, F, Fut>(
     conn: &Connection,
     timeout: Duration,
     token: &mut CachedToken,
-    renewable: &mut bool,
+    source: &mut TokenSource,
     call: F,
 ) -> Result<T, Failure>
 where
@@ -85,9 +88,9 @@ where
     Fut: Future<Output = Result<T, Failure>>,
 {
     match call(token.clone()).await {
-        Err(f) if http::is_token_rejected(&f) && *renewable => {
-            *renewable = false;
+        Err(f) if http::is_token_rejected(&f) && *source == TokenSource::Cached => {
             *token = engine.renew(conn, timeout).await?;
+            *source = TokenSource::of_renewal(conn.flow);
             call(token.clone()).await
         }
         other => other,
@@ -98,30 +101,33 @@ pub(super) async fn test(
     engine: &Engine,
     conn: &Connection,
     timeout: Duration,
+    policy: TokenPolicy,
     on_step: &(dyn Fn(&StepReport) + Send + Sync),
 ) -> TestReport {
     let mut run = Run::new(conn, on_step);
     if let Err(e) = run.step(StepName::Reach, probe::reach(conn, timeout)).await {
         return run.finish(Some(e));
     }
-    let (mut token, fresh) = match run
-        .step(StepName::Token, engine.current_token(conn, timeout))
+    let (mut token, mut source) = match run
+        .step(StepName::Token, engine.current_token(conn, timeout, policy))
         .await
     {
         Ok(t) => t,
         Err(e) => return run.finish(Some(e)),
     };
     run.instance_url = Some(token.instance_url.clone());
-    let mut renewable = !fresh;
+    run.token_source = Some(source);
     let userinfo = with_renewal(
         engine,
         conn,
         timeout,
         &mut token,
-        &mut renewable,
+        &mut source,
         |t| async move { probe::userinfo(&t.instance_url, &t.access_token, timeout).await },
     );
-    match run.step(StepName::Userinfo, userinfo).await {
+    let userinfo = run.step(StepName::Userinfo, userinfo).await;
+    run.token_source = Some(source);
+    match userinfo {
         Ok(user) => run.user = Some(user),
         Err(e) => return run.finish(Some(e)),
     }
@@ -131,10 +137,11 @@ pub(super) async fn test(
         conn,
         timeout,
         &mut token,
-        &mut renewable,
+        &mut source,
         |t| async move { probe::limits(&t.instance_url, &t.access_token, timeout).await },
     );
     let result = run.step(StepName::Api, api).await;
+    run.token_source = Some(source);
     run.instance_url = Some(token.instance_url.clone());
     run.finish(result.err())
 }
@@ -162,6 +169,7 @@ pub(super) async fn login(
         Err(e) => return run.finish(Some(e)),
     };
     run.instance_url = Some(token.instance_url.clone());
+    run.token_source = Some(TokenSource::Granted);
     let userinfo = probe::userinfo(&token.instance_url, &token.access_token, opts.timeout);
     let result = run.step(StepName::Userinfo, userinfo).await;
     match result {
@@ -170,18 +178,5 @@ pub(super) async fn login(
             run.finish(None)
         }
         Err(e) => run.finish(Some(e)),
-    }
-}
-
-/// What the state file keeps of a test.
-pub fn last_test(report: &TestReport) -> LastTest {
-    let at = crate::state::now_rfc3339();
-    LastTest {
-        at,
-        ok: report.ok,
-        error_code: report.error.as_ref().and_then(|e| e.code.clone()),
-        failed_step: report.error.as_ref().map(|e| e.step.as_str().to_string()),
-        hint_title: report.hints.first().map(|h| h.title.clone()),
-        steps: report.steps.clone(),
     }
 }

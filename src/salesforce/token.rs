@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::http::Answer;
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 /// A successful answer of `/services/oauth2/token` (research §2.1). No `expires_in`: a token
@@ -79,19 +79,19 @@ struct CacheEntry {
 pub(crate) fn store_failure(err: SecretError) -> Failure {
     let condition = match err {
         SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            "keychain-unavailable"
+            LocalCondition::KeychainUnavailable
         }
-        SecretError::File { .. } | SecretError::UnknownStore { .. } => "secret-store",
+        SecretError::File { .. } | SecretError::UnknownStore { .. } => LocalCondition::SecretStore,
     };
     Failure::Local {
-        condition: condition.into(),
+        condition,
         detail: err.to_string(),
     }
 }
 
 fn join_failure(err: tokio::task::JoinError) -> Failure {
     Failure::Local {
-        condition: "secret-store".into(),
+        condition: LocalCondition::SecretStore,
         detail: format!("the secret store call did not finish: {err}"),
     }
 }
@@ -168,7 +168,7 @@ pub(crate) async fn store_grant(
         issued_at: token.issued_at.clone(),
     };
     let json = serde_json::to_string(&entry).map_err(|e| Failure::Local {
-        condition: "secret-store".into(),
+        condition: LocalCondition::SecretStore,
         detail: format!("cannot encode the token cache: {e}"),
     })?;
     secret_set(store, connection, SecretKind::AccessToken, json).await?;

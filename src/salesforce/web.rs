@@ -11,7 +11,7 @@ use super::callback::{self, CallbackOutcome};
 use super::grant::{optional_secret, post_token, require_setting};
 use super::hosts;
 use super::login::{LoginEvent, LoginOptions};
-use super::report::Failure;
+use super::report::{Failure, LocalCondition};
 use super::token::TokenResponse;
 use crate::profile::Connection;
 use crate::secrets::{SecretKind, SecretStore};
@@ -19,7 +19,7 @@ use crate::secrets::{SecretKind, SecretStore};
 fn random_b64(len: usize) -> Result<String, Failure> {
     let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(|e| Failure::Local {
-        condition: "random-unavailable".into(),
+        condition: LocalCondition::RandomUnavailable,
         detail: format!("the operating system's random number source failed: {e}"),
     })?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
@@ -97,7 +97,7 @@ pub(crate) async fn login(
 
     match server.wait(opts.callback_timeout).await {
         None => Err(Failure::Local {
-            condition: "redirect-uri-mismatch".into(),
+            condition: LocalCondition::CallbackTimeout,
             detail: format!(
                 "no answer reached {redirect_uri} within {} s. If Salesforce showed an error page \
                  (often redirect_uri_mismatch), add {redirect_uri} to the app's callback URLs; otherwise sign in faster \
@@ -106,7 +106,7 @@ pub(crate) async fn login(
             ),
         }),
         Some(CallbackOutcome::StateMismatch { .. }) => Err(Failure::Local {
-            condition: "callback-state-mismatch".into(),
+            condition: LocalCondition::CallbackStateMismatch,
             detail: format!(
                 "a request reached {redirect_uri} with a state value sfconn did not send; its code was not used. \
                  Close other sign-in tabs and run `sfconn login {}` again",

@@ -78,6 +78,17 @@ impl fmt::Debug for SecretValue {
     }
 }
 
+/// What a save changed besides the settings, to tell the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveNote {
+    /// Tokens deleted because the new settings make them stale.
+    pub dropped: Vec<SecretKind>,
+    /// The command that gets the connection working again (`sfconn login NAME`).
+    pub next_step: Option<String>,
+    /// Secrets an interrupted save had left under the name, now removed.
+    pub orphans_removed: Vec<SecretKind>,
+}
+
 /// Which engine call a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
@@ -93,6 +104,8 @@ pub enum Effect {
         kind: RunKind,
         conn: Box<Connection>,
         generation: u64,
+        /// Per-request timeout (`--timeout`, the connection's own, the file's, 10 s).
+        timeout: std::time::Duration,
     },
     /// Save a connection (and its secrets), replacing `replaces` when it was renamed or edited.
     Save {
@@ -144,7 +157,7 @@ pub enum TaskMsg {
     Saved {
         conn: Box<Connection>,
         replaces: Option<String>,
-        result: Result<(), String>,
+        result: Result<SaveNote, String>,
     },
     Deleted {
         name: String,

@@ -61,7 +61,9 @@ impl ConnRow {
             Some(t) if t.ok => RunStatus::Passed {
                 ms: t.steps.iter().map(|s| s.ms).sum(),
             },
-            Some(t) if t.error_code.as_deref() == Some("needs_login") => RunStatus::NeedsLogin,
+            Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
+                RunStatus::NeedsLogin
+            }
             Some(t) => RunStatus::Failed {
                 hint_title: t
                     .hint_title
@@ -340,10 +342,8 @@ impl App {
     }
 
     /// The request timeout a run of `conn` uses: `--timeout`, its own, the file's, 10 s.
-    pub fn timeout_for(&self, conn: &Connection) -> u64 {
-        self.timeout_flag
-            .or(conn.timeout_secs)
-            .unwrap_or(self.timeout_secs)
+    pub fn timeout_for(&self, conn: &Connection) -> std::time::Duration {
+        crate::lifecycle::effective_timeout(self.timeout_flag, conn, Some(self.timeout_secs))
     }
 
     pub fn base_dir(&self) -> std::path::PathBuf {

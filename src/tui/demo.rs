@@ -95,7 +95,7 @@ fn write_keys(paths: &Paths) -> CliResult<std::path::PathBuf> {
 /// Sign in a web or device connection with nobody at the keyboard: the practice org approves by
 /// itself, so fetching the authorize URL plays the browser, and device codes approve themselves
 /// after a couple of polls. Returns whether it worked (if not, the connection needs `l`).
-async fn login_first(services: &Services, conn: &Connection) -> bool {
+async fn login_first(services: &Services, conn: &Connection, timeout: Duration) -> bool {
     let on_event = |event: LoginEvent| {
         if let LoginEvent::OpenThisUrl { url } = event {
             tokio::spawn(super::tasks::play_browser(url));
@@ -104,7 +104,7 @@ async fn login_first(services: &Services, conn: &Connection) -> bool {
     let opts = LoginOptions {
         no_browser: true,
         callback_timeout: Duration::from_secs(20),
-        timeout: services.timeout,
+        timeout,
     };
     let report = services.engine.login(conn, &opts, &on_event).await;
     if !report.ok {
@@ -140,7 +140,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     write_home(&paths, &store, &set)?;
     let timeout =
         Duration::from_secs(timeout.unwrap_or(crate::profile::model::DEFAULT_TIMEOUT_SECS));
-    let mut services = Services::new(paths.clone(), timeout, store);
+    let mut services = Services::new(paths.clone(), store);
     services.play_browser = true;
     // Web and device connections get their refresh tokens now, as a person would with `l`.
     eprintln!(
@@ -150,7 +150,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     let logins = set
         .iter()
         .filter(|d| d.expected == Expected::NeedsLogin)
-        .map(|d| login_first(&services, &d.connection));
+        .map(|d| login_first(&services, &d.connection, timeout));
     futures_util::future::join_all(logins).await;
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);

@@ -88,7 +88,10 @@ fn settings_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
             "callback port",
             (c.flow == crate::profile::Flow::Web).then(|| c.callback_port().to_string()),
         ),
-        ("timeout", Some(format!("{} s", app.timeout_for(c)))),
+        (
+            "timeout",
+            Some(format!("{} s", app.timeout_for(c).as_secs())),
+        ),
     ];
     lines.extend(
         optional

@@ -1,7 +1,7 @@
 //! Applying what background tasks report: results land on the connection they belong to (by
 //! name), whatever screen is showing; a result from an older run (lower generation) is dropped.
 
-use super::action::{Effect, RunKind, TaskMsg};
+use super::action::{Effect, RunKind, SaveNote, TaskMsg};
 use super::app::{App, ConnRow, RunStatus, Screen};
 use super::update::start_run;
 use super::wizard::{ConnectState, Wizard};
@@ -46,10 +46,7 @@ pub fn failure_title(report: &TestReport) -> String {
 
 /// The state-file record of a finished run (the engine's, stamped with the time the TUI got it).
 pub fn last_test_of(report: &TestReport, at: &str) -> LastTest {
-    LastTest {
-        at: at.to_string(),
-        ..crate::salesforce::last_test(report)
-    }
+    crate::lifecycle::last_test(report, at)
 }
 
 fn wizard_waits_for<'a>(app: &'a mut App, name: &str, generation: u64) -> Option<&'a mut Wizard> {
@@ -187,30 +184,52 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
     Vec::new()
 }
 
+/// "Saved NAME", and what the save made stale, and what to do about it.
+fn saved_message(name: &str, note: &SaveNote) -> String {
+    let mut message = format!("Saved {name}");
+    if !note.dropped.is_empty() {
+        let kinds: Vec<&str> = note.dropped.iter().map(|k| k.label()).collect();
+        message.push_str(&format!(
+            "; deleted the stored {} (stale for the new settings)",
+            kinds.join(" and ")
+        ));
+    }
+    if !note.orphans_removed.is_empty() {
+        message.push_str("; removed secrets an interrupted save had left under this name");
+    }
+    if let Some(next) = &note.next_step {
+        message.push_str(&format!(". Next: press l or run `{next}`"));
+    }
+    message
+}
+
 fn on_saved(
     app: &mut App,
     conn: crate::profile::Connection,
     replaces: Option<String>,
-    result: Result<(), String>,
+    result: Result<SaveNote, String>,
 ) -> Vec<Effect> {
     let name = conn.name.clone();
     let waiting = app.wizard.as_deref().is_some_and(|w| {
         w.saved_name.as_deref() == Some(name.as_str())
             && matches!(w.connect, Some(ConnectState::Saving))
     });
-    if let Err(e) = result {
-        let message = format!("Could not save {name}: {e}");
-        match app.wizard.as_deref_mut().filter(|_| waiting) {
-            Some(w) => {
-                w.connect = Some(ConnectState::Failed {
-                    report: None,
-                    message,
-                })
+    let note = match result {
+        Ok(note) => note,
+        Err(e) => {
+            let message = format!("Could not save {name}: {e}");
+            match app.wizard.as_deref_mut().filter(|_| waiting) {
+                Some(w) => {
+                    w.connect = Some(ConnectState::Failed {
+                        report: None,
+                        message,
+                    })
+                }
+                None => app.error(message),
             }
-            None => app.error(message),
+            return Vec::new();
         }
-        return Vec::new();
-    }
+    };
     // A rename keeps the old row's generation so its late results stay stale.
     let mut generation = app.row(&name).map_or(0, |r| r.generation);
     if let Some(old) = replaces.as_deref().filter(|old| *old != name) {
@@ -223,7 +242,7 @@ fn on_saved(
     let mut row = ConnRow::new(conn, None);
     row.generation = generation;
     app.upsert_row(row);
-    app.info(format!("Saved {name}"));
+    app.info(saved_message(&name, &note));
     if !waiting {
         return Vec::new();
     }

@@ -89,8 +89,7 @@ pub async fn run(ctx: Context) -> CliResult {
     if let Some(w) = warning {
         app.error(format!("{w} in {}", ctx.paths.secrets_file().display()));
     }
-    let mut services = Services::new(ctx.paths.clone(), Duration::from_secs(timeout), secrets);
-    services.timeout_flag = ctx.timeout.map(Duration::from_secs);
+    let services = Services::new(ctx.paths.clone(), secrets);
     run_app(app, services, &ctx.paths).await
 }
 

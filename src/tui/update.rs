@@ -290,6 +290,7 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
 
 /// Mark the connection running under a new generation and ask for the run.
 pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effect> {
+    let timeout = app.timeout_for(&app.row(name)?.conn);
     let row = app.row_mut(name)?;
     row.generation += 1;
     row.status = RunStatus::Running {
@@ -307,5 +308,6 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         kind,
         conn: Box::new(row.conn.clone()),
         generation: row.generation,
+        timeout,
     })
 }

@@ -10,7 +10,7 @@ use sfconn::paths::Paths;
 use sfconn::profile::{Connection, Environment, Flow, Profiles};
 use sfconn::salesforce::{Failure, HintRef, StepError, StepName, StepReport, TestReport, UserInfo};
 use sfconn::state::{LastTest, State};
-use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
+use sfconn::tui::action::{Action, Effect, RunKind, SaveNote, TaskMsg};
 use sfconn::tui::app::Screen;
 use sfconn::tui::{App, render, update};
 
@@ -32,6 +32,7 @@ pub(crate) fn step(step: StepName, ok: bool, ms: u64) -> StepReport {
 pub(crate) fn failed_report(name: &str) -> TestReport {
     TestReport {
         name: name.into(),
+        token_source: None,
         ok: false,
         flow: Flow::Jwt,
         instance_url: None,
@@ -59,6 +60,7 @@ pub(crate) fn failed_report(name: &str) -> TestReport {
 pub(crate) fn passed_report(name: &str) -> TestReport {
     TestReport {
         name: name.into(),
+        token_source: None,
         ok: true,
         flow: Flow::Jwt,
         instance_url: Some("https://acme.my.salesforce.com".into()),
@@ -82,6 +84,7 @@ pub(crate) fn last(ok: bool, error: Option<&str>, hint: Option<&str>) -> LastTes
         error_code: error.map(str::to_string),
         failed_step: error.map(|_| "token".to_string()),
         hint_title: hint.map(str::to_string),
+        needs_login: error == Some("needs_login"),
         steps: vec![
             step(StepName::Reach, true, 41),
             step(StepName::Token, ok, 118),
@@ -352,7 +355,7 @@ fn wizard_connect_progress_then_connected() {
         Action::Task(TaskMsg::Saved {
             conn,
             replaces: None,
-            result: Ok(()),
+            result: Ok(SaveNote::default()),
         }),
     );
     let Some(Effect::Run {

@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyCode;
 use sfconn::salesforce::{HintRef, TestReport};
-use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
+use sfconn::tui::action::{Action, Effect, RunKind, SaveNote, TaskMsg};
 use sfconn::tui::app::{RunStatus, Screen};
 use sfconn::tui::update;
 
@@ -40,7 +40,7 @@ fn wizard_failure_jumps_back_to_the_field_to_fix() {
         Action::Task(TaskMsg::Saved {
             conn,
             replaces: None,
-            result: Ok(()),
+            result: Ok(SaveNote::default()),
         }),
     );
     let Some(Effect::Run { generation, .. }) = effects.first() else {
@@ -240,7 +240,7 @@ fn editing_reuses_the_wizard_and_a_rename_carries_the_default() {
         Action::Task(TaskMsg::Saved {
             conn,
             replaces: Some("acme-prod".into()),
-            result: Ok(()),
+            result: Ok(SaveNote::default()),
         }),
     );
     assert!(a.row("acme-prod").is_none());
@@ -278,6 +278,7 @@ fn a_device_login_shows_the_code_in_the_detail_view() {
         kind: RunKind::Login,
         conn,
         generation,
+        ..
     }) = effects.first()
     else {
         panic!("{effects:?}")

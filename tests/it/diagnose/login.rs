@@ -225,8 +225,10 @@ fn an_expired_refresh_token_asks_for_a_new_login() {
     run.finish().code(0);
     // The cached access token stops working, and the refresh token cannot replace it.
     org.expire_access_tokens();
-    let out = doctor_json(&sf, "short").code(1);
+    // Doctor proves the refresh token itself; only a new login can fix it (exit 4).
+    let out = doctor_json(&sf, "short").code(4);
     let json = assert_first_hint(&out, "refresh-token-expired");
+    assert_eq!(json["test"]["error"]["step"], "token", "{out}");
     assert_eq!(
         json["test"]["error"]["description"], "expired access/refresh token",
         "{out}"

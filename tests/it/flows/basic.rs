@@ -254,7 +254,11 @@ async fn keygen_makes_a_private_key_and_points_the_jwt_connection_at_it() {
     let cert = home.path().join("keys/prod.crt");
     assert!(out.stdout.contains(&key.display().to_string()), "{out}");
     assert!(out.stdout.contains(&cert.display().to_string()), "{out}");
-    assert!(out.stdout.contains("Use digital signatures"), "{out}");
+    assert!(
+        out.stdout
+            .contains("External Client App Manager → your app → Settings → OAuth Settings"),
+        "{out}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

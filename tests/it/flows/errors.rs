@@ -215,14 +215,15 @@ async fn salesforce_errors_come_out_exactly() {
 }
 
 /// An app whose refresh tokens expire at once: the refresh after an expired access token fails
-/// with Salesforce's words, not a login prompt.
+/// with Salesforce's words, and exit 4 says only a new login helps.
 async fn web_refresh_expired(home: &Home, org: &PracticeOrg) {
     add_web(home, org, "expiring", "practice-web-expiring", free_port());
     web_login(home, "expiring").await;
     org.expire_access_tokens();
-    assert_test_fails(
+    assert_test_fails_with(
         home,
         "expiring",
+        4,
         "userinfo",
         Some(400),
         "invalid_grant",

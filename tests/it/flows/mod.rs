@@ -110,8 +110,21 @@ pub fn assert_test_fails(
     code: &str,
     description: &str,
 ) -> Value {
+    assert_test_fails_with(home, name, 1, step, status, code, description)
+}
+
+/// Like [`assert_test_fails`], with the exit code (4: only a new login helps).
+pub fn assert_test_fails_with(
+    home: &Home,
+    name: &str,
+    exit: i32,
+    step: &str,
+    status: Option<u16>,
+    code: &str,
+    description: &str,
+) -> Value {
     let out = home.run(&["test", name, "--json"]);
-    out.expect(1);
+    out.expect(exit);
     let report = out.json();
     assert_eq!(report["ok"], false, "{out}");
     let error = &report["error"];

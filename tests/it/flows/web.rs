@@ -80,10 +80,11 @@ async fn web_login_without_callback_times_out_as_redirect_uri_mismatch() {
         &[("SFCONN_CALLBACK_TIMEOUT_SECS", "1")],
     );
     out.expect(1);
+    assert_eq!(out.json()["error"]["code"], "callback-timeout", "{out}");
     assert_eq!(
-        out.json()["error"]["code"],
+        out.json()["hints"][0]["id"],
         "redirect-uri-mismatch",
-        "{out}"
+        "Salesforce shows redirect_uri_mismatch only in the browser: {out}"
     );
     assert!(out.stderr.contains("/services/oauth2/authorize"), "{out}");
 }
@@ -171,9 +172,10 @@ async fn the_sixth_approval_revokes_the_oldest_refresh_token() {
         web_login(&home, &name).await;
     }
     org.expire_access_tokens();
-    assert_test_fails(
+    assert_test_fails_with(
         &home,
         "w1",
+        4,
         "userinfo",
         Some(400),
         "invalid_grant",
