@@ -49,10 +49,10 @@ pub(crate) fn profile_check(
         && conn.key_file.is_none()
         && (store_ok && !stored.contains(&SecretKind::PrivateKey))
     {
-        settings.push(
-            "key_file: not set and no private key imported (`sfconn edit NAME --key-file PATH`, or SFCONN_PRIVATE_KEY)"
-                .to_string(),
-        );
+        settings.push(format!(
+            "key_file: not set and no private key imported (`sfconn edit {} --key-file PATH`, or SFCONN_PRIVATE_KEY)",
+            conn.name
+        ));
     }
     let secrets: Vec<String> = if store_ok {
         required_secrets(conn.flow)
@@ -115,10 +115,10 @@ pub(crate) fn load_private_key(
         (None, Some(secret)) => keys::pem_from_secret(&secret)
             .and_then(|pem| keys::encoding_key(&pem, "the imported private key"))
             .map(|k| (k, "the imported private key".to_string())),
-        (None, None) => Err(
-            "no private key: set key_file (`sfconn edit NAME --key-file PATH`) or import one from SFCONN_PRIVATE_KEY"
-                .to_string(),
-        ),
+        (None, None) => Err(format!(
+            "no private key: set key_file (`sfconn edit {} --key-file PATH`) or import one from SFCONN_PRIVATE_KEY",
+            conn.name
+        )),
     }
 }
 
@@ -165,7 +165,10 @@ pub(crate) fn key_checks(
         out.push(CheckResult::new(
             "key-cert",
             CheckStatus::Warn,
-            "no cert_file set, so the key cannot be checked against the certificate uploaded to Salesforce (`sfconn edit NAME --cert-file PATH`)",
+            format!(
+                "no cert_file set, so the key cannot be checked against the certificate uploaded to Salesforce (`sfconn edit {} --cert-file PATH`)",
+                conn.name
+            ),
         ));
         return;
     };

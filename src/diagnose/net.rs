@@ -118,11 +118,11 @@ pub struct DataAnswer {
 pub use crate::salesforce::error_chain;
 use crate::salesforce::transport_kind;
 
-/// An HTTP client for probes: the request timeout, sfconn's user agent.
+/// An HTTP client for probes: the engine's policy (no redirect is followed: a probe must see
+/// what the engine will see) with the request timeout.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    crate::salesforce::client_builder()
         .timeout(timeout)
-        .user_agent(concat!("sfconn/", env!("CARGO_PKG_VERSION"), " (doctor)"))
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
 }

@@ -337,7 +337,10 @@ impl Connection {
         {
             errors.push(err(
                 "key_file",
-                "the jwt flow needs a private key: pass --key-file PATH, set SFCONN_PRIVATE_KEY (PEM or base64 of PEM), or run `sfconn keygen NAME`",
+                format!(
+                    "the jwt flow needs a private key: pass --key-file PATH, set SFCONN_PRIVATE_KEY (PEM or base64 of PEM), or run `sfconn keygen {}`",
+                    self.name
+                ),
             ));
         }
         let key_pem = match self.key_file.as_ref().filter(|p| !p.as_os_str().is_empty()) {

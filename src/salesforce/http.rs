@@ -183,13 +183,25 @@ pub(crate) fn is_token_rejected(failure: &Failure) -> bool {
     }
 }
 
-/// The shared HTTP client. Redirects are never followed.
-pub(crate) fn build_client() -> reqwest::Client {
+/// sfconn's one HTTP client policy, for the engine and doctor's probes alike: redirects are
+/// never followed (a redirect is reported, with where it points), and requests say who sends
+/// them.
+pub fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("sfconn/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// The shared HTTP client.
+pub(crate) fn build_client() -> reqwest::Client {
+    client_builder().build().unwrap_or_else(|e| {
+        // Only a TLS backend that cannot start fails here; requests then fail with its reason.
+        tracing::error!(error = %error_chain(&e), "cannot build the HTTP client");
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default()
+    })
 }
 
 /// Send a request with a timeout and read the whole answer (capped).

@@ -23,7 +23,7 @@ mod web;
 use std::time::Duration;
 
 pub use hosts::{API_VERSION, frontdoor_url, redirect_uri};
-pub use http::{error_chain, transport_kind};
+pub use http::{client_builder, error_chain, transport_kind};
 pub use login::{LoginEvent, LoginOptions};
 pub use report::{
     Failure, HintRef, LocalCondition, StepError, StepName, StepReport, TestReport, TokenSource,

@@ -93,3 +93,106 @@ pub(crate) async fn revoke(
     secret_delete(store, &conn.name, SecretKind::AccessToken).await?;
     Ok(done)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Flow;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+
+    /// A revoke endpoint that always gives `answer`, on a loopback port.
+    async fn endpoint(answer: (StatusCode, &'static str, &'static str)) -> String {
+        let app = axum::Router::new().route(
+            "/services/oauth2/revoke",
+            axum::routing::post(move || async move {
+                let (status, content_type, body) = answer;
+                (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    fn stored(dir: &std::path::Path) -> SecretStore {
+        let store = SecretStore::file(dir.join("secrets.toml"));
+        store
+            .set("w", SecretKind::RefreshToken, "5Aep-refresh")
+            .unwrap();
+        store
+            .set(
+                "w",
+                SecretKind::AccessToken,
+                r#"{"access_token":"00D!access","instance_url":"http://127.0.0.1:1"}"#,
+            )
+            .unwrap();
+        store
+    }
+
+    async fn revoke_against(
+        answer: (StatusCode, &'static str, &'static str),
+    ) -> (Result<Revoked, Failure>, SecretStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = stored(dir.path());
+        let mut conn = Connection::new("w", Flow::Web);
+        conn.domain = Some(endpoint(answer).await);
+        let result = revoke(&store, &conn, Duration::from_secs(5)).await;
+        (result, store, dir)
+    }
+
+    #[tokio::test]
+    async fn salesforce_success_and_already_revoked_answers_succeed() {
+        let (done, store, _dir) = revoke_against((StatusCode::OK, "text/plain", "")).await;
+        let done = done.unwrap();
+        assert_eq!(done.refresh_token, RevokeOutcome::Revoked);
+        assert_eq!(done.access_token, RevokeOutcome::Revoked);
+        assert!(store.stored_kinds("w").unwrap().is_empty());
+
+        let (done, store, _dir) = revoke_against((
+            StatusCode::BAD_REQUEST,
+            "application/x-www-form-urlencoded",
+            "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported",
+        ))
+        .await;
+        let done = done.unwrap();
+        assert_eq!(done.refresh_token, RevokeOutcome::AlreadyRevoked);
+        assert!(store.stored_kinds("w").unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn anything_else_fails_and_keeps_the_tokens() {
+        for answer in [
+            (
+                StatusCode::OK,
+                "text/html",
+                "<html><body>Sign in</body></html>",
+            ),
+            (
+                StatusCode::BAD_REQUEST,
+                "application/json",
+                r#"{"error":"invalid_client","error_description":"invalid client credentials"}"#,
+            ),
+            (StatusCode::INTERNAL_SERVER_ERROR, "text/plain", "oops"),
+        ] {
+            let (result, store, _dir) = revoke_against(answer).await;
+            assert!(result.is_err(), "{answer:?} was taken for a success");
+            assert!(
+                store.get("w", SecretKind::RefreshToken).unwrap().is_some(),
+                "{answer:?}: a token Salesforce may still honour was forgotten"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_stored_sends_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::file(dir.path().join("secrets.toml"));
+        let mut conn = Connection::new("w", Flow::Web);
+        // Nothing listens here: a request would fail the call.
+        conn.domain = Some("http://127.0.0.1:1".into());
+        let done = revoke(&store, &conn, Duration::from_secs(5)).await.unwrap();
+        assert!(done.nothing_stored());
+    }
+}

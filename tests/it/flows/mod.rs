@@ -4,6 +4,7 @@
 
 mod basic;
 mod errors;
+mod lifecycle;
 mod web;
 
 use serde_json::Value;
