@@ -162,6 +162,33 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{host}{port}"))
 }
 
+/// A `trusted_hosts` entry: a lowercase host name (or IP address), or `*.` and a domain for
+/// its subdomains. No scheme, port or path: the scheme is always https.
+pub fn validate_trusted_host(pattern: &str) -> Result<(), String> {
+    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+    if host.parse::<IpAddr>().is_ok() && host.len() == pattern.len() {
+        return Ok(());
+    }
+    let labels_ok = host.len() <= 253
+        && host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if labels_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{pattern}` is not a host name; write a lowercase host like api.acme.example, or *.acme.example for its subdomains (no scheme, port or path)"
+        ))
+    }
+}
+
 /// A JWT audience: an https URL (http only on loopback), normalised like a domain.
 pub fn normalize_audience(input: &str) -> Result<String, String> {
     normalize_origin(input, "audience")
@@ -305,6 +332,11 @@ impl Connection {
                 "timeout_secs",
                 format!("{t} is out of range; use 1-600 seconds"),
             ));
+        }
+        for pattern in &self.trusted_hosts {
+            if let Err(m) = validate_trusted_host(pattern) {
+                errors.push(err("trusted_hosts", m));
+            }
         }
         for (field, path) in [("key_file", &self.key_file), ("cert_file", &self.cert_file)] {
             if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {

@@ -76,7 +76,7 @@ impl Engine {
         conn: &Connection,
         timeout: Duration,
     ) -> Result<(CachedToken, bool), Failure> {
-        if let Some(cached) = token::cached(&self.secrets, &conn.name).await? {
+        if let Some(cached) = token::cached_for(&self.secrets, conn).await? {
             return Ok((cached, false));
         }
         Ok((self.renew(conn, timeout).await?, true))

@@ -1,0 +1,149 @@
+//! Adversarial tests (issue 14): hostile token endpoints on loopback. Each asserts what a user
+//! would notice: where the token went, what the output shows, the exit code.
+
+use crate::support::home::Sfconn;
+use crate::support::hostile::{Hostile, Reply, Seen};
+use crate::support::org::TestOrg;
+
+const HOSTILE_TOKEN: &str = "00DH0ST1LE0RG0EAA!hostile-access-token-canary-1234567890";
+const CLIENT_SECRET: &str = "client-secret-canary-98765";
+
+/// The versions list that makes a host look like Salesforce to the reach step.
+fn versions() -> Reply {
+    Reply::json(
+        200,
+        r#"[{"label":"Winter '25","url":"/services/data/v62.0","version":"62.0"}]"#,
+    )
+}
+
+/// A token endpoint that grants a token naming `instance_url`; any other path answers like a
+/// happy userinfo/limits so that a token sent there would "work".
+fn granting(instance_url: &'static str) -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
+    move |seen: &Seen| match seen.path.as_str() {
+        "/services/data/" => versions(),
+        "/services/oauth2/token" => Reply::json(
+            200,
+            serde_json::json!({
+                "access_token": HOSTILE_TOKEN,
+                "instance_url": instance_url,
+                "id": "https://login.salesforce.com/id/00D/005",
+                "token_type": "Bearer",
+            })
+            .to_string(),
+        ),
+        _ => Reply::json(
+            200,
+            r#"{"user_id":"005x","organization_id":"00Dx","preferred_username":"u","DailyApiRequests":{"Remaining":1}}"#,
+        ),
+    }
+}
+
+fn add_cc(sf: &Sfconn, name: &str, domain: &str) {
+    sf.cmd([
+        "add",
+        name,
+        "--flow",
+        "client-credentials",
+        "--domain",
+        domain,
+        "--client-id",
+        "cc-client",
+    ])
+    .env("SFCONN_CLIENT_SECRET", CLIENT_SECRET)
+    .ok();
+}
+
+#[test]
+fn a_token_answer_naming_an_untrusted_host_is_refused_and_never_kept() {
+    for bad in [
+        "http://10.9.9.9",
+        "javascript:alert(1)//",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "https://evil.example",
+    ] {
+        let server = Hostile::start(granting(bad));
+        let sf = Sfconn::new();
+        add_cc(&sf, "h", &server.url());
+
+        let test = sf.cmd(["--timeout", "2", "test", "h", "--json"]).code(1);
+        let json = test.json();
+        assert_eq!(json["error"]["step"], "token", "{bad}{test}");
+        assert_eq!(
+            json["hints"][0]["id"], "instance-url-untrusted",
+            "{bad}{test}"
+        );
+        test.never_shows(HOSTILE_TOKEN);
+
+        for args in [
+            vec!["--timeout", "2", "env", "h"],
+            vec!["--timeout", "2", "token", "h"],
+            vec!["--timeout", "2", "open", "h", "--print-url"],
+            vec!["--timeout", "2", "login", "h"],
+            vec!["--timeout", "2", "doctor", "h", "--json"],
+        ] {
+            let out = sf.cmd(args.clone()).output();
+            assert_eq!(out.exit_code(), Some(1), "{bad} {args:?}{out}");
+            out.never_shows(HOSTILE_TOKEN);
+            assert!(!out.stdout.contains("frontdoor"), "{bad} {args:?}{out}");
+        }
+        // Nothing was cached, and no request carried the token anywhere.
+        for (path, bytes) in sf.files() {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("hostile-access-token-canary"),
+                "{bad}: {} holds the token",
+                path.display()
+            );
+        }
+        assert_eq!(server.with_authorization(), 0, "{bad}: {:?}", server.seen());
+    }
+}
+
+#[test]
+fn a_poisoned_token_cache_is_dropped_and_its_token_sent_nowhere() {
+    let org = TestOrg::start();
+    let sf = Sfconn::new();
+    sf.cmd([
+        "add",
+        "cc",
+        "--flow",
+        "client-credentials",
+        "--domain",
+        &org.url(),
+        "--client-id",
+        "practice-cc",
+    ])
+    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
+    .ok();
+    sf.cmd(["token", "cc"]).ok();
+    // A cache entry written by an older sfconn, or tampered with: the instance is hostile.
+    let secrets = std::fs::read_to_string(sf.secrets_file()).expect("secrets.toml");
+    let poisoned = secrets.replace(&org.url(), "https://evil.example");
+    assert_ne!(secrets, poisoned, "the cache names the org's URL");
+    std::fs::write(sf.secrets_file(), poisoned).expect("write secrets.toml");
+
+    let env = sf.cmd(["env", "cc"]).ok();
+    assert!(!env.stdout.contains("evil.example"), "{env}");
+    assert!(env.stdout.contains(&org.url()), "{env}");
+    let secrets = std::fs::read_to_string(sf.secrets_file()).expect("secrets.toml");
+    assert!(!secrets.contains("evil.example"), "{secrets}");
+}
+
+#[test]
+fn trusted_hosts_lets_a_named_host_through() {
+    // The login host is loopback, so a loopback instance is fine; a non-loopback http host is
+    // refused even when listed, because the token would travel in clear text.
+    let server = Hostile::start(granting("http://10.9.9.9"));
+    let sf = Sfconn::new();
+    add_cc(&sf, "h", &server.url());
+    let text = String::from_utf8(sf.profiles_bytes()).expect("utf-8");
+    sf.write_profiles(&format!("{text}trusted_hosts = [\"10.9.9.9\"]\n"));
+    let out = sf.cmd(["--timeout", "2", "test", "h", "--json"]).code(1);
+    assert_eq!(
+        out.json()["hints"][0]["id"],
+        "instance-url-untrusted",
+        "{out}"
+    );
+    assert_eq!(server.with_authorization(), 0);
+}
