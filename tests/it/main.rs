@@ -10,5 +10,6 @@ mod hostile;
 mod keychain;
 mod pty;
 mod support;
+mod tui_harden;
 mod tui_snapshots;
 mod tui_state;
