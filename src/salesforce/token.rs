@@ -225,6 +225,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             host: "h.test".into(),
+            redactor: Default::default(),
         }
     }
 

@@ -147,3 +147,49 @@ fn trusted_hosts_lets_a_named_host_through() {
     );
     assert_eq!(server.with_authorization(), 0);
 }
+
+/// A token endpoint that answers every request with an OAuth error quoting the request.
+fn echoing() -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
+    |seen: &Seen| match seen.path.as_str() {
+        "/services/data/" => versions(),
+        _ => {
+            let decoded: String = url::form_urlencoded::parse(seen.body.as_bytes())
+                .map(|(k, v)| format!("{k}={v} "))
+                .collect();
+            Reply::json(
+                400,
+                serde_json::json!({
+                    "error": "invalid_client",
+                    "error_description": format!("you sent {} i.e. {decoded}", seen.body),
+                })
+                .to_string(),
+            )
+        }
+    }
+}
+
+#[test]
+fn a_token_endpoint_echoing_the_request_never_gets_the_secret_into_any_output() {
+    let server = Hostile::start(echoing());
+    let sf = Sfconn::new();
+    add_cc(&sf, "h", &server.url());
+    for args in [
+        vec!["test", "h"],
+        vec!["test", "h", "--json"],
+        vec!["login", "h", "--json"],
+        vec!["doctor", "h", "--json"],
+        vec!["doctor", "h"],
+        vec!["token", "h"],
+        vec!["env", "h"],
+    ] {
+        let out = sf.cmd(args.clone()).code(1);
+        out.never_shows(CLIENT_SECRET);
+        out.never_shows("client-secret-canary");
+        // The rest of Salesforce's answer is still there, word for word.
+        assert!(
+            out.stdout.contains("invalid_client") || out.stderr.contains("invalid_client"),
+            "{args:?}{out}"
+        );
+    }
+    assert!(server.count("/services/oauth2/token") > 0);
+}
