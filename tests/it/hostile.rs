@@ -2,7 +2,7 @@
 //! would notice: where the token went, what the output shows, the exit code.
 
 use crate::support::home::Sfconn;
-use crate::support::hostile::{Hostile, Reply, Seen};
+use crate::support::hostile::{Hostile, Reply, Seen, must_end};
 use crate::support::org::TestOrg;
 
 const HOSTILE_TOKEN: &str = "00DH0ST1LE0RG0EAA!hostile-access-token-canary-1234567890";
@@ -148,6 +148,52 @@ fn trusted_hosts_lets_a_named_host_through() {
     assert_eq!(server.with_authorization(), 0);
 }
 
+#[test]
+fn a_device_interval_longer_than_the_code_lives_ends_the_login_at_once() {
+    for interval in ["900", "100000", "18446744073709551615"] {
+        let server = Hostile::start(move |seen: &Seen| {
+            if seen.body.contains("response_type=device_code") {
+                Reply::json(
+                    200,
+                    format!(
+                        r#"{{"device_code":"dc","user_code":"ABCD1234","verification_uri":"https://login.salesforce.com/setup/connect","interval":{interval}}}"#
+                    ),
+                )
+            } else {
+                Reply::json(
+                    400,
+                    r#"{"error":"authorization_pending","error_description":"authorization pending"}"#,
+                )
+            }
+        });
+        let sf = Sfconn::new();
+        sf.run([
+            "add",
+            "d",
+            "--flow",
+            "device",
+            "--domain",
+            &server.url(),
+            "--client-id",
+            "x",
+        ])
+        .ok();
+        let (code, stdout, _) = must_end(sf.cmd(["login", "d", "--json"]));
+        assert_eq!(code, Some(1), "{interval}: {stdout}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("login --json");
+        assert_eq!(
+            json["hints"][0]["id"], "device-approval-timeout",
+            "{stdout}"
+        );
+        let polls = server
+            .seen()
+            .iter()
+            .filter(|s| s.body.contains("grant_type=device"))
+            .count();
+        assert_eq!(polls, 0, "{interval}");
+    }
+}
+
 /// A token endpoint that answers every request with an OAuth error quoting the request.
 fn echoing() -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
     |seen: &Seen| match seen.path.as_str() {
@@ -192,4 +238,63 @@ fn a_token_endpoint_echoing_the_request_never_gets_the_secret_into_any_output() 
         );
     }
     assert!(server.count("/services/oauth2/token") > 0);
+}
+
+#[test]
+fn escape_sequences_from_a_server_never_reach_the_terminal() {
+    let nasty = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\r\u{202E}";
+    let server = Hostile::start(move |seen: &Seen| {
+        match seen.path.as_str() {
+        "/services/data/" => versions(),
+        _ if seen.body.contains("response_type=device_code") => Reply::json(
+            200,
+            serde_json::json!({
+                "device_code": "dc",
+                "user_code": format!("AB{nasty}CD"),
+                "verification_uri": format!("https://login.salesforce.com/setup/connect{nasty}"),
+                "interval": 1,
+            })
+            .to_string(),
+        ),
+        _ => Reply::json(
+            400,
+            serde_json::json!({"error": format!("bad{nasty}"), "error_description": format!("desc{nasty}")})
+                .to_string(),
+        ),
+    }
+    });
+    let sf = Sfconn::new();
+    add_cc(&sf, "h", &server.url());
+    sf.run([
+        "add",
+        "d",
+        "--flow",
+        "device",
+        "--domain",
+        &server.url(),
+        "--client-id",
+        "x",
+    ])
+    .ok();
+    for args in [
+        vec!["test", "h"],
+        vec!["test", "h", "--json"],
+        vec!["doctor", "h"],
+        vec!["doctor", "h", "--json"],
+        vec!["token", "h"],
+        vec!["login", "d"],
+        vec!["login", "d", "--json"],
+    ] {
+        let out = sf.cmd(args.clone()).code(1);
+        for shown in [&out.stdout, &out.stderr] {
+            assert!(
+                !shown.contains('\u{1b}') && !shown.contains('\u{7}') && !shown.contains('\r'),
+                "{args:?}{out}"
+            );
+            assert!(
+                !shown.contains("\\u001b") && !shown.contains('\u{202E}'),
+                "{args:?}{out}"
+            );
+        }
+    }
 }
