@@ -44,6 +44,7 @@ pub fn encoding_key(pem: &str, origin: &str) -> Result<EncodingKey, String> {
         format!("{origin} is not an RSA private key in PEM form (PKCS#1 or PKCS#8): {e}")
     };
     let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(not_a_key)?;
+    crate::profile::keys::check_key_size(pem).map_err(|e| format!("{origin}: {e}"))?;
     // from_rsa_pem accepts any PEM block (a certificate too); only signing proves it is a key.
     jsonwebtoken::encode(&Header::new(Algorithm::RS256), &serde_json::json!({}), &key)
         .map_err(not_a_key)?;

@@ -6,6 +6,7 @@ mod corpus;
 mod demo_serve;
 mod diagnose;
 mod flows;
+mod harden;
 mod hostile;
 mod keychain;
 mod pty;
