@@ -59,3 +59,31 @@ fn rsa_keys_under_2048_bits_are_refused_by_add_and_edit_and_named_by_doctor() {
     assert_eq!(key_check["status"], "fail", "{out}");
     assert!(!out.stdout.contains("not an RSA private key"), "{out}");
 }
+
+#[test]
+fn domains_with_a_path_user_info_port_0_or_bad_labels_are_refused() {
+    let long_label = format!("{}.my.salesforce.com", "a".repeat(300));
+    let sf = Sfconn::new();
+    for bad in [
+        "evil.com/login.salesforce.com",
+        "https://evil.com\\@acme.my.salesforce.com",
+        "https://evil.com@acme.my.salesforce.com",
+        "https://acme.my.salesforce.com:0",
+        long_label.as_str(),
+    ] {
+        let out = sf
+            .cmd([
+                "add",
+                "d",
+                "--flow",
+                "device",
+                "--client-id",
+                "x",
+                "--domain",
+                bad,
+            ])
+            .code(2);
+        assert!(out.stderr.contains("domain"), "{bad}{out}");
+        assert!(sf.profiles_bytes().is_empty(), "{bad}: nothing saved");
+    }
+}
