@@ -107,7 +107,10 @@ pub fn key_matches_cert(
 
 /// Read a file named by a profile setting, for a message that names the setting and the path.
 pub fn read_setting_file(setting: &str, path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{setting} {}: {e}", path.display()))
+    let bytes = crate::profile::atomic::read_capped(path, crate::profile::atomic::MAX_KEY_FILE)
+        .map_err(|e| format!("{setting} {}: {e}", path.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|_| format!("{setting} {}: not text, so not a PEM file", path.display()))
 }
 
 /// What Salesforce answered to an assertion with one audience.

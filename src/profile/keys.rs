@@ -198,9 +198,11 @@ pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), 
 
 /// Read and check a key file.
 pub fn load_private_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
-    let bytes = std::fs::read(path).map_err(|e| KeyError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+    let bytes = super::atomic::read_capped(path, super::atomic::MAX_KEY_FILE).map_err(|e| {
+        KeyError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
     })?;
     load_private_key_pem(&bytes)
 }

@@ -423,7 +423,7 @@ impl Connection {
             .as_ref()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            let checked = std::fs::read(path)
+            let checked = super::atomic::read_capped(path, super::atomic::MAX_KEY_FILE)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|cert| {
                     let result = match &key_pem {

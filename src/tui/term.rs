@@ -33,7 +33,7 @@ impl Drop for Restore {
 /// `RUST_LOG` choose the level (default info). The guard flushes the file when dropped.
 pub fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths.log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
+    crate::profile::atomic::create_private_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "sfconn.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = std::env::var("SFCONN_LOG")

@@ -87,3 +87,126 @@ fn domains_with_a_path_user_info_port_0_or_bad_labels_are_refused() {
         assert!(sf.profiles_bytes().is_empty(), "{bad}: nothing saved");
     }
 }
+
+fn mkfifo(path: &std::path::Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn key_profile_and_state_files_that_never_end_or_block_are_refused() {
+    use crate::support::hostile::must_end;
+    let sf = Sfconn::new();
+    let fifo = sf.home().join("key.fifo");
+    let have_fifo = mkfifo(&fifo);
+    let fifo_text = fifo.display().to_string();
+    let mut keys = vec!["/dev/zero"];
+    if have_fifo {
+        keys.push(&fifo_text);
+    }
+    for key in keys {
+        let mut args = vec!["add", "j"];
+        args.extend(jwt_args(key));
+        let (code, _, stderr) = must_end(sf.cmd(args));
+        assert_eq!(code, Some(2), "{key}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{key}: {stderr}");
+    }
+    // The profile file itself.
+    let profile = if have_fifo {
+        fifo_text.clone()
+    } else {
+        "/dev/zero".to_string()
+    };
+    let (code, _, stderr) = must_end(sf.cmd(["--config", &profile, "list"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let (code, _, stderr) = must_end(sf.cmd([
+        "--config",
+        &profile,
+        "add",
+        "d",
+        "--flow",
+        "device",
+        "--client-id",
+        "x",
+    ]));
+    assert_eq!(code, Some(2), "{stderr}");
+    // A state file that is /dev/zero: shown as no results, with a warning.
+    sf.run(["add", "d", "--flow", "device", "--client-id", "x"])
+        .ok();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/zero", sf.state_file()).expect("symlink");
+    let (code, stdout, stderr) = must_end(sf.cmd(["list"]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
+#[test]
+fn a_damaged_state_file_is_treated_the_same_by_every_command() {
+    let org = crate::support::org::TestOrg::start();
+    let sf = Sfconn::new();
+    sf.cmd([
+        "add",
+        "cc",
+        "--flow",
+        "client-credentials",
+        "--domain",
+        &org.url(),
+        "--client-id",
+        "practice-cc",
+        "--env",
+        "sandbox",
+    ])
+    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
+    .ok();
+    std::fs::write(sf.state_file(), "{damaged").expect("write state.json");
+    for args in [
+        vec!["list"],
+        vec!["list", "--json"],
+        vec!["show", "cc"],
+        vec!["test", "cc"],
+        vec!["doctor", "cc"],
+    ] {
+        let out = sf.cmd(args.clone()).ok();
+        assert!(out.stderr.contains("state.json"), "{args:?}{out}");
+        assert!(out.stderr.contains("delete it"), "{args:?}{out}");
+        assert_eq!(
+            std::fs::read(sf.state_file()).expect("state.json"),
+            b"{damaged",
+            "{args:?} left the damaged file for the user"
+        );
+    }
+    sf.run(["rename", "cc", "cc2"]).ok();
+    sf.run(["remove", "cc2"]).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn directories_sfconn_creates_are_owner_only_under_umask_000() {
+    use std::os::unix::fs::PermissionsExt;
+    let sf = Sfconn::new();
+    let home = sf.home().join("new-home");
+    let bin = env!("CARGO_BIN_EXE_sfconn");
+    for args in ["add d --flow device --client-id x", "keygen d"] {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask 000; exec '{bin}' {args}"))
+            .env("SFCONN_HOME", &home)
+            .env("SFCONN_SECRET_STORE", "file")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run sfconn under sh");
+        let _ = status;
+    }
+    for dir in [home.clone(), home.join("keys")] {
+        let mode = std::fs::metadata(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700, "{} is {mode:o}", dir.display());
+    }
+}
