@@ -182,6 +182,22 @@ fn a_damaged_state_file_is_treated_the_same_by_every_command() {
     sf.run(["remove", "cc2"]).ok();
 }
 
+#[test]
+fn crlf_profile_files_keep_their_line_endings() {
+    let sf = Sfconn::new();
+    sf.write_profiles("# mine\r\n[connections.a]\r\nflow = \"device\"\r\nclient_id = \"x\"\r\n");
+    sf.run(["add", "b", "--flow", "device", "--client-id", "y"])
+        .ok();
+    sf.run(["edit", "a", "--client-id", "z"]).ok();
+    let text = String::from_utf8(sf.profiles_bytes()).expect("utf-8");
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "{text:?}"
+    );
+    assert!(text.contains("client_id = \"z\"\r\n"), "{text:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn directories_sfconn_creates_are_owner_only_under_umask_000() {
