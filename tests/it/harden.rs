@@ -226,3 +226,48 @@ fn directories_sfconn_creates_are_owner_only_under_umask_000() {
         assert_eq!(mode, 0o700, "{} is {mode:o}", dir.display());
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_keychain_that_never_answers_ends_in_keychain_unavailable() {
+    use crate::support::hostile::must_end;
+    let sf = Sfconn::with_keychain();
+    sf.write_profiles("[connections.a]\nflow = \"device\"\nclient_id = \"x\"\n");
+    // A "session bus" that accepts every connection and never says a word.
+    let socket = sf.home().join("bus.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind the socket");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let bus = format!("unix:path={}", socket.display());
+    let before = sf.profiles_bytes();
+    for args in [
+        vec!["show", "a"],
+        vec![
+            "add",
+            "cc",
+            "--flow",
+            "client-credentials",
+            "--domain",
+            "acme.my.salesforce.com",
+            "--client-id",
+            "x",
+        ],
+    ] {
+        let run = sf
+            .cmd(args.clone())
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("SFCONN_CLIENT_SECRET", "s3cret-value");
+        let (code, stdout, stderr) = must_end(run);
+        assert_eq!(code, Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("did not answer"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("SFCONN_SECRET_STORE=file"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(sf.profiles_bytes(), before, "add saved nothing");
+}
