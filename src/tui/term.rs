@@ -25,6 +25,7 @@ struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         ratatui::restore();
     }
 }
@@ -110,6 +111,11 @@ pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
         }
     };
     let _restore = Restore;
+    // A paste arrives as one `Event::Paste`, not a key event per character (a 100 KB paste
+    // used to freeze the UI for minutes).
+    if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
+        tracing::warn!(error = %e, "bracketed paste unavailable");
+    }
     let result = event_loop(&mut terminal, app, &services).await;
     tracing::info!(ok = result.is_ok(), "tui stop");
     result
@@ -135,6 +141,7 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => keymap::action_for_key(&app, key),
                 Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(Event::Paste(text))) => Some(Action::Paste(text)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(CliError::failure(format!("cannot read the terminal: {e}"))),
                 None => return Ok(()),
