@@ -113,15 +113,20 @@ pub struct DataAnswer {
     pub local_date: SystemTime,
     pub body: String,
     pub ms: u64,
+    /// Where a redirect pointed (never followed: see `client`).
+    pub location: Option<String>,
 }
 
 pub use crate::salesforce::error_chain;
 use crate::salesforce::transport_kind;
 
-/// An HTTP client for probes: the request timeout, sfconn's user agent.
+/// An HTTP client for probes: the request timeout, sfconn's user agent, and like the engine's,
+/// no redirect followed (a redirect loop was reported as an unreachable host; a redirect is an
+/// answer, and where it points is the finding).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("sfconn/", env!("CARGO_PKG_VERSION"), " (doctor)"))
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
@@ -156,6 +161,7 @@ pub async fn get_data_versions(
             .map(str::to_string)
     };
     let content_type = header(reqwest::header::CONTENT_TYPE);
+    let location = header(reqwest::header::LOCATION);
     let server_date =
         header(reqwest::header::DATE).and_then(|d| httpdate::parse_http_date(&d).ok());
     // A few kB is plenty to recognise the versions list; a huge or endless body must not stall us.
@@ -180,6 +186,7 @@ pub async fn get_data_versions(
         local_date,
         body: String::from_utf8_lossy(&body).into_owned(),
         ms: started.elapsed().as_millis() as u64,
+        location,
     })
 }
 
@@ -224,6 +231,7 @@ mod tests {
             local_date: SystemTime::now(),
             body: body.into(),
             ms: 0,
+            location: None,
         }
     }
 

@@ -326,10 +326,18 @@ fn salesforce_check(target: &net::Target, answer: &net::DataAnswer, flow: Flow) 
         ),
         None => {
             let kind = answer.content_type.as_deref().unwrap_or("no content type");
-            let detail = format!(
-                "GET {}/services/data/ answered HTTP {} ({kind}) instead of Salesforce's JSON list of API versions",
-                target.base, answer.status
-            );
+            let detail = match answer.location.as_deref().filter(|_| (300..400).contains(&answer.status)) {
+                Some(to) => format!(
+                    "GET {}/services/data/ answered HTTP {} redirecting to {}; sfconn follows no redirects (a redirected POST loses its form body): set the domain to the https:// host Salesforce serves the org on",
+                    target.base,
+                    answer.status,
+                    crate::diagnose::redact::printable(to).chars().take(200).collect::<String>()
+                ),
+                None => format!(
+                    "GET {}/services/data/ answered HTTP {} ({kind}) instead of Salesforce's JSON list of API versions",
+                    target.base, answer.status
+                ),
+            };
             let failure = Failure::NotSalesforce {
                 http_status: Some(answer.status),
                 detail: detail.clone(),

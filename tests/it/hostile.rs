@@ -298,3 +298,17 @@ fn escape_sequences_from_a_server_never_reach_the_terminal() {
         }
     }
 }
+
+#[test]
+fn a_redirect_loop_is_not_called_an_unreachable_host() {
+    // Every request is sent back to where it came from.
+    let looping = Hostile::start(|seen: &Seen| Reply::redirect(seen.path.clone()));
+    let sf = Sfconn::new();
+    add_cc(&sf, "h", &looping.url());
+    for args in [vec!["doctor", "h", "--json"], vec!["test", "h", "--json"]] {
+        let out = sf.cmd(args.clone()).code(1);
+        let text = out.json().to_string();
+        assert!(!text.contains("host-unreachable"), "{args:?}{out}");
+        assert!(text.contains("not-salesforce"), "{args:?}{out}");
+    }
+}

@@ -26,6 +26,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
+    /// A `Location` header.
+    pub location: Option<String>,
 }
 
 impl Reply {
@@ -34,6 +36,17 @@ impl Reply {
             status,
             content_type: "application/json",
             body: body.into(),
+            location: None,
+        }
+    }
+
+    /// A 302 to `to`.
+    pub fn redirect(to: impl Into<String>) -> Reply {
+        Reply {
+            status: 302,
+            content_type: "text/html",
+            body: String::new(),
+            location: Some(to.into()),
         }
     }
 }
@@ -84,12 +97,18 @@ impl Hostile {
                             record.lock().expect("record lock").push(seen);
                             let status = StatusCode::from_u16(reply.status)
                                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                            let response: Response = (
+                            let mut response: Response = (
                                 status,
                                 [(header::CONTENT_TYPE, reply.content_type)],
                                 reply.body,
                             )
                                 .into_response();
+                            if let Some(to) = reply
+                                .location
+                                .and_then(|l| header::HeaderValue::from_str(&l).ok())
+                            {
+                                response.headers_mut().insert(header::LOCATION, to);
+                            }
                             response
                         }
                     },
