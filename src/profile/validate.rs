@@ -202,8 +202,14 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
 /// its subdomains. No scheme, port or path: the scheme is always https.
 pub fn validate_trusted_host(pattern: &str) -> Result<(), String> {
     let host = pattern.strip_prefix("*.").unwrap_or(pattern);
-    if host.parse::<IpAddr>().is_ok() && host.len() == pattern.len() {
-        return Ok(());
+    if host.parse::<IpAddr>().is_ok() {
+        return if host.len() == pattern.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{pattern}`: an IP address has no subdomains; list the address itself"
+            ))
+        };
     }
     let labels_ok = host.len() <= 253
         && host.contains('.')
@@ -517,6 +523,29 @@ mod tests {
         ] {
             assert!(normalize_domain(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn trusted_host_entries() {
+        for ok in ["api.acme.example", "*.gw.acme.example", "10.9.9.9"] {
+            assert!(validate_trusted_host(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://api.acme.example",
+            "api.acme.example:443",
+            "api.acme.example/x",
+            "API.acme.example",
+            "*.example",
+            "*.10.9.9.9",
+            "localhost",
+        ] {
+            assert!(validate_trusted_host(bad).is_err(), "{bad}");
+        }
+        let mut c = Connection::new("t", Flow::Device);
+        c.client_id = Some("x".into());
+        c.trusted_hosts = vec!["https://x.example".into()];
+        assert_eq!(c.validate().unwrap_err()[0].field, "trusted_hosts");
     }
 
     #[test]
