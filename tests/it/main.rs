@@ -1,5 +1,6 @@
 //! The integration tests: the real `sfconn` binary against temp homes and the practice org.
 
+mod adversarial;
 mod cli;
 mod concurrency;
 mod corpus;
