@@ -163,7 +163,8 @@ pub async fn probe_audiences(
             Ok(response) => {
                 let status = response.status().as_u16();
                 let body: serde_json::Value =
-                    response.json().await.unwrap_or(serde_json::Value::Null);
+                    serde_json::from_slice(&net::read_body(response, 1024 * 1024).await)
+                        .unwrap_or(serde_json::Value::Null);
                 if let Some(token) = body.get("access_token").and_then(|t| t.as_str()) {
                     let revoke = format!("{base}/services/oauth2/revoke");
                     // Best effort: an unrevoked probe token simply expires with its session.
@@ -187,6 +188,10 @@ pub async fn probe_audiences(
                 }
             }
         };
+        // The answer is shown: no assertion echoed back, no escape sequences.
+        let mut redactor = super::redact::Redactor::new();
+        redactor.add("assertion", &assertion);
+        let answer = super::redact::printable(&redactor.redact(&answer));
         probes.push(AudienceProbe {
             audience,
             accepted,

@@ -132,6 +132,20 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
 }
 
+/// Read at most `max` bytes of an answer's body (a hostile or broken server may send an
+/// endless one); an error ends the read with what arrived.
+pub async fn read_body(mut response: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(max);
+    body
+}
+
 /// `GET {base}/services/data/`, which Salesforce serves without authentication.
 pub async fn get_data_versions(
     client: &reqwest::Client,

@@ -128,6 +128,22 @@ fn a_poisoned_token_cache_is_dropped_and_its_token_sent_nowhere() {
     assert!(env.stdout.contains(&org.url()), "{env}");
     let secrets = std::fs::read_to_string(sf.secrets_file()).expect("secrets.toml");
     assert!(!secrets.contains("evil.example"), "{secrets}");
+
+    // doctor does not even probe the poisoned instance host, and says why.
+    std::fs::write(
+        sf.secrets_file(),
+        secrets.replace(&org.url(), "https://evil.example"),
+    )
+    .expect("write secrets.toml");
+    let out = sf.cmd(["doctor", "cc", "--json"]).code(1);
+    let json = out.json();
+    let check = json["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "instance-host"))
+        .unwrap_or_else(|| panic!("an instance-host check{out}"));
+    assert_eq!(check["status"], "fail", "{out}");
+    assert_eq!(check["hints"][0]["id"], "instance-url-untrusted", "{out}");
+    assert_eq!(json["test"]["ok"], true, "{out}");
 }
 
 #[test]
