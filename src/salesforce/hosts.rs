@@ -75,6 +75,10 @@ pub(crate) fn check_token_url(conn: &Connection, url: &str, field: &str) -> Resu
             conn.name
         ),
     };
+    // The URL is shown and exported (`env`) as received: nothing a terminal would act on.
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(refuse("contains control characters or spaces"));
+    }
     let parsed = Url::parse(url).map_err(|_| refuse("is not a URL"))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(refuse("carries a user name or password"));
@@ -259,6 +263,8 @@ mod tests {
             "https://acme.my.salesforce.com/?x=1",
             "https://127.0.0.1",
             "http://127.0.0.1:9",
+            "https://acme.my.salesforce.com/\u{1b}[2J",
+            "https://acme.my.salesforce.com/ x",
             "",
             "not a url",
         ] {

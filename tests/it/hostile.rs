@@ -328,3 +328,50 @@ fn a_redirect_loop_is_not_called_an_unreachable_host() {
         assert!(text.contains("not-salesforce"), "{args:?}{out}");
     }
 }
+
+#[test]
+fn user_details_from_a_server_are_shown_without_escape_sequences() {
+    let me = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let url = me.clone();
+    let server = Hostile::start(move |seen: &Seen| match seen.path.as_str() {
+        "/services/data/" => versions(),
+        "/services/oauth2/token" => Reply::json(
+            200,
+            serde_json::json!({
+                "access_token": HOSTILE_TOKEN,
+                "instance_url": url.lock().expect("url").clone(),
+            })
+            .to_string(),
+        ),
+        _ => Reply::json(
+            200,
+            serde_json::json!({
+                "user_id": "005x",
+                "organization_id": "00Dx",
+                "preferred_username": "u\u{1b}]0;pwned\u{7}@x.com",
+                "name": "Ada\u{1b}[2J\u{202E}",
+                "DailyApiRequests": {"Remaining": 1},
+            })
+            .to_string(),
+        ),
+    });
+    *me.lock().expect("url") = server.url();
+    let sf = Sfconn::new();
+    add_cc(&sf, "h", &server.url());
+    for args in [
+        vec!["test", "h"],
+        vec!["login", "h"],
+        vec!["test", "h", "--json"],
+    ] {
+        let out = sf.cmd(args.clone()).ok();
+        for shown in [&out.stdout, &out.stderr] {
+            assert!(
+                !shown.contains('\u{1b}')
+                    && !shown.contains('\u{7}')
+                    && !shown.contains('\u{202E}'),
+                "{args:?}{out}"
+            );
+            assert!(!shown.contains("\\u001b"), "{args:?}{out}");
+        }
+    }
+}
