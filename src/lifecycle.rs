@@ -445,7 +445,7 @@ pub fn keygen(dir: &Path, name: &str, existing: ExistingKeys) -> Result<KeyFiles
         }
     }
     let pair = crate::profile::keys::generate(name).map_err(LifecycleError::Keys)?;
-    std::fs::create_dir_all(&dir)
+    crate::profile::atomic::create_private_dir_all(&dir)
         .map_err(|e| LifecycleError::Keys(format!("cannot create {}: {e}", dir.display())))?;
     for (path, pem, mode) in [(&key, &pair.key_pem, 0o600), (&cert, &pair.cert_pem, 0o644)] {
         crate::profile::atomic::write_atomic(path, pem.as_bytes(), Some(mode)).map_err(|e| {

@@ -15,7 +15,7 @@ use crate::paths::Paths;
 mod file_store;
 mod keychain;
 use file_store::{read_file, update_file};
-use keychain::{keychain_error, platform_store};
+use keychain::{bounded, keychain_error, platform_store};
 
 /// The kinds of secret a connection can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -185,12 +185,14 @@ impl SecretStore {
         let choice = std::env::var("SFCONN_SECRET_STORE").unwrap_or_default();
         match choice.trim() {
             "" | "keychain" => {
-                let store = platform_store().map_err(|e| SecretError::KeychainUnavailable {
-                    reason: match e {
-                        keyring_core::Error::PlatformFailure(inner)
-                        | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
-                        other => other.to_string(),
-                    },
+                let store = bounded(|| {
+                    platform_store().map_err(|e| SecretError::KeychainUnavailable {
+                        reason: match e {
+                            keyring_core::Error::PlatformFailure(inner)
+                            | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
+                            other => other.to_string(),
+                        },
+                    })
                 })?;
                 Ok(SecretStore {
                     backend: Backend::Keychain {
@@ -238,15 +240,18 @@ impl SecretStore {
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
         match &self.backend {
             Backend::Keychain { store, service } => {
+                let (store, service) = (store.clone(), service.clone());
                 let account = account(connection, kind);
-                let entry = store
-                    .build(service, &account, None)
-                    .map_err(|e| keychain_error(&account, e))?;
-                match entry.get_password() {
-                    Ok(v) => Ok(Some(v)),
-                    Err(keyring_core::Error::NoEntry) => Ok(None),
-                    Err(e) => Err(keychain_error(&account, e)),
-                }
+                bounded(move || {
+                    let entry = store
+                        .build(&service, &account, None)
+                        .map_err(|e| keychain_error(&account, e))?;
+                    match entry.get_password() {
+                        Ok(v) => Ok(Some(v)),
+                        Err(keyring_core::Error::NoEntry) => Ok(None),
+                        Err(e) => Err(keychain_error(&account, e)),
+                    }
+                })
             }
             Backend::File { path } => Ok(read_file(path)?
                 .connections
@@ -259,11 +264,14 @@ impl SecretStore {
     pub fn set(&self, connection: &str, kind: SecretKind, value: &str) -> Result<(), SecretError> {
         match &self.backend {
             Backend::Keychain { store, service } => {
-                let account = account(connection, kind);
-                store
-                    .build(service, &account, None)
-                    .and_then(|entry| entry.set_password(value))
-                    .map_err(|e| keychain_error(&account, e))
+                let (store, service) = (store.clone(), service.clone());
+                let (account, value) = (account(connection, kind), value.to_string());
+                bounded(move || {
+                    store
+                        .build(&service, &account, None)
+                        .and_then(|entry| entry.set_password(&value))
+                        .map_err(|e| keychain_error(&account, e))
+                })
             }
             Backend::File { path } => update_file(path, |all| {
                 all.entry(connection.to_string())
@@ -277,14 +285,17 @@ impl SecretStore {
     pub fn delete(&self, connection: &str, kind: SecretKind) -> Result<(), SecretError> {
         match &self.backend {
             Backend::Keychain { store, service } => {
+                let (store, service) = (store.clone(), service.clone());
                 let account = account(connection, kind);
-                let entry = store
-                    .build(service, &account, None)
-                    .map_err(|e| keychain_error(&account, e))?;
-                match entry.delete_credential() {
-                    Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-                    Err(e) => Err(keychain_error(&account, e)),
-                }
+                bounded(move || {
+                    let entry = store
+                        .build(&service, &account, None)
+                        .map_err(|e| keychain_error(&account, e))?;
+                    match entry.delete_credential() {
+                        Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                        Err(e) => Err(keychain_error(&account, e)),
+                    }
+                })
             }
             Backend::File { path } => update_file(path, |all| {
                 if let Some(m) = all.get_mut(connection) {

@@ -65,15 +65,26 @@ impl State {
         }
     }
 
-    /// Locked read-modify-write of `state.json`. A damaged file is replaced: it is a cache of
-    /// results, and refusing to record new ones would not help anyone.
+    /// `load` for commands that only show last results: a damaged or unreadable file gives an
+    /// empty state and the reason, for a warning. Every command treats a damaged file the same
+    /// way: shown as no results with a warning, never overwritten (see `update`).
+    pub fn load_or_warn(paths: &crate::paths::Paths) -> (State, Option<StateError>) {
+        match State::load(paths) {
+            Ok(state) => (state, None),
+            Err(e) => (State::default(), Some(e)),
+        }
+    }
+
+    /// Locked read-modify-write of `state.json`. A damaged file is not replaced: the error says
+    /// to delete it, and callers report that as a warning (the results were not saved), the
+    /// same way `list` and `show` report it.
     pub fn update(
         paths: &crate::paths::Paths,
         change: impl FnOnce(&mut State),
     ) -> Result<(), StateError> {
         let path = paths.state_file();
         let _lock = crate::profile::atomic::lock(&path).map_err(|e| io("lock", &path, e))?;
-        let mut state = State::load(paths).unwrap_or_default();
+        let mut state = State::load(paths)?;
         change(&mut state);
         let mut bytes = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Corrupt {
             path: path.display().to_string(),
@@ -97,11 +108,20 @@ pub fn rename(paths: &crate::paths::Paths, old: &str, new: &str) -> Result<(), S
     if !paths.state_file().exists() {
         return Ok(());
     }
-    State::update(paths, |s| {
+    skip_damaged(State::update(paths, |s| {
         if let Some(t) = s.tests.remove(old) {
             s.tests.insert(new.to_string(), t);
         }
-    })
+    }))
+}
+
+/// Renames and removals carry a last result along or drop it; with a damaged file there is
+/// nothing to carry, and the file stays for the user to delete (as every command says).
+fn skip_damaged(result: Result<(), StateError>) -> Result<(), StateError> {
+    match result {
+        Err(StateError::Corrupt { .. }) => Ok(()),
+        other => other,
+    }
 }
 
 /// Forget a removed connection.
@@ -109,9 +129,9 @@ pub fn forget(paths: &crate::paths::Paths, name: &str) -> Result<(), StateError>
     if !paths.state_file().exists() {
         return Ok(());
     }
-    State::update(paths, |s| {
+    skip_damaged(State::update(paths, |s| {
         s.tests.remove(name);
-    })
+    }))
 }
 
 /// The current UTC time as RFC 3339 to the second (`2026-11-23T06:33:38Z`), for `at` stamps.
@@ -155,6 +175,18 @@ mod tests {
             State::load(&paths),
             Err(StateError::Corrupt { .. })
         ));
+        // Never silently overwritten: a write reports the damage and leaves the file.
+        assert!(matches!(
+            record(&paths, "d", last(true)),
+            Err(StateError::Corrupt { .. })
+        ));
+        assert_eq!(std::fs::read(paths.state_file()).unwrap(), b"{nope");
+        rename(&paths, "c", "e").unwrap();
+        forget(&paths, "c").unwrap();
+        assert_eq!(std::fs::read(paths.state_file()).unwrap(), b"{nope");
+        let (state, warning) = State::load_or_warn(&paths);
+        assert!(state.tests.is_empty() && warning.is_some());
+        std::fs::remove_file(paths.state_file()).unwrap();
         record(&paths, "d", last(true)).unwrap();
         assert!(State::load(&paths).unwrap().tests.contains_key("d"));
     }

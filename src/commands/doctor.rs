@@ -289,9 +289,12 @@ async fn support_report(
     }
     for (setting, path) in [("private_key", &conn.key_file)] {
         if let Some(path) = path
-            && let Ok(text) = std::fs::read_to_string(pctx.base_dir.join(path))
+            && let Ok(bytes) = crate::profile::atomic::read_capped(
+                &pctx.base_dir.join(path),
+                crate::profile::atomic::MAX_KEY_FILE,
+            )
         {
-            redactor.add(setting, &text);
+            redactor.add(setting, &String::from_utf8_lossy(&bytes));
         }
     }
     let generated_at = crate::state::now_rfc3339();

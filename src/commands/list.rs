@@ -116,7 +116,10 @@ fn table(profiles: &Profiles, state: &State, default: Option<&str>) -> String {
 
 pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
     let profiles = load_profiles(ctx)?;
-    let state = State::load(&ctx.paths)?;
+    let (state, damaged) = State::load_or_warn(&ctx.paths);
+    if let Some(e) = damaged {
+        eprintln!("warning: last test results are not shown: {e}");
+    }
     let default = profiles.effective_default();
     if args.json {
         let items: Vec<ConnectionSummary> = profiles

@@ -86,7 +86,10 @@ fn show_json<'a>(
 
 pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
     let (profiles, conn) = resolve_connection(ctx, args.name.as_deref())?;
-    let state = State::load(&ctx.paths)?;
+    let (state, damaged) = State::load_or_warn(&ctx.paths);
+    if let Some(e) = damaged {
+        eprintln!("warning: last test results are not shown: {e}");
+    }
     let last = state.tests.get(&conn.name);
     let store = open_secrets(ctx)?;
     let name = conn.name.clone();

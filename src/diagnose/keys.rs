@@ -44,6 +44,7 @@ pub fn encoding_key(pem: &str, origin: &str) -> Result<EncodingKey, String> {
         format!("{origin} is not an RSA private key in PEM form (PKCS#1 or PKCS#8): {e}")
     };
     let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(not_a_key)?;
+    crate::profile::keys::check_key_size(pem).map_err(|e| format!("{origin}: {e}"))?;
     // from_rsa_pem accepts any PEM block (a certificate too); only signing proves it is a key.
     jsonwebtoken::encode(&Header::new(Algorithm::RS256), &serde_json::json!({}), &key)
         .map_err(not_a_key)?;
@@ -106,7 +107,10 @@ pub fn key_matches_cert(
 
 /// Read a file named by a profile setting, for a message that names the setting and the path.
 pub fn read_setting_file(setting: &str, path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{setting} {}: {e}", path.display()))
+    let bytes = crate::profile::atomic::read_capped(path, crate::profile::atomic::MAX_KEY_FILE)
+        .map_err(|e| format!("{setting} {}: {e}", path.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|_| format!("{setting} {}: not text, so not a PEM file", path.display()))
 }
 
 /// What Salesforce answered to an assertion with one audience.
@@ -159,7 +163,8 @@ pub async fn probe_audiences(
             Ok(response) => {
                 let status = response.status().as_u16();
                 let body: serde_json::Value =
-                    response.json().await.unwrap_or(serde_json::Value::Null);
+                    serde_json::from_slice(&net::read_body(response, 1024 * 1024).await)
+                        .unwrap_or(serde_json::Value::Null);
                 if let Some(token) = body.get("access_token").and_then(|t| t.as_str()) {
                     let revoke = format!("{base}/services/oauth2/revoke");
                     // Best effort: an unrevoked probe token simply expires with its session.
@@ -183,6 +188,10 @@ pub async fn probe_audiences(
                 }
             }
         };
+        // The answer is shown: no assertion echoed back, no escape sequences.
+        let mut redactor = super::redact::Redactor::new();
+        redactor.add("assertion", &assertion);
+        let answer = super::redact::printable(&redactor.redact(&answer));
         probes.push(AudienceProbe {
             audience,
             accepted,

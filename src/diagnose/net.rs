@@ -113,6 +113,8 @@ pub struct DataAnswer {
     pub local_date: SystemTime,
     pub body: String,
     pub ms: u64,
+    /// Where a redirect pointed (never followed: see `client`).
+    pub location: Option<String>,
 }
 
 pub use crate::salesforce::error_chain;
@@ -125,6 +127,20 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         .timeout(timeout)
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
+}
+
+/// Read at most `max` bytes of an answer's body (a hostile or broken server may send an
+/// endless one); an error ends the read with what arrived.
+pub async fn read_body(mut response: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(max);
+    body
 }
 
 /// `GET {base}/services/data/`, which Salesforce serves without authentication.
@@ -156,6 +172,7 @@ pub async fn get_data_versions(
             .map(str::to_string)
     };
     let content_type = header(reqwest::header::CONTENT_TYPE);
+    let location = header(reqwest::header::LOCATION);
     let server_date =
         header(reqwest::header::DATE).and_then(|d| httpdate::parse_http_date(&d).ok());
     // A few kB is plenty to recognise the versions list; a huge or endless body must not stall us.
@@ -180,6 +197,7 @@ pub async fn get_data_versions(
         local_date,
         body: String::from_utf8_lossy(&body).into_owned(),
         ms: started.elapsed().as_millis() as u64,
+        location,
     })
 }
 
@@ -224,6 +242,7 @@ mod tests {
             local_date: SystemTime::now(),
             body: body.into(),
             ms: 0,
+            location: None,
         }
     }
 

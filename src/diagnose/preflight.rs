@@ -186,6 +186,29 @@ pub async fn preflight(conn: &Connection, ctx: &PreflightContext) -> Vec<CheckRe
         Err(err) => out.push(CheckResult::new("login-host", CheckStatus::Fail, err)),
     }
 
+    // A cached instance URL that a token answer could not name today (issue 14) is not probed.
+    let instance_url = match instance_url.map(|i| {
+        let trusted = crate::salesforce::hosts::check_token_url(conn, &i, "instance_url");
+        (i, trusted)
+    }) {
+        Some((_, Err(failure))) => {
+            let (_, _, detail) = failure.clone().printable().parts();
+            out.push(
+                CheckResult::new(
+                    "instance-host",
+                    CheckStatus::Fail,
+                    format!(
+                        "the cached token names an instance sfconn will not use, so it was not contacted: {}",
+                        detail.unwrap_or_default()
+                    ),
+                )
+                .with_hints(hints_for(&failure, flow)),
+            );
+            None
+        }
+        Some((i, Ok(()))) => Some(i),
+        None => None,
+    };
     if let Some(instance) = instance_url {
         let same = net::Target::parse(conn.login_host()).ok().map(|t| t.host);
         match net::Target::parse(&instance) {
@@ -326,10 +349,18 @@ fn salesforce_check(target: &net::Target, answer: &net::DataAnswer, flow: Flow) 
         ),
         None => {
             let kind = answer.content_type.as_deref().unwrap_or("no content type");
-            let detail = format!(
-                "GET {}/services/data/ answered HTTP {} ({kind}) instead of Salesforce's JSON list of API versions",
-                target.base, answer.status
-            );
+            let detail = match answer.location.as_deref().filter(|_| (300..400).contains(&answer.status)) {
+                Some(to) => format!(
+                    "GET {}/services/data/ answered HTTP {} redirecting to {}; sfconn follows no redirects (a redirected POST loses its form body): set the domain to the https:// host Salesforce serves the org on",
+                    target.base,
+                    answer.status,
+                    crate::diagnose::redact::printable(to).chars().take(200).collect::<String>()
+                ),
+                None => format!(
+                    "GET {}/services/data/ answered HTTP {} ({kind}) instead of Salesforce's JSON list of API versions",
+                    target.base, answer.status
+                ),
+            };
             let failure = Failure::NotSalesforce {
                 http_status: Some(answer.status),
                 detail: detail.clone(),

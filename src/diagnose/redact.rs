@@ -8,10 +8,19 @@
 /// and such values cannot be real client secrets, passwords or tokens.
 const MIN_SECRET_LEN: usize = 4;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Redactor {
     /// (value, label), longest value first once `redact` runs.
     values: Vec<(String, String)>,
+}
+
+/// Never the values: a `Debug` of something holding a redactor must not show the secrets.
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.values.len())
+            .finish()
+    }
 }
 
 impl Redactor {
@@ -64,6 +73,23 @@ impl Redactor {
         let out = replace_jwts(&out);
         replace_bearer(&out)
     }
+}
+
+/// Text from a server made safe for a terminal: control characters (ESC, CR, BEL, ...) and
+/// bidirectional overrides removed, so that an answer cannot move the cursor, retitle the window
+/// or disguise itself. Newlines become spaces.
+pub fn printable(text: &str) -> String {
+    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(|c| c.is_control() || is_bidi(c)) {
+        return text.to_string();
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' => Some(' '),
+            c if c.is_control() || is_bidi(c) => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 fn is_token_char(c: char) -> bool {
@@ -190,6 +216,23 @@ mod tests {
         assert!(!out.contains("abc.def"), "{out}");
         // An org id alone is not a secret and stays useful for support.
         assert!(out.contains("org 00D5g000004ABCD stays"), "{out}");
+    }
+
+    #[test]
+    fn printable_drops_escape_sequences_and_bidi_overrides() {
+        let hostile = "bad\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nline\u{202E}txt";
+        let out = printable(hostile);
+        assert!(!out.chars().any(char::is_control), "{out:?}");
+        assert!(!out.contains('\u{202E}'), "{out:?}");
+        assert_eq!(printable("plain text"), "plain text");
+        assert!(
+            !format!("{:?}", {
+                let mut r = Redactor::new();
+                r.add("client_secret", "s3cr3t-value");
+                r
+            })
+            .contains("s3cr3t")
+        );
     }
 
     #[test]

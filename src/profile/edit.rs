@@ -205,7 +205,7 @@ where
     })?;
     let mut editing = ProfilesDoc { doc, current };
     let out = edit(&mut editing)?;
-    let new_text = editing.doc.to_string();
+    let new_text = keep_line_endings(&text, editing.doc.to_string());
     if new_text != text {
         Profiles::parse(&new_text, path).map_err(|e| {
             ProfileError::Invalid(format!(
@@ -218,10 +218,41 @@ where
     Ok(out)
 }
 
+/// toml_edit writes new lines as LF; a file written with CRLF (Windows editors) keeps CRLF.
+fn keep_line_endings(original: &str, new_text: String) -> String {
+    let crlf = original.matches("\r\n").count();
+    let lf = original.matches('\n').count();
+    if crlf == 0 || crlf * 2 < lf {
+        return new_text;
+    }
+    new_text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::Flow;
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.toml");
+        let original = "# mine\r\n[connections.a]\r\nflow = \"device\"\r\nclient_id = \"dev\"\r\n";
+        std::fs::write(&path, original).unwrap();
+        update(&path, |d| -> Result<(), ProfileError> {
+            d.upsert(&web("b"));
+            Ok(())
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(original), "{text:?}");
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{text:?}"
+        );
+        assert!(Profiles::load(&path).unwrap().connections.contains_key("b"));
+    }
 
     fn web(name: &str) -> Connection {
         let mut c = Connection::new(name, Flow::Web);

@@ -25,6 +25,10 @@ pub enum KeyError {
     NotPem,
     #[error("not a usable RSA private key ({reason}); RS256 needs an RSA key of 2048 bits or more")]
     NotRsa { reason: String },
+    #[error(
+        "the RSA private key has only {bits} bits; Salesforce's RS256 and sfconn need {MIN_RSA_BITS} bits or more. Make a new pair with `sfconn keygen NAME` and upload its certificate to the app"
+    )]
+    TooSmall { bits: usize },
     #[error("not a usable PEM certificate ({reason}); use the .crt file uploaded to the app")]
     BadCertificate { reason: String },
     #[error(
@@ -61,11 +65,102 @@ pub fn load_private_key_pem(bytes: &[u8]) -> Result<Vec<u8>, KeyError> {
     jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| KeyError::NotRsa {
         reason: e.to_string(),
     })?;
+    check_key_size(&pem)?;
     let mut out = pem.into_bytes();
     if !out.ends_with(b"\n") {
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// The smallest RSA modulus the signer (aws-lc-rs under jsonwebtoken) accepts for RS256.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Refuse an RSA private key whose modulus is under `MIN_RSA_BITS`: such a key parses, but every
+/// signature then fails (`TooSmall`), far from where the key was given.
+pub fn check_key_size(pem: &str) -> Result<(), KeyError> {
+    match rsa_modulus_bits(pem) {
+        Some(bits) if bits < MIN_RSA_BITS => Err(KeyError::TooSmall { bits }),
+        _ => Ok(()),
+    }
+}
+
+/// The modulus size of a PEM RSA private key (PKCS#1 or PKCS#8), read from its DER. `None`
+/// when the DER is not shaped like one (the parser proper reports that).
+pub fn rsa_modulus_bits(pem: &str) -> Option<usize> {
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .filter(|l| !l.contains(':'))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .ok()?;
+    let (tag, outer, _) = der_item(&der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, _version, rest) = der_item(outer)?;
+    if tag != 0x02 {
+        return None;
+    }
+    let (tag, value, rest) = der_item(rest)?;
+    match tag {
+        // PKCS#1: version, then the modulus.
+        0x02 => Some(integer_bits(value)),
+        // PKCS#8: version, algorithm, then the PKCS#1 key in an OCTET STRING.
+        0x30 => {
+            let (tag, inner, _) = der_item(rest)?;
+            if tag != 0x04 {
+                return None;
+            }
+            let (tag, seq, _) = der_item(inner)?;
+            if tag != 0x30 {
+                return None;
+            }
+            let (_, _, rest) = der_item(seq)?;
+            let (tag, modulus, _) = der_item(rest)?;
+            (tag == 0x02).then(|| integer_bits(modulus))
+        }
+        _ => None,
+    }
+}
+
+/// One DER item: (tag, contents, what follows).
+fn der_item(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = bytes.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count {
+            return None;
+        }
+        let (len_bytes, rest) = rest.split_at(count);
+        let len = len_bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, rest)
+    };
+    if rest.len() < len {
+        return None;
+    }
+    let (value, rest) = rest.split_at(len);
+    Some((tag, value, rest))
+}
+
+/// The bit length of a non-negative DER INTEGER.
+fn integer_bits(value: &[u8]) -> usize {
+    let trimmed: &[u8] = match value.iter().position(|b| *b != 0) {
+        Some(i) => &value[i..],
+        None => return 0,
+    };
+    let lead = trimmed.first().map_or(0, |b| b.leading_zeros() as usize);
+    trimmed.len() * 8 - lead
 }
 
 /// Check that `cert_pem` (the certificate uploaded to the app) holds the public half of
@@ -103,9 +198,11 @@ pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), 
 
 /// Read and check a key file.
 pub fn load_private_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
-    let bytes = std::fs::read(path).map_err(|e| KeyError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+    let bytes = super::atomic::read_capped(path, super::atomic::MAX_KEY_FILE).map_err(|e| {
+        KeyError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
     })?;
     load_private_key_pem(&bytes)
 }
@@ -258,5 +355,24 @@ mod tests {
         let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
         v.required_spec_claims.clear();
         jsonwebtoken::decode::<serde_json::Value>(&jwt, &dec, &v).unwrap();
+    }
+
+    #[test]
+    fn keys_under_2048_bits_are_refused_with_their_size() {
+        for pem in [
+            include_str!("../../tests/data/rsa1024.pem"),
+            include_str!("../../tests/data/rsa1024-pkcs8.pem"),
+        ] {
+            assert_eq!(rsa_modulus_bits(pem), Some(1024));
+            assert_eq!(
+                load_private_key_pem(pem.as_bytes()),
+                Err(KeyError::TooSmall { bits: 1024 })
+            );
+        }
+        assert_eq!(rsa_modulus_bits(&pkcs8()), Some(2048));
+        assert_eq!(
+            rsa_modulus_bits("-----BEGIN PRIVATE KEY-----\nMIIB\n"),
+            None
+        );
     }
 }

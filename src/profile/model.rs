@@ -116,6 +116,11 @@ pub struct Connection {
     pub callback_port: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u64>,
+    /// Hosts besides the login host and Salesforce's own domains that a token answer may name
+    /// as `instance_url` (exact host, or `*.example.com` for its subdomains). Empty by default;
+    /// set by hand in the profile file (see the README's Security section).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Connection {
@@ -134,6 +139,7 @@ impl Connection {
             scopes: None,
             callback_port: None,
             timeout_secs: None,
+            trusted_hosts: Vec::new(),
         }
     }
 

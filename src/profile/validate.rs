@@ -68,10 +68,16 @@ fn is_canonical_https_host(text: &str) -> bool {
     let Some(host) = text.strip_prefix("https://") else {
         return false;
     };
+    if host.len() > MAX_HOST_LEN {
+        return false;
+    }
     let mut labels = 0;
     let mut last_starts_with_letter = false;
     for label in host.split('.') {
         let bytes = label.as_bytes();
+        if bytes.len() > MAX_LABEL_LEN {
+            return false;
+        }
         let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
             return false;
         };
@@ -90,6 +96,10 @@ fn is_canonical_https_host(text: &str) -> bool {
     labels >= 2 && last_starts_with_letter
 }
 
+/// DNS limits (RFC 1035 section 2.3.4): 63 octets a label, 253 a name.
+const MAX_LABEL_LEN: usize = 63;
+const MAX_HOST_LEN: usize = 253;
+
 fn normalize_origin(input: &str, what: &str) -> Result<String, String> {
     if is_canonical_https_host(input) {
         return Ok(input.to_string());
@@ -105,6 +115,11 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
     if text.chars().any(char::is_whitespace) {
         return Err(format!(
             "`{text}` contains spaces; a {what} is a host like acme.my.salesforce.com"
+        ));
+    }
+    if text.contains('\\') {
+        return Err(format!(
+            "`{text}` contains a backslash, which browsers and URL parsers read as a slash; give only the host, like acme.my.salesforce.com"
         ));
     }
     let with_scheme = if text.contains("://") {
@@ -130,6 +145,25 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
         ));
     };
     let host = host.to_ascii_lowercase();
+    let origin_hint = format!("{scheme}://{host}");
+    // A path would be dropped, and then `evil.com/login.salesforce.com` reads as Salesforce
+    // to a person and as evil.com to sfconn: refuse it instead of dropping it.
+    if what == "domain" && url.path() != "/" && !url.path().is_empty() {
+        return Err(format!(
+            "`{text}` has a path ({}); a {what} is only a host: use {origin_hint}",
+            url.path()
+        ));
+    }
+    if what == "domain" && (url.query().is_some() || url.fragment().is_some()) {
+        return Err(format!(
+            "`{text}` has a query or fragment; a {what} is only a host: use {origin_hint}"
+        ));
+    }
+    if url.port() == Some(0) {
+        return Err(format!(
+            "`{text}` has port 0, which no server listens on; leave the port out (https uses 443)"
+        ));
+    }
     let loopback = is_loopback_host(&host);
     if scheme == "http" && !loopback {
         return Err(format!(
@@ -141,15 +175,17 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
         Some(url::Host::Ipv4(_)) | Some(url::Host::Ipv6(_))
     );
     if !is_ip && !loopback {
-        let labels_ok = host.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
+        let labels_ok = host.len() <= MAX_HOST_LEN
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= MAX_LABEL_LEN
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
         if !labels_ok {
             return Err(format!(
-                "`{host}` is not a valid host name; use letters, digits, '-' and dots, like acme.my.salesforce.com"
+                "`{host}` is not a valid host name; use letters, digits, '-' and dots (at most 63 characters between dots), like acme.my.salesforce.com"
             ));
         }
         if !host.contains('.') {
@@ -160,6 +196,39 @@ fn parse_origin(input: &str, what: &str) -> Result<String, String> {
     }
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     Ok(format!("{scheme}://{host}{port}"))
+}
+
+/// A `trusted_hosts` entry: a lowercase host name (or IP address), or `*.` and a domain for
+/// its subdomains. No scheme, port or path: the scheme is always https.
+pub fn validate_trusted_host(pattern: &str) -> Result<(), String> {
+    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+    if host.parse::<IpAddr>().is_ok() {
+        return if host.len() == pattern.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{pattern}`: an IP address has no subdomains; list the address itself"
+            ))
+        };
+    }
+    let labels_ok = host.len() <= 253
+        && host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if labels_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{pattern}` is not a host name; write a lowercase host like api.acme.example, or *.acme.example for its subdomains (no scheme, port or path)"
+        ))
+    }
 }
 
 /// A JWT audience: an https URL (http only on loopback), normalised like a domain.
@@ -306,6 +375,11 @@ impl Connection {
                 format!("{t} is out of range; use 1-600 seconds"),
             ));
         }
+        for pattern in &self.trusted_hosts {
+            if let Err(m) = validate_trusted_host(pattern) {
+                errors.push(err("trusted_hosts", m));
+            }
+        }
         for (field, path) in [("key_file", &self.key_file), ("cert_file", &self.cert_file)] {
             if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
                 errors.push(err(field, "is empty"));
@@ -358,7 +432,7 @@ impl Connection {
             .as_ref()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            let checked = std::fs::read(path)
+            let checked = super::atomic::read_capped(path, super::atomic::MAX_KEY_FILE)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|cert| {
                     let result = match &key_pem {
@@ -407,10 +481,6 @@ mod tests {
         let ok = |i: &str, o: &str| assert_eq!(normalize_domain(i).as_deref(), Ok(o), "{i}");
         ok("acme.my.salesforce.com", "https://acme.my.salesforce.com");
         ok("ACME.My.Salesforce.com/", "https://acme.my.salesforce.com");
-        ok(
-            "https://acme--uat.sandbox.my.salesforce.com/lightning/page/home",
-            "https://acme--uat.sandbox.my.salesforce.com",
-        );
         ok("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
         ok("http://localhost:9", "http://localhost:9");
         ok("http://[::1]:80", "http://[::1]");
@@ -431,9 +501,42 @@ mod tests {
             "-a.com",
             "user:pw@x.com",
             "http://10.0.0.1",
+            // issue 14: these were stored as https://evil.com without a word.
+            "evil.com/login.salesforce.com",
+            "https://evil.com\\@acme.my.salesforce.com",
+            "https://acme--uat.sandbox.my.salesforce.com/lightning/page/home",
+            "https://acme.my.salesforce.com/?x=1",
+            "https://acme.my.salesforce.com/#x",
+            "acme.my.salesforce.com:0",
+            "http://127.0.0.1:0",
+            format!("{}.my.salesforce.com", "a".repeat(300)).as_str(),
+            format!("{}.my.salesforce.com", "a".repeat(64)).as_str(),
         ] {
             assert!(normalize_domain(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn trusted_host_entries() {
+        for ok in ["api.acme.example", "*.gw.acme.example", "10.9.9.9"] {
+            assert!(validate_trusted_host(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://api.acme.example",
+            "api.acme.example:443",
+            "api.acme.example/x",
+            "API.acme.example",
+            "*.example",
+            "*.10.9.9.9",
+            "localhost",
+        ] {
+            assert!(validate_trusted_host(bad).is_err(), "{bad}");
+        }
+        let mut c = Connection::new("t", Flow::Device);
+        c.client_id = Some("x".into());
+        c.trusted_hosts = vec!["https://x.example".into()];
+        assert_eq!(c.validate().unwrap_err()[0].field, "trusted_hosts");
     }
 
     #[test]

@@ -22,6 +22,16 @@ struct DeviceCode {
     user_code: String,
     verification_uri: String,
     interval: u64,
+    /// RFC 8628's `expires_in`, when the server sends it.
+    expires_in: Option<u64>,
+}
+
+/// How long to wait before the next poll, or `None` when the next poll would come after the
+/// deadline: the code expires first, so waiting longer is pointless (a server may send any
+/// `interval`, 900 s or 100000 s).
+fn next_wait(elapsed: Duration, interval: Duration, deadline: Duration) -> Option<Duration> {
+    let remaining = deadline.checked_sub(elapsed)?;
+    (interval <= remaining).then_some(interval)
 }
 
 fn parse_codes(answer: &http::Answer) -> Result<DeviceCode, Failure> {
@@ -33,22 +43,26 @@ fn parse_codes(answer: &http::Answer) -> Result<DeviceCode, Failure> {
         .filter(|_| answer.is_success())
         .ok_or_else(|| answer.not_salesforce("the device code request"))?;
     let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-    let interval = match value.get("interval") {
+    let number = |key: &str| match value.get(key) {
         Some(Value::Number(n)) => n.as_u64(),
         Some(Value::String(s)) => s.parse().ok(),
         _ => None,
-    }
-    .unwrap_or(5);
+    };
+    let interval = number("interval").unwrap_or(5);
+    let expires_in = number("expires_in");
+    // The code and URL are shown on the terminal: no escape sequences from the server.
+    let shown = |key: &str| text(key).map(|t| crate::diagnose::redact::printable(&t));
     match (
         text("device_code"),
-        text("user_code"),
-        text("verification_uri"),
+        shown("user_code"),
+        shown("verification_uri"),
     ) {
         (Some(device_code), Some(user_code), Some(verification_uri)) => Ok(DeviceCode {
             device_code,
             user_code,
             verification_uri,
             interval,
+            expires_in,
         }),
         _ => Err(answer.not_salesforce("the device code request")),
     }
@@ -82,12 +96,16 @@ pub(crate) async fn login(
         ),
     });
     let started = Instant::now();
+    let deadline = codes
+        .expires_in
+        .map_or(MAX_WAIT, |secs| MAX_WAIT.min(Duration::from_secs(secs)));
     let mut interval = codes.interval.max(1);
     for _ in 0..MAX_POLLS {
-        tokio::time::sleep(Duration::from_secs(interval)).await;
-        if started.elapsed() > MAX_WAIT {
+        let Some(wait) = next_wait(started.elapsed(), Duration::from_secs(interval), deadline)
+        else {
             break;
-        }
+        };
+        tokio::time::sleep(wait).await;
         let poll = [
             ("grant_type", "device"),
             ("client_id", client_id),
@@ -97,7 +115,9 @@ pub(crate) async fn login(
             Ok(token) => return Ok(token),
             Err(Failure::OAuth { error, .. }) if error == "authorization_pending" => {}
             // RFC 8628's back-off; not seen from Salesforce (research §2.7) but harmless.
-            Err(Failure::OAuth { error, .. }) if error == "slow_down" => interval += 5,
+            Err(Failure::OAuth { error, .. }) if error == "slow_down" => {
+                interval = interval.saturating_add(5);
+            }
             Err(other) => return Err(other),
         }
     }
@@ -108,4 +128,24 @@ pub(crate) async fn login(
             codes.user_code, codes.verification_uri, conn.name
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn s(secs: u64) -> Duration {
+        Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn the_wait_never_passes_the_deadline() {
+        assert_eq!(next_wait(s(0), s(5), MAX_WAIT), Some(s(5)));
+        assert_eq!(next_wait(s(590), s(10), MAX_WAIT), Some(s(10)));
+        // An interval that outlives the code: stop at once instead of sleeping through it.
+        assert_eq!(next_wait(s(0), s(900), MAX_WAIT), None);
+        assert_eq!(next_wait(s(0), s(100_000), MAX_WAIT), None);
+        assert_eq!(next_wait(s(595), s(10), MAX_WAIT), None);
+        assert_eq!(next_wait(s(700), s(1), MAX_WAIT), None);
+    }
 }

@@ -20,7 +20,13 @@ pub(crate) async fn post_token(
 ) -> Result<TokenResponse, Failure> {
     let url = hosts::token_url(conn)?;
     let answer = http::send(http::client().post(url).form(form), timeout).await?;
-    token_answer(&answer)
+    let token = token_answer(&answer)?;
+    // Before anything is sent to or kept for the hosts the answer names (issue 14, item 1).
+    hosts::check_token_url(conn, &token.instance_url, "instance_url")?;
+    if let Some(id) = token.id.as_deref().filter(|id| !id.is_empty()) {
+        hosts::check_token_url(conn, id, "id")?;
+    }
+    Ok(token)
 }
 
 /// A setting the flow needs, or a failure naming the setting and how to set it.

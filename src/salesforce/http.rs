@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::report::{Failure, TransportKind};
+use crate::diagnose::redact::Redactor;
 
 /// Larger answers are not Salesforce token, userinfo or limits answers.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
@@ -24,6 +25,9 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
     /// Host of the URL that was requested, for messages.
     pub host: String,
+    /// The secrets the request carried: a server that echoes the request must not put them in
+    /// a failure (and so in any output).
+    pub redactor: Redactor,
 }
 
 impl Answer {
@@ -64,7 +68,10 @@ impl Answer {
     /// The failure for an answer that is not from Salesforce (or not what this endpoint returns).
     pub fn not_salesforce(&self, what: &str) -> Failure {
         if self.is_redirect() {
-            let to = self.location.as_deref().unwrap_or("no Location header");
+            let to = self.location.as_deref().map_or_else(
+                || "no Location header".to_string(),
+                |l| self.redactor.redact(l),
+            );
             return Failure::NotSalesforce {
                 http_status: Some(self.status),
                 detail: format!(
@@ -111,6 +118,8 @@ impl Answer {
             }
             None => return None,
         };
+        let error = self.redactor.redact(&error);
+        let description = description.map(|d| self.redactor.redact(&d));
         Some(Failure::OAuth {
             http_status: Some(self.status),
             error,
@@ -139,11 +148,11 @@ impl Answer {
             if let Some(code) = first.get("errorCode").and_then(Value::as_str) {
                 return Some(Failure::Rest {
                     http_status: self.status,
-                    error_code: code.to_string(),
+                    error_code: self.redactor.redact(code),
                     message: first
                         .get("message")
                         .and_then(Value::as_str)
-                        .map(str::to_string),
+                        .map(|m| self.redactor.redact(m)),
                 });
             }
             return self.oauth_error();
@@ -216,6 +225,7 @@ pub(crate) async fn send(
         detail: format!("cannot build the request: {e}"),
     })?;
     let host = host_of(request.url());
+    let redactor = request_secrets(&request);
     let mut response = client
         .execute(request)
         .await
@@ -255,7 +265,41 @@ pub(crate) async fn send(
         location,
         body,
         host,
+        redactor,
     })
+}
+
+/// Form fields that carry no secret; every other form value (client_secret, password,
+/// refresh_token, code, code_verifier, assertion, token, ...) is one.
+const PUBLIC_FORM_FIELDS: [&str; 7] = [
+    "grant_type",
+    "client_id",
+    "username",
+    "redirect_uri",
+    "scope",
+    "response_type",
+    "format",
+];
+
+/// The secrets a request carries: its form values (but the public ones) and its bearer token.
+fn request_secrets(request: &reqwest::Request) -> Redactor {
+    let mut redactor = Redactor::new();
+    if let Some(body) = request.body().and_then(reqwest::Body::as_bytes) {
+        for (key, value) in url::form_urlencoded::parse(body) {
+            if !PUBLIC_FORM_FIELDS.contains(&key.as_ref()) {
+                redactor.add(&key, &value);
+            }
+        }
+    }
+    if let Some(token) = request
+        .headers()
+        .get(reqwest::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        redactor.add("access_token", token);
+    }
+    redactor
 }
 
 static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
@@ -377,6 +421,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             host: "example.test".into(),
+            redactor: Redactor::new(),
         }
     }
 

@@ -41,7 +41,15 @@ pub(crate) async fn load_key_pem(
     conn: &Connection,
 ) -> Result<String, Failure> {
     if let Some(path) = &conn.key_file {
-        return tokio::fs::read_to_string(path).await.map_err(|e| {
+        // Capped, and only a regular file: a FIFO or /dev/zero as key_file must not hang or
+        // exhaust memory (issue 14).
+        let read = crate::profile::atomic::read_capped(path, crate::profile::atomic::MAX_KEY_FILE)
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "not text, so not PEM")
+                })
+            });
+        return read.map_err(|e| {
             key_failure(format!(
                 "cannot read the private key file {} of connection {} ({e}); fix key_file or run `sfconn keygen {}`",
                 path.display(),

@@ -90,7 +90,7 @@ impl Engine {
         policy: TokenPolicy,
     ) -> Result<(CachedToken, TokenSource), Failure> {
         if policy == TokenPolicy::UseCache
-            && let Some(cached) = token::cached(&self.secrets, &conn.name).await?
+            && let Some(cached) = token::cached_for(&self.secrets, conn).await?
         {
             return Ok((cached, TokenSource::Cached));
         }

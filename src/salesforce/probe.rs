@@ -46,12 +46,11 @@ pub(crate) async fn userinfo(
         return Err(failure_of(&answer, "the userinfo endpoint"));
     }
     let value: Value = answer.parse("the userinfo endpoint")?;
+    // Shown on terminals ("Connected as ..."): no escape sequences from the server.
     let text = |key: &str| {
-        value
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
+        crate::diagnose::redact::printable(
+            value.get(key).and_then(Value::as_str).unwrap_or_default(),
+        )
     };
     let user = UserInfo {
         user_id: text("user_id"),

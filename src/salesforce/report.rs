@@ -98,10 +98,13 @@ pub enum LocalCondition {
     RandomUnavailable,
     /// The domain or instance URL is not a valid URL.
     BadUrl,
+    /// A token answer (or the cache) names an instance or identity URL that is not https on
+    /// the connection's own or a Salesforce domain: the token is never sent there.
+    InstanceUrlUntrusted,
 }
 
 impl LocalCondition {
-    pub const ALL: [LocalCondition; 15] = [
+    pub const ALL: [LocalCondition; 16] = [
         LocalCondition::CallbackTimeout,
         LocalCondition::CallbackPortBusy,
         LocalCondition::CallbackStateMismatch,
@@ -117,6 +120,7 @@ impl LocalCondition {
         LocalCondition::MissingSecret,
         LocalCondition::RandomUnavailable,
         LocalCondition::BadUrl,
+        LocalCondition::InstanceUrlUntrusted,
     ];
 
     /// The name in the catalog's `local` triggers and in the JSON `error.code`.
@@ -137,6 +141,7 @@ impl LocalCondition {
             LocalCondition::MissingSecret => "missing-secret",
             LocalCondition::RandomUnavailable => "random-unavailable",
             LocalCondition::BadUrl => "bad-url",
+            LocalCondition::InstanceUrlUntrusted => "instance-url-untrusted",
         }
     }
 
@@ -307,8 +312,59 @@ fn default_failure() -> Failure {
     }
 }
 
+impl Failure {
+    /// The same failure with every text a server could have written made safe for a terminal
+    /// (`diagnose::redact::printable`). Every step error goes through this, so no output of a
+    /// test, login, doctor or token shows raw escape sequences from Salesforce or a pretender.
+    pub fn printable(self) -> Failure {
+        use crate::diagnose::redact::printable as p;
+        match self {
+            Failure::OAuth {
+                http_status,
+                error,
+                description,
+            } => Failure::OAuth {
+                http_status,
+                error: p(&error),
+                description: description.as_deref().map(p),
+            },
+            Failure::Rest {
+                http_status,
+                error_code,
+                message,
+            } => Failure::Rest {
+                http_status,
+                error_code: p(&error_code),
+                message: message.as_deref().map(p),
+            },
+            Failure::NotSalesforce {
+                http_status,
+                detail,
+            } => Failure::NotSalesforce {
+                http_status,
+                detail: p(&detail),
+            },
+            Failure::Transport {
+                transport,
+                host,
+                detail,
+            } => Failure::Transport {
+                transport,
+                host: p(&host),
+                detail: p(&detail),
+            },
+            Failure::Local { condition, detail } => Failure::Local {
+                condition,
+                detail: p(&detail),
+            },
+            Failure::NeedsLogin { detail } => Failure::NeedsLogin { detail: p(&detail) },
+        }
+    }
+}
+
 impl StepError {
     pub fn new(step: StepName, failure: Failure) -> Self {
+        let failure = failure.printable();
         let (http_status, code, description) = failure.parts();
         StepError {
             step,

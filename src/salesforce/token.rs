@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hosts;
 use super::http::Answer;
 use super::report::{Failure, LocalCondition};
+use crate::profile::Connection;
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 /// A successful answer of `/services/oauth2/token` (research §2.1). No `expires_in`: a token
@@ -133,22 +135,56 @@ pub(crate) async fn secret_delete(
         .map_err(store_failure)
 }
 
-/// The cached access token, if any. A cache entry sfconn cannot read is treated as absent (it
-/// is only a cache; the next grant overwrites it).
+/// The cached access token, if any, as stored. A cache entry sfconn cannot read is treated as
+/// absent (it is only a cache; the next grant overwrites it). Only for sending the token back to
+/// the login host (revoke); to use a token, take [`cached_for`].
 pub(crate) async fn cached(
     store: &SecretStore,
     connection: &str,
 ) -> Result<Option<CachedToken>, Failure> {
+    Ok(cached_entry(store, connection).await?.map(|e| CachedToken {
+        access_token: e.access_token,
+        instance_url: e.instance_url,
+    }))
+}
+
+async fn cached_entry(
+    store: &SecretStore,
+    connection: &str,
+) -> Result<Option<CacheEntry>, Failure> {
     let Some(raw) = secret_get(store, connection, SecretKind::AccessToken).await? else {
         return Ok(None);
     };
     Ok(serde_json::from_str::<CacheEntry>(&raw)
         .ok()
-        .filter(|e| !e.access_token.is_empty() && !e.instance_url.is_empty())
-        .map(|e| CachedToken {
-            access_token: e.access_token,
-            instance_url: e.instance_url,
-        }))
+        .filter(|e| !e.access_token.is_empty() && !e.instance_url.is_empty()))
+}
+
+/// The cached access token the connection may use: like [`cached`], and a cache entry whose
+/// instance URL or `id` names a host a new grant would be refused for (written before that
+/// check, or tampered with) is deleted and treated as absent, so its token is sent nowhere.
+pub(crate) async fn cached_for(
+    store: &SecretStore,
+    conn: &Connection,
+) -> Result<Option<CachedToken>, Failure> {
+    let Some(entry) = cached_entry(store, &conn.name).await? else {
+        return Ok(None);
+    };
+    let trusted = hosts::check_token_url(conn, &entry.instance_url, "instance_url").and_then(
+        |()| match entry.id.as_deref().filter(|id| !id.is_empty()) {
+            Some(id) => hosts::check_token_url(conn, id, "id"),
+            None => Ok(()),
+        },
+    );
+    if let Err(refused) = trusted {
+        tracing::warn!(connection = %conn.name, error = ?refused, "cached token dropped");
+        secret_delete(store, &conn.name, SecretKind::AccessToken).await?;
+        return Ok(None);
+    }
+    Ok(Some(CachedToken {
+        access_token: entry.access_token,
+        instance_url: entry.instance_url,
+    }))
 }
 
 /// Keep a new grant: the access token in the cache, and a new refresh token (first login, or a
@@ -189,6 +225,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             host: "h.test".into(),
+            redactor: Default::default(),
         }
     }
 

@@ -58,6 +58,8 @@ pub enum Action {
     Cmd(Cmd),
     /// A key typed into the focused text input (filter, confirmation, wizard field).
     Input(KeyEvent),
+    /// Text pasted into the focused text input (bracketed paste: one action, not a key each).
+    Paste(String),
     /// Timer tick: advances spinners and relative times.
     Tick {
         now: time::OffsetDateTime,

@@ -246,6 +246,12 @@ impl App {
     /// same connection when it is still visible.
     pub fn refilter(&mut self) {
         let keep = self.selected_row().map(|r| r.conn.name.clone());
+        self.refilter_keeping(keep, 0);
+    }
+
+    /// Recompute `visible`; select `keep` when it is still shown, else the row at `fallback`
+    /// (clamped to the list).
+    fn refilter_keeping(&mut self, keep: Option<String>, fallback: usize) {
         let needle = self.filter_text().to_lowercase();
         self.visible = self
             .rows
@@ -254,18 +260,21 @@ impl App {
             .filter(|(_, r)| r.matches(&needle))
             .map(|(i, _)| i)
             .collect();
+        let rows = &self.rows;
         self.selected = keep
             .and_then(|name| {
                 self.visible
                     .iter()
-                    .position(|&i| self.rows[i].conn.name == name)
+                    .position(|&i| rows.get(i).is_some_and(|r| r.conn.name == name))
             })
-            .unwrap_or(0)
+            .unwrap_or(fallback)
             .min(self.visible.len().saturating_sub(1));
     }
 
     pub fn selected_row(&self) -> Option<&ConnRow> {
-        self.visible.get(self.selected).map(|&i| &self.rows[i])
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i))
     }
 
     pub fn row(&self, name: &str) -> Option<&ConnRow> {
@@ -284,6 +293,8 @@ impl App {
 
     /// Insert or replace a row, keeping `rows` sorted.
     pub fn upsert_row(&mut self, row: ConnRow) {
+        // Taken before `rows` changes: `visible` holds indexes into the old `rows`.
+        let keep = self.selected_row().map(|r| r.conn.name.clone());
         match self
             .rows
             .binary_search_by(|r| r.conn.name.as_str().cmp(&row.conn.name))
@@ -291,14 +302,23 @@ impl App {
             Ok(i) => self.rows[i] = row,
             Err(i) => self.rows.insert(i, row),
         }
-        self.refilter();
+        self.refilter_keeping(keep, 0);
     }
 
+    /// Remove a row (a deletion, or the old name of a rename). The selection stays on the
+    /// connection it was on, or, when that one went, on the row that took its place.
     pub fn remove_row(&mut self, name: &str) {
-        if let Some(i) = self.index_of(name) {
-            self.rows.remove(i);
-            self.refilter();
-        }
+        let Some(i) = self.index_of(name) else {
+            return;
+        };
+        // Taken before `rows` changes: `visible` holds indexes into the old `rows`.
+        let keep = self
+            .selected_row()
+            .map(|r| r.conn.name.clone())
+            .filter(|k| k != name);
+        let position = self.selected;
+        self.rows.remove(i);
+        self.refilter_keeping(keep, position);
     }
 
     /// The connection the detail screen shows.

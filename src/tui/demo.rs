@@ -80,7 +80,8 @@ fn write_home(paths: &Paths, store: &SecretStore, set: &[DemoConnection]) -> Cli
 
 fn write_keys(paths: &Paths) -> CliResult<std::path::PathBuf> {
     let keys = paths.keys_dir();
-    std::fs::create_dir_all(&keys).map_err(|e| setup_error(&keys.display().to_string(), e))?;
+    crate::profile::atomic::create_private_dir_all(&keys)
+        .map_err(|e| setup_error(&keys.display().to_string(), e))?;
     for (file, pem, mode) in [
         ("practice-jwt.key", PRACTICE_JWT_KEY_PEM, 0o600),
         ("practice-jwt.crt", PRACTICE_JWT_CERT_PEM, 0o644),

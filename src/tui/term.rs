@@ -25,6 +25,7 @@ struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         ratatui::restore();
     }
 }
@@ -33,7 +34,7 @@ impl Drop for Restore {
 /// `RUST_LOG` choose the level (default info). The guard flushes the file when dropped.
 pub fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths.log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
+    crate::profile::atomic::create_private_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "sfconn.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = std::env::var("SFCONN_LOG")
@@ -109,6 +110,11 @@ pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
         }
     };
     let _restore = Restore;
+    // A paste arrives as one `Event::Paste`, not a key event per character (a 100 KB paste
+    // used to freeze the UI for minutes).
+    if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
+        tracing::warn!(error = %e, "bracketed paste unavailable");
+    }
     let result = event_loop(&mut terminal, app, &services).await;
     tracing::info!(ok = result.is_ok(), "tui stop");
     result
@@ -134,6 +140,7 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => keymap::action_for_key(&app, key),
                 Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(Event::Paste(text))) => Some(Action::Paste(text)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(CliError::failure(format!("cannot read the terminal: {e}"))),
                 None => return Ok(()),

@@ -37,6 +37,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_input(app, key);
             Vec::new()
         }
+        Action::Paste(text) => {
+            app.dirty = true;
+            on_paste(app, &text);
+            Vec::new()
+        }
         Action::Cmd(cmd) => {
             app.dirty = true;
             on_cmd(app, cmd)
@@ -50,6 +55,32 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
 fn taken_by_other<'a>(app: &'a App, editing: Option<String>) -> impl Fn(&str) -> bool + 'a {
     move |name: &str| editing.as_deref() != Some(name) && app.index_of(name).is_some()
+}
+
+fn on_paste(app: &mut App, text: &str) {
+    use crate::tui::widgets::{MAX_INPUT_CHARS, paste_into};
+    if let Some(Overlay::ConfirmDelete { typed, .. }) = &mut app.overlay {
+        paste_into(typed, text, MAX_INPUT_CHARS);
+        return;
+    }
+    match app.screen {
+        Screen::List
+            if app.filter_editing && paste_into(&mut app.filter, text, MAX_INPUT_CHARS) =>
+        {
+            app.refilter();
+            app.selected = 0;
+        }
+        Screen::Wizard => {
+            if let Some(mut wizard) = app.wizard.take() {
+                {
+                    let taken = taken_by_other(app, wizard.editing.clone());
+                    wizard.on_paste(text, &taken);
+                }
+                app.wizard = Some(wizard);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn on_input(app: &mut App, key: KeyEvent) {

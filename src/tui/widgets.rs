@@ -256,13 +256,51 @@ pub fn wrapped(
     lines
 }
 
+/// The most characters a one-line input without its own limit takes (the list filter, the
+/// typed confirmation).
+pub const MAX_INPUT_CHARS: usize = 1024;
+
 /// Feed a key to a one-line text input: keys that would add a line or a tab are dropped.
 /// Returns whether the text changed.
 pub fn single_line_input(
     input: &mut ratatui_textarea::TextArea<'static>,
     key: crossterm::event::KeyEvent,
 ) -> bool {
+    single_line_input_max(input, key, MAX_INPUT_CHARS)
+}
+
+/// Paste text into a one-line input at the cursor, in one edit (bracketed paste): line breaks
+/// and other control characters are dropped, and the text is cut at `max` characters in all.
+/// Returns whether the text changed.
+pub fn paste_into(input: &mut ratatui_textarea::TextArea<'static>, text: &str, max: usize) -> bool {
+    let used = input.lines().first().map_or(0, |l| l.chars().count());
+    let room = max.saturating_sub(used);
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(room)
+        .collect();
+    if clean.is_empty() {
+        return false;
+    }
+    input.insert_str(clean)
+}
+
+/// [`single_line_input`] with a length limit: a character that would make the text longer than
+/// `max` is dropped.
+pub fn single_line_input_max(
+    input: &mut ratatui_textarea::TextArea<'static>,
+    key: crossterm::event::KeyEvent,
+    max: usize,
+) -> bool {
     use crossterm::event::{KeyCode, KeyModifiers};
+    let inserts = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if inserts && input.lines().first().map_or(0, |l| l.chars().count()) >= max {
+        return false;
+    }
     let newline = matches!(
         key.code,
         KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc

@@ -1,5 +1,6 @@
 //! The integration tests: the real `sfconn` binary against temp homes and the practice org.
 
+mod adversarial;
 mod architecture;
 mod cli;
 mod concurrency;
@@ -7,8 +8,11 @@ mod corpus;
 mod demo_serve;
 mod diagnose;
 mod flows;
+mod harden;
+mod hostile;
 mod keychain;
 mod pty;
 mod support;
+mod tui_harden;
 mod tui_snapshots;
 mod tui_state;

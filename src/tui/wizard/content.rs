@@ -28,6 +28,24 @@ pub enum FieldKey {
 }
 
 impl FieldKey {
+    /// The most characters the field takes, typed or pasted: well above any real value (a
+    /// consumer key is under 100, a host at most 253), and small enough that validating on
+    /// every key stays instant.
+    pub fn max_chars(self) -> usize {
+        match self {
+            FieldKey::Name => crate::profile::validate::MAX_NAME_LEN,
+            FieldKey::Environment | FieldKey::CallbackPort => 16,
+            FieldKey::Domain | FieldKey::Audience => 300,
+            FieldKey::KeyFile | FieldKey::CertFile => 4096,
+            FieldKey::ClientId
+            | FieldKey::ClientSecret
+            | FieldKey::Username
+            | FieldKey::Password
+            | FieldKey::SecurityToken
+            | FieldKey::Scopes => 1024,
+        }
+    }
+
     /// Secrets are masked as typed and go to the secret store, never to the profile file.
     pub fn is_secret(self) -> bool {
         matches!(

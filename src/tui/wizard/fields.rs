@@ -163,8 +163,9 @@ fn resolve(base: &Path, value: &str) -> PathBuf {
 }
 
 fn check_pem(path: &Path, label: &str) -> Result<(), String> {
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::profile::atomic::read_capped(path, crate::profile::atomic::MAX_KEY_FILE)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
     if text.contains("ENCRYPTED PRIVATE KEY") {
         return Err(format!(
             "{} is encrypted: sfconn needs an unencrypted PEM key",

@@ -8,7 +8,7 @@ use super::fields::build;
 use super::{COMMON, ConnectState, Outcome, Step, Wizard};
 use crate::profile::{Environment, Flow};
 use crate::tui::action::{Cmd, Effect};
-use crate::tui::widgets::single_line_input;
+use crate::tui::widgets::{paste_into, single_line_input_max};
 
 impl Wizard {
     /// A key typed into the focused field.
@@ -27,9 +27,24 @@ impl Wizard {
             return;
         }
         let index = self.focus;
-        if single_line_input(&mut self.fields[index].input, key)
+        let max = field.key().max_chars();
+        if single_line_input_max(&mut self.fields[index].input, key, max)
             || self.fields[index].error.is_some()
         {
+            self.check(index, taken);
+        }
+    }
+
+    /// Text pasted into the focused field: one edit and one validation, however long the text
+    /// (cut at the field's limit).
+    pub fn on_paste(&mut self, text: &str, taken: &dyn Fn(&str) -> bool) {
+        let Some(field) = self.focused() else { return };
+        if field.key() == FieldKey::Environment {
+            return;
+        }
+        let index = self.focus;
+        let max = field.key().max_chars();
+        if paste_into(&mut self.fields[index].input, text, max) {
             self.check(index, taken);
         }
     }

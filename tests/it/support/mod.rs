@@ -2,4 +2,5 @@
 
 pub mod engine;
 pub mod home;
+pub mod hostile;
 pub mod org;
