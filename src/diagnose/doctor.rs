@@ -99,7 +99,7 @@ pub async fn audience_check(conn: &Connection, ctx: &PreflightContext) -> CheckR
     };
     let result = match super::preflight::load_private_key(conn, stored_key, &ctx.base_dir) {
         Err(detail) => CheckResult::new("jwt-audience", CheckStatus::Fail, detail),
-        Ok((key, _)) => match keys::probe_audiences(conn, &key, ctx.timeout).await {
+        Ok((key, _, _)) => match keys::probe_audiences(conn, &key, ctx.timeout).await {
             Err(detail) => CheckResult::new("jwt-audience", CheckStatus::Fail, detail),
             Ok(probes) => audience_verdict(conn, &probes),
         },

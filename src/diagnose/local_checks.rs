@@ -97,28 +97,24 @@ pub(crate) fn profile_check(
     .with_hints(hints)
 }
 
-/// The connection's private key: `key_file` (relative to `base_dir`), else the imported one.
-/// Returns the key and where it came from, for messages.
+/// The connection's private key: `key_file` (relative to `base_dir`), else the imported one,
+/// through the engine's one loader. Returns the key, its PEM and where it came from.
 pub(crate) fn load_private_key(
     conn: &Connection,
     stored_key: Option<String>,
     base_dir: &Path,
-) -> Result<(jsonwebtoken::EncodingKey, String), String> {
-    match (&conn.key_file, stored_key) {
-        (Some(path), _) => {
-            let path = resolve_path(base_dir, path);
-            let origin = format!("key_file {}", path.display());
-            keys::read_setting_file("key_file", &path)
-                .and_then(|pem| keys::encoding_key(&pem, &origin))
-                .map(|k| (k, origin))
-        }
-        (None, Some(secret)) => keys::pem_from_secret(&secret)
-            .and_then(|pem| keys::encoding_key(&pem, "the imported private key"))
-            .map(|k| (k, "the imported private key".to_string())),
-        (None, None) => Err(format!(
+) -> Result<(jsonwebtoken::EncodingKey, Vec<u8>, String), String> {
+    let path = conn.key_file.as_deref().map(|p| resolve_path(base_dir, p));
+    let loaded = crate::profile::keys::connection_key(path.as_deref(), stored_key.as_deref());
+    match loaded {
+        Ok(Some((pem, source))) => crate::profile::keys::encoding_key(&pem)
+            .map(|key| (key, pem, source.to_string()))
+            .map_err(|e| format!("{source}: {e}")),
+        Ok(None) => Err(format!(
             "no private key: set key_file (`sfconn edit {} --key-file PATH`) or import one from SFCONN_PRIVATE_KEY",
             conn.name
         )),
+        Err((source, e)) => Err(format!("{source}: {e}")),
     }
 }
 
@@ -138,8 +134,8 @@ pub(crate) fn key_checks(
 ) {
     let started = Instant::now();
     let loaded = load_private_key(conn, stored_key, base_dir);
-    let key = match loaded {
-        Ok((key, origin)) => {
+    let key_pem = match loaded {
+        Ok((_, pem, origin)) => {
             out.push(
                 CheckResult::new(
                     "private-key",
@@ -148,7 +144,7 @@ pub(crate) fn key_checks(
                 )
                 .timed(started),
             );
-            key
+            pem
         }
         Err(detail) => {
             out.push(
@@ -175,19 +171,20 @@ pub(crate) fn key_checks(
     let path = resolve_path(base_dir, cert);
     let origin = format!("cert_file {}", path.display());
     let result = keys::read_setting_file("cert_file", &path)
-        .and_then(|pem| keys::key_matches_cert(&key, &pem, &origin));
+        .map(|cert| crate::profile::keys::check_certificate_matches(&key_pem, cert.as_bytes()));
     let check = match result {
-        Ok(true) => CheckResult::new(
+        Ok(Ok(())) => CheckResult::new(
             "key-cert",
             CheckStatus::Pass,
             format!("the private key matches {origin}"),
         ),
-        Ok(false) => CheckResult::new(
+        Ok(Err(crate::profile::keys::KeyError::CertificateMismatch)) => CheckResult::new(
             "key-cert",
             CheckStatus::Fail,
             format!("a JWT signed with the private key does not verify with {origin}"),
         )
         .with_hints(local_hints(LocalCondition::KeyCertMismatch, Flow::Jwt)),
+        Ok(Err(e)) => CheckResult::new("key-cert", CheckStatus::Fail, format!("{origin}: {e}")),
         Err(detail) => CheckResult::new("key-cert", CheckStatus::Fail, detail),
     };
     out.push(check.timed(started));

@@ -196,6 +196,52 @@ pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), 
         .map_err(|_| KeyError::CertificateMismatch)
 }
 
+/// The signing key of a checked PEM (from [`load_private_key_pem`]).
+pub fn encoding_key(pem: &[u8]) -> Result<jsonwebtoken::EncodingKey, KeyError> {
+    jsonwebtoken::EncodingKey::from_rsa_pem(pem).map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })
+}
+
+/// Where a connection's private key came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `key_file`.
+    File(std::path::PathBuf),
+    /// Imported into the secret store from `SFCONN_PRIVATE_KEY`.
+    Imported,
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File(path) => write!(f, "key_file {}", path.display()),
+            KeySource::Imported => f.write_str("the imported private key"),
+        }
+    }
+}
+
+/// A checked private key PEM and where it came from.
+pub type LoadedKey = (Vec<u8>, KeySource);
+
+/// The one loader of a connection's private key, for the JWT flow, `doctor` and the wizard:
+/// `key_file` when set (read capped, regular files only), else the imported one. `Ok(None)`
+/// when there is neither. The PEM returned is checked: RSA, unencrypted, 2048 bits or more.
+pub fn connection_key(
+    key_file: Option<&Path>,
+    imported: Option<&str>,
+) -> Result<Option<LoadedKey>, (KeySource, KeyError)> {
+    match (key_file, imported) {
+        (Some(path), _) => load_private_key_file(path)
+            .map(|pem| Some((pem, KeySource::File(path.to_path_buf()))))
+            .map_err(|e| (KeySource::File(path.to_path_buf()), e)),
+        (None, Some(value)) => load_private_key_pem(value.as_bytes())
+            .map(|pem| Some((pem, KeySource::Imported)))
+            .map_err(|e| (KeySource::Imported, e)),
+        (None, None) => Ok(None),
+    }
+}
+
 /// Read and check a key file.
 pub fn load_private_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
     let bytes = super::atomic::read_capped(path, super::atomic::MAX_KEY_FILE).map_err(|e| {
@@ -289,6 +335,29 @@ mod tests {
         );
         let one_line = pem.trim().replace('\n', "\\n");
         assert!(load_private_key_pem(one_line.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_connection_key_comes_from_its_file_else_the_imported_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.pem");
+        std::fs::write(&file, pkcs8()).unwrap();
+        let (pem, source) = connection_key(Some(&file), Some("ignored"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(source, KeySource::File(file.clone()));
+        assert!(encoding_key(&pem).is_ok());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(pkcs8());
+        let (_, source) = connection_key(None, Some(&b64)).unwrap().unwrap();
+        assert_eq!(source, KeySource::Imported);
+        assert_eq!(connection_key(None, None).unwrap(), None);
+        let (source, err) = connection_key(None, Some("hunter2!")).unwrap_err();
+        assert_eq!((source, err), (KeySource::Imported, KeyError::NotPem));
+        let missing = dir.path().join("missing.pem");
+        assert!(matches!(
+            connection_key(Some(&missing), None),
+            Err((KeySource::File(_), KeyError::Read { .. }))
+        ));
     }
 
     #[test]

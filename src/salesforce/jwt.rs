@@ -4,14 +4,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use serde::Serialize;
 
 use super::grant::{optional_secret, post_token, require_setting};
 use super::report::{Failure, LocalCondition};
 use super::token::TokenResponse;
-use crate::profile::Connection;
+use crate::profile::{Connection, keys};
 use crate::secrets::{SecretKind, SecretStore};
 
 pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -34,53 +33,29 @@ fn key_failure(detail: String) -> Failure {
     }
 }
 
-/// The private key PEM: `key_file`, else the key imported into the secret store (PEM, or base64
-/// of a PEM as `SFCONN_PRIVATE_KEY` allows).
+/// The private key PEM: `key_file`, else the key imported into the secret store (the one
+/// loader, `profile::keys::connection_key`, checks both alike).
 pub(crate) async fn load_key_pem(
     store: &SecretStore,
     conn: &Connection,
 ) -> Result<String, Failure> {
-    if let Some(path) = &conn.key_file {
-        // Capped, and only a regular file: a FIFO or /dev/zero as key_file must not hang or
-        // exhaust memory (issue 14).
-        let read = crate::profile::atomic::read_capped(path, crate::profile::atomic::MAX_KEY_FILE)
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, "not text, so not PEM")
-                })
-            });
-        return read.map_err(|e| {
-            key_failure(format!(
-                "cannot read the private key file {} of connection {} ({e}); fix key_file or run `sfconn keygen {}`",
-                path.display(),
-                conn.name,
-                conn.name
-            ))
-        });
-    }
-    match optional_secret(store, conn, SecretKind::PrivateKey).await? {
-        Some(pem) if pem.contains("-----BEGIN") => Ok(pem),
-        Some(b64) => {
-            let compact: String = b64.split_whitespace().collect();
-            base64::engine::general_purpose::STANDARD
-                .decode(compact.as_bytes())
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .filter(|pem| pem.contains("-----BEGIN"))
-                .ok_or_else(|| {
-                    key_failure(format!(
-                        "the private key stored for connection {} is neither PEM nor base64 of a PEM; import it again with SFCONN_PRIVATE_KEY and `sfconn edit {}`",
-                        conn.name, conn.name
-                    ))
-                })
-        }
-        None => Err(Failure::Local {
+    let imported = match &conn.key_file {
+        Some(_) => None,
+        None => optional_secret(store, conn, SecretKind::PrivateKey).await?,
+    };
+    match keys::connection_key(conn.key_file.as_deref(), imported.as_deref()) {
+        Ok(Some((pem, _))) => Ok(String::from_utf8_lossy(&pem).into_owned()),
+        Ok(None) => Err(Failure::Local {
             condition: LocalCondition::MissingSecret,
             detail: format!(
                 "connection {} has no key_file and no imported private key; run `sfconn keygen {}` or set key_file with `sfconn edit {} --key-file PATH`",
                 conn.name, conn.name, conn.name
             ),
         }),
+        Err((source, e)) => Err(key_failure(format!(
+            "{source} of connection {}: {e}",
+            conn.name
+        ))),
     }
 }
 
@@ -88,12 +63,8 @@ pub(crate) async fn load_key_pem(
 pub(crate) fn assertion(conn: &Connection, pem: &str) -> Result<String, Failure> {
     let client_id = require_setting(conn, conn.client_id.as_deref(), "client_id", "--client-id")?;
     let username = require_setting(conn, conn.username.as_deref(), "username", "--username")?;
-    let key = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
-        key_failure(format!(
-            "the private key of connection {} is not an unencrypted RSA PEM key (PKCS#1 or PKCS#8): {e}",
-            conn.name
-        ))
-    })?;
+    let key = keys::encoding_key(pem.as_bytes())
+        .map_err(|e| key_failure(format!("the private key of connection {}: {e}", conn.name)))?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
