@@ -11,6 +11,7 @@ mod device;
 mod grants;
 mod jwt;
 mod oidc;
+mod query;
 mod rest;
 pub mod scenario;
 mod soap;
@@ -272,8 +273,8 @@ fn router(ctx: Ctx) -> Router {
             "/services/data/{version}/sobjects/User/{id}",
             get(data::sobject_user),
         )
-        .route("/services/data/{version}/query", get(data::query))
-        .route("/services/data/{version}/query/", get(data::query))
+        .route("/services/data/{version}/query", get(query::query))
+        .route("/services/data/{version}/query/", get(query::query))
         .route("/services/data/{version}/{*rest}", get(data::other))
         .route(
             "/id/{org_id}/{user_id}",

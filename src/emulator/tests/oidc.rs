@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::*;
@@ -19,7 +20,7 @@ async fn get_json(url: &str) -> Value {
 }
 
 /// A web server login through `base` with `scope`; returns the token response.
-async fn web_login(org: &PracticeOrg, base: &str, scope: &str, nonce: Option<&str>) -> Value {
+async fn web_login(base: &str, scope: &str, nonce: Option<&str>) -> Value {
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()));
     let mut params = vec![
         ("response_type", "code"),
@@ -56,7 +57,6 @@ async fn web_login(org: &PracticeOrg, base: &str, scope: &str, nonce: Option<&st
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let _ = org;
     body
 }
 
@@ -105,7 +105,7 @@ async fn discovery_on_each_host_names_that_host() {
 async fn the_openid_scope_gives_an_id_token_that_verifies_against_id_keys() {
     let org = builtin().await;
     for base in [org.login_url(), org.url()] {
-        let body = web_login(&org, &base, "api refresh_token openid", Some("n0nce")).await;
+        let body = web_login(&base, "api refresh_token openid", Some("n0nce")).await;
         let id_token = body["id_token"].as_str().expect("an id_token");
         let claims = verify(&base, id_token, "practice-web").await;
         assert_eq!(claims["sub"], body["id"]);
@@ -134,14 +134,14 @@ async fn the_openid_scope_gives_an_id_token_that_verifies_against_id_keys() {
         .await;
     }
     // Without openid there is none.
-    let body = web_login(&org, &org.url(), "api refresh_token", None).await;
+    let body = web_login(&org.url(), "api refresh_token", None).await;
     assert!(body.get("id_token").is_none(), "{body}");
 }
 
 #[tokio::test]
 async fn an_id_token_signed_by_another_key_does_not_verify() {
     let org = builtin().await;
-    let body = web_login(&org, &org.url(), "openid api", None).await;
+    let body = web_login(&org.url(), "openid api", None).await;
     let id_token = body["id_token"].as_str().unwrap();
     let mut parts: Vec<&str> = id_token.split('.').collect();
     let forged_claims = URL_SAFE_NO_PAD.encode(br#"{"sub":"someone-else","aud":"practice-web"}"#);
@@ -231,5 +231,3 @@ async fn introspection_reports_live_tokens_of_the_calling_app_only() {
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "invalid_client");
 }
-
-use serde_json::json;
