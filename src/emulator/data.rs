@@ -12,7 +12,7 @@ use super::rest::{Session, not_found, request_token, session};
 use super::scenario::User;
 
 /// The oldest version still served. 7.0–20.0 were retired in Summer '22 and 21.0–30.0 in
-/// Summer '25; a retired version answers 410 (research §4.3).
+/// Summer '25; a retired version answers 410 (research §4.3, §9).
 pub const OLDEST_VERSION: u32 = 31;
 
 /// API version `n` was released in this season (v32.0 = Winter '15, three releases a year).
@@ -60,7 +60,7 @@ fn check_version(ctx: &Ctx, version: &str) -> Result<u32, Response> {
     match n {
         Some(n) if (OLDEST_VERSION..=max).contains(&n) => Ok(n),
         // restforce #941 shows the errorCode `GONE` after the Summer '25 retirement; the message is
-        // ours (research §4.3).
+        // ours (research §9).
         Some(n) if (1..OLDEST_VERSION).contains(&n) => Err(rest_error(
             StatusCode::GONE,
             "GONE",

@@ -1,5 +1,5 @@
 //! The partner SOAP API's `login()` at `/services/Soap/u/NN.0`: simple-salesforce's default login
-//! and jsforce's `login()` without a client secret (research §6, §10).
+//! and jsforce's `login()` without a client secret (research §6, §9).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
