@@ -221,6 +221,10 @@ pub struct DemoArgs {
     /// Port for --serve (default: a free port)
     #[arg(long, requires = "serve")]
     pub port: Option<u16>,
+    /// With --serve: keep the practice org's ports and demo key in DIR, so a restart prints the same
+    /// URLs and `sfconn add` lines
+    #[arg(long, value_name = "DIR", requires = "serve")]
+    pub home: Option<PathBuf>,
     /// Practice-org scenario file (default: the built-in one)
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,

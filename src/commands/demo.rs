@@ -30,73 +30,168 @@ async fn serve(args: DemoArgs) -> CliResult {
             })?,
             false,
         ),
-        None => (Scenario::builtin(), true),
+        // The org other clients see compares callback URLs exactly, as Salesforce does; the
+        // built-in scenario's any-port entries are for sfconn's tests and the TUI demo.
+        None => (Scenario::builtin().exact_callbacks_only(), true),
     };
-    // The built-in JWT app's key is a public demo key; put it in a file the user can point at.
-    let key_dir = if builtin {
-        Some(write_demo_key().map_err(|e| {
-            CliError::failure(format!(
-                "cannot write the practice org's demo JWT key to a temporary directory: {e}"
-            ))
-        })?)
-    } else {
-        None
+    let saved = match &args.home {
+        Some(dir) => ServeHome::load(dir)?,
+        None => None,
+    };
+    // The built-in JWT app's key is a public demo key; put it in a file the user can point at:
+    // in --home (kept), or in a temporary directory removed on exit.
+    let (key_dir, key_path) = match (&args.home, builtin) {
+        (_, false) => (None, None),
+        (Some(dir), true) => {
+            let path = write_demo_key(dir).map_err(|e| {
+                CliError::failure(format!(
+                    "cannot write the practice org's demo JWT key to {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            (None, Some(path))
+        }
+        (None, true) => {
+            let dir = tempfile::Builder::new()
+                .prefix("sfconn-practice-org-")
+                .tempdir()
+                .and_then(|d| write_demo_key(d.path()).map(|p| (d, p)))
+                .map_err(|e| {
+                    CliError::failure(format!(
+                        "cannot write the practice org's demo JWT key to a temporary directory: {e}"
+                    ))
+                })?;
+            (Some(dir.0), Some(dir.1))
+        }
     };
     let opts = OrgOptions {
-        port: args.port,
+        port: args.port.or(saved.as_ref().map(|s| s.port)),
+        login_port: saved
+            .as_ref()
+            .filter(|_| args.port.is_none())
+            .map(|s| s.login_port),
         latency: Duration::from_millis(args.latency_ms),
     };
-    let org = PracticeOrg::start(scenario, opts)
-        .await
-        .map_err(|e| CliError::failure(format!("cannot start the practice org: {e}")))?;
-    let key_path = key_dir
-        .as_ref()
-        .map(|d| d.path().join("jwt.key").display().to_string());
+    let org = PracticeOrg::start(scenario, opts).await.map_err(|e| {
+        let hint = if saved.is_some() {
+            " (the ports are kept in --home; stop the other practice org, or use another --home)"
+        } else {
+            ""
+        };
+        CliError::failure(format!("cannot start the practice org: {e}{hint}"))
+    })?;
+    if let Some(dir) = &args.home {
+        ServeHome::from_org(&org).save(dir)?;
+    }
+    let key_path = key_path.map(|p| p.display().to_string());
+    let stop = stop_signal()?;
     print!(
         "{}",
         describe(&org, key_path.as_deref(), args.latency_ms, builtin)
     );
-    wait_for_stop_signal().await?;
+    stop.await;
     org.shutdown().await;
+    drop(key_dir);
     println!("Practice org stopped.");
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM on Unix (so `kill` also removes the temporary key file).
-async fn wait_for_stop_signal() -> CliResult {
-    let ctrl_c = async {
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| CliError::failure(format!("cannot wait for Ctrl-C: {e}")))
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())
-            .map_err(|e| CliError::failure(format!("cannot wait for SIGTERM: {e}")))?;
-        tokio::select! {
-            result = ctrl_c => result,
-            _ = term.recv() => Ok(()),
+/// What `demo --serve --home DIR` keeps across restarts (`DIR/practice-org.toml`): the ports, so
+/// the printed URLs and `sfconn add` lines stay valid. The demo key is `DIR/jwt.key`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ServeHome {
+    port: u16,
+    login_port: u16,
+}
+
+const SERVE_HOME_FILE: &str = "practice-org.toml";
+
+impl ServeHome {
+    fn from_org(org: &PracticeOrg) -> ServeHome {
+        let port_of = |url: String| {
+            url.rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0)
+        };
+        ServeHome {
+            port: port_of(org.url()),
+            login_port: port_of(org.login_url()),
         }
     }
-    #[cfg(not(unix))]
-    {
-        ctrl_c.await
+
+    fn load(dir: &Path) -> Result<Option<ServeHome>, CliError> {
+        let path = dir.join(SERVE_HOME_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(CliError::failure(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map(Some).map_err(|e| {
+            CliError::failure(format!(
+                "{} is not a practice-org state file: {e}\nRemove it to start with new ports.",
+                path.display()
+            ))
+        })
+    }
+
+    fn save(&self, dir: &Path) -> CliResult {
+        let path = dir.join(SERVE_HOME_FILE);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
+        let text = toml::to_string(self)
+            .map_err(|e| CliError::failure(format!("cannot encode {}: {e}", path.display())))?;
+        std::fs::write(
+            &path,
+            format!("# sfconn demo --serve --home: the ports this practice org keeps\n{text}"),
+        )
+        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))
     }
 }
 
-fn write_demo_key() -> std::io::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix("sfconn-practice-org-")
-        .tempdir()?;
-    let path = dir.path().join("jwt.key");
+/// Ctrl-C, or SIGTERM on Unix (so `kill` also removes the temporary key file). The handlers are
+/// installed when this is called, before the banner is printed: a script that stops the org as
+/// soon as it has read the banner must not kill it by the default signal action.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| CliError::failure(format!("cannot wait for {name}: {e}")))
+        };
+        let mut term = listen(SignalKind::terminate(), "SIGTERM")?;
+        let mut int = listen(SignalKind::interrupt(), "Ctrl-C")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+/// Write the built-in JWT app's demo key as `dir/jwt.key` (owner-only) and return its path.
+fn write_demo_key(dir: &Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("jwt.key");
     std::fs::write(&path, PRACTICE_JWT_KEY_PEM)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     }
-    Ok(dir)
+    Ok(path)
 }
 
 /// The banner: URLs, the demo credentials, and `sfconn add` commands ready to paste.

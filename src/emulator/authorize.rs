@@ -167,6 +167,7 @@ fn approve(ctx: &Ctx, params: &Params, ok: &Checked<'_>) -> Response {
                 challenge: ok.challenge.clone(),
                 scopes: grant_scopes(ok.app, param(params, "scope")),
                 expires: ctx.shared.now_secs() + ok.app.code_ttl_secs,
+                nonce: param(params, "nonce").map(String::from),
             },
         );
     });

@@ -52,7 +52,8 @@ pub fn authorization_code(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant 
         .ok_or(AUTH_FAILURE)?;
     check_user(user, app, true)?;
     let refresh = wants_refresh(&code.scopes).then(|| new_refresh(ctx, app, user, &code.scopes));
-    Ok(issue(
+    let wants_id_token = has_openid(&code.scopes);
+    let body = issue(
         ctx,
         Issue {
             app,
@@ -61,7 +62,37 @@ pub fn authorization_code(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant 
             new_refresh: refresh,
             scope: Some(code.scopes),
         },
+    );
+    Ok(with_id_token(
+        ctx,
+        app,
+        user,
+        body,
+        wants_id_token,
+        code.nonce.as_deref(),
     ))
+}
+
+fn has_openid(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "openid")
+}
+
+/// The web server and refresh token flows add an `id_token` when `openid` was granted (research §2.1).
+fn with_id_token(
+    ctx: &Ctx,
+    app: &super::scenario::App,
+    user: &super::scenario::User,
+    mut body: serde_json::Value,
+    wanted: bool,
+    nonce: Option<&str>,
+) -> serde_json::Value {
+    let token = body["access_token"].as_str().map(String::from);
+    if let Some(at) = token.filter(|_| wanted)
+        && let Some(id_token) = super::oidc::id_token(ctx, app, user, &at, nonce)
+    {
+        body["id_token"] = serde_json::Value::String(id_token);
+    }
+    body
 }
 
 pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
@@ -92,7 +123,8 @@ pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
         // Rotation: the old token is spent, the new one takes its place among the approvals.
         ctx.shared.with_data(|data| data.revoke_refresh(token));
         let rotated = new_refresh(ctx, app, user, &scopes);
-        return Ok(issue(
+        let wants_id_token = has_openid(&scopes);
+        let body = issue(
             ctx,
             Issue {
                 app,
@@ -101,9 +133,11 @@ pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
                 new_refresh: Some(rotated),
                 scope: Some(scopes),
             },
-        ));
+        );
+        return Ok(with_id_token(ctx, app, user, body, wants_id_token, None));
     }
-    Ok(issue(
+    let wants_id_token = has_openid(&scopes);
+    let body = issue(
         ctx,
         Issue {
             app,
@@ -112,7 +146,8 @@ pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
             new_refresh: None,
             scope: Some(scopes),
         },
-    ))
+    );
+    Ok(with_id_token(ctx, app, user, body, wants_id_token, None))
 }
 
 pub fn password(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {

@@ -68,7 +68,7 @@ pub fn grant(ctx: &Ctx, form: &Form) -> Grant {
     let exp = claims
         .exp
         .as_ref()
-        .and_then(Value::as_f64)
+        .and_then(numeric_date)
         .ok_or(INVALID_ASSERTION)?;
     if exp < ctx.shared.now_secs() as f64 {
         return Err(INVALID_ASSERTION);
@@ -125,5 +125,17 @@ fn audience_ok(ctx: &Ctx, aud: Option<&Value>) -> bool {
         Some(Value::String(a)) => accepted(a),
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(accepted),
         _ => false,
+    }
+}
+
+/// `exp` as a number, or as a string of digits: simple-salesforce 1.12 signs
+/// `'exp': f'{expiration.timestamp():.0f}'` and Salesforce accepts it (research §2.5).
+fn numeric_date(exp: &Value) -> Option<f64> {
+    match exp {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
+        _ => None,
     }
 }

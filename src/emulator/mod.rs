@@ -5,12 +5,16 @@
 //! refuses client credentials as Salesforce's login hosts do (research §2.6).
 
 mod authorize;
+mod data;
 mod demo_set;
 mod device;
 mod grants;
 mod jwt;
+mod oidc;
+mod query;
 mod rest;
 pub mod scenario;
+mod soap;
 mod store;
 mod token;
 
@@ -62,6 +66,9 @@ pub struct OrgOptions {
     /// Port of the My Domain listener (default: a free port). The login stand-in tries the next
     /// port, then any free one.
     pub port: Option<u16>,
+    /// Port of the login stand-in, when it must be exactly this one (a restarted practice org
+    /// keeps its URLs).
+    pub login_port: Option<u16>,
     /// Wait this long before answering each request.
     pub latency: Duration,
 }
@@ -98,8 +105,9 @@ impl PracticeOrg {
         )))
         .await?;
         let my_port = local_port(&my_domain)?;
-        let login_v4 = match opts.port {
-            Some(p) if p < u16::MAX => {
+        let login_v4 = match (opts.login_port, opts.port) {
+            (Some(p), _) => bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p))).await?,
+            (None, Some(p)) if p < u16::MAX => {
                 match bind(SocketAddr::from((Ipv4Addr::LOCALHOST, p + 1))).await {
                     Ok(l) => l,
                     Err(_) => bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?,
@@ -133,10 +141,14 @@ impl PracticeOrg {
                 let signal = async move {
                     let _ = rx.wait_for(|stopped| *stopped).await;
                 };
+                let app = tower::ServiceExt::map_request(app, collapse_slashes);
                 // A failing accept loop ends this listener only; the org's owner sees it as refused connections.
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(signal)
-                    .await;
+                let _ = axum::serve(
+                    listener,
+                    axum::ServiceExt::<Request>::into_make_service(app),
+                )
+                .with_graceful_shutdown(signal)
+                .await;
             }));
         }
         Ok(PracticeOrg {
@@ -251,11 +263,37 @@ fn router(ctx: Ctx) -> Router {
             "/services/oauth2/revoke",
             get(rest::revoke).post(rest::revoke),
         )
-        .route("/services/data", get(rest::versions))
-        .route("/services/data/", get(rest::versions))
-        .route("/services/data/{version}/limits", get(rest::limits))
-        .route("/services/data/{version}/limits/", get(rest::limits))
-        .route("/id/{org_id}/{user_id}", get(rest::identity))
+        .route("/services/data", get(data::versions))
+        .route("/services/data/", get(data::versions))
+        .route("/services/data/{version}", get(data::resources))
+        .route("/services/data/{version}/", get(data::resources))
+        .route("/services/data/{version}/limits", get(data::limits))
+        .route("/services/data/{version}/limits/", get(data::limits))
+        .route(
+            "/services/data/{version}/sobjects/User/{id}",
+            get(data::sobject_user),
+        )
+        .route("/services/data/{version}/query", get(query::query))
+        .route("/services/data/{version}/query/", get(query::query))
+        .route("/services/data/{version}/{*rest}", get(data::other))
+        .route(
+            "/id/{org_id}/{user_id}",
+            get(rest::identity).post(rest::identity),
+        )
+        .route("/id/keys", get(oidc::keys))
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
+        .route(
+            "/services/oauth2/introspect",
+            axum::routing::post(oidc::introspect),
+        )
+        .route(
+            "/services/Soap/u/{version}",
+            axum::routing::post(soap::login),
+        )
+        .route(
+            "/services/Soap/u/{version}/{org_id}",
+            axum::routing::post(soap::login),
+        )
         .route("/secur/frontdoor.jsp", get(rest::frontdoor))
         .route(
             "/setup/connect",
@@ -265,6 +303,31 @@ fn router(ctx: Ctx) -> Router {
         .fallback(rest::not_found)
         .layer(middleware::from_fn_with_state(ctx.clone(), every_request))
         .with_state(ctx)
+}
+
+/// `//` in a path is served as `/`: the Salesforce CLI stores `--instance-url` with a trailing slash
+/// after `org login access-token` and then requests `http://host//services/data/vNN.0`, which
+/// Salesforce answers like the single-slash path. Done before routing, so every route sees it.
+fn collapse_slashes(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if !path.contains("//") {
+        return req;
+    }
+    let mut collapsed = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && collapsed.ends_with('/') {
+            continue;
+        }
+        collapsed.push(c);
+    }
+    if let Some(query) = req.uri().query() {
+        collapsed.push('?');
+        collapsed.push_str(query);
+    }
+    if let Ok(uri) = collapsed.parse() {
+        *req.uri_mut() = uri;
+    }
+    req
 }
 
 /// Counts the request, waits the configured latency, and stamps the org's `Date` header.

@@ -6,32 +6,66 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Ctx;
 use super::authorize::{escape, page};
+use super::data::rest_error;
 use super::scenario::User;
+use super::{Ctx, HostKind};
 
-/// The bearer token of a request (`Authorization: Bearer …`, or Salesforce's older `OAuth …`).
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+/// The token of a request: `Authorization: Bearer …` (or Salesforce's older `OAuth …`) and, where
+/// Salesforce also takes it, the `oauth_token` parameter (userinfo and the identity URL, research
+/// §3; jsforce's `identity()` sends `?format=json&oauth_token=…`).
+pub fn request_token<'a>(
+    headers: &'a HeaderMap,
+    params: Option<&'a HashMap<String, String>>,
+) -> Option<&'a str> {
+    let header_token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
+                .then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty());
+    header_token.or_else(|| {
+        params?
+            .get("oauth_token")
+            .map(String::as_str)
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// The token parameters of a GET (query string) or POST (form body) to userinfo or the identity URL.
+fn token_params(query: HashMap<String, String>, body: &[u8]) -> HashMap<String, String> {
+    let mut params = query;
+    params.extend(url::form_urlencoded::parse(body).into_owned());
+    params
+}
+
+/// Who is behind a live access token.
+pub struct Session<'a> {
+    pub user: &'a User,
+    pub client_id: String,
+    pub login_host: HostKind,
 }
 
 /// The user and app behind a live access token.
-fn session<'a>(ctx: &'a Ctx, token: &str) -> Option<(&'a User, String)> {
-    let (user_id, client_id) = ctx.shared.with_data(|data| {
+pub fn session<'a>(ctx: &'a Ctx, token: &str) -> Option<Session<'a>> {
+    let (user_id, client_id, login_host) = ctx.shared.with_data(|data| {
         data.access
             .get(token)
-            .map(|at| (at.user_id.clone(), at.client_id.clone()))
+            .map(|at| (at.user_id.clone(), at.client_id.clone(), at.login_host))
     })?;
     let user = ctx.shared.scenario.user_by_id(&user_id)?;
-    Some((user, client_id))
+    Some(Session {
+        user,
+        client_id,
+        login_host,
+    })
 }
 
 /// Userinfo and the identity URL answer 403 with a plain-text code, not 401 (research §3).
@@ -65,17 +99,28 @@ fn urls(ctx: &Ctx, user: &User) -> Value {
     })
 }
 
-pub async fn userinfo(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer(&headers) else {
+pub async fn userinfo(
+    State(ctx): State<Ctx>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = token_params(query, &body);
+    let Some(token) = request_token(&headers, Some(&params)) else {
         // Research §3: UNCONFIRMED, believed to be this.
         return oauth_403("Missing_OAuth_Token");
     };
-    let Some((user, client_id)) = session(&ctx, token) else {
+    let Some(Session {
+        user,
+        client_id,
+        login_host,
+    }) = session(&ctx, token)
+    else {
         return oauth_403("Bad_OAuth_Token");
     };
     let (given, family) = split_name(&user.name);
     let mut body = json!({
-        "sub": ctx.shared.identity_url(&user.id),
+        "sub": ctx.shared.identity_url(&user.id, login_host),
         "user_id": user.id,
         "organization_id": ctx.shared.scenario.org.id,
         "preferred_username": user.username,
@@ -109,21 +154,24 @@ pub async fn userinfo(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
 pub async fn identity(
     State(ctx): State<Ctx>,
     Path((org_id, user_id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let Some(token) = bearer(&headers) else {
+    let params = token_params(query, &body);
+    let Some(token) = request_token(&headers, Some(&params)) else {
         return oauth_403("Missing_OAuth_Token");
     };
-    if session(&ctx, token).is_none() {
+    let Some(Session { login_host, .. }) = session(&ctx, token) else {
         return oauth_403("Bad_OAuth_Token");
-    }
+    };
     let user = ctx.shared.scenario.user_by_id(&user_id);
     let Some(user) = user.filter(|_| org_id == ctx.shared.scenario.org.id) else {
         return not_found().await;
     };
     let (given, family) = split_name(&user.name);
     Json(json!({
-        "id": ctx.shared.identity_url(&user.id),
+        "id": ctx.shared.identity_url(&user.id, login_host),
         "asserted_user": true,
         "user_id": user.id,
         "organization_id": ctx.shared.scenario.org.id,
@@ -171,123 +219,16 @@ pub async fn revoke(
     if known {
         StatusCode::OK.into_response()
     } else {
-        // "For all error conditions, Salesforce returns a 400" with `unsupported_token_type` or
-        // `invalid_token` (Mobile SDK guide, "Revoking OAuth Tokens"); revoking a refresh token
-        // also revokes its access tokens (same page).
+        // A token Salesforce no longer knows (or never issued) is answered form-encoded, not as
+        // JSON: jsforce's `revokeToken()` parses the error body with `querystring.parse`
+        // (research §1.2, revoke). Revoking a refresh token also ends its sessions (above).
         (
             StatusCode::BAD_REQUEST,
-            Json(json!({"error": "invalid_token", "error_description": "invalid token"})),
+            [(header::CONTENT_TYPE, "application/x-www-form-urlencoded")],
+            "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported",
         )
             .into_response()
     }
-}
-
-/// API version `n` was released in this season (v32.0 = Winter '15, three releases a year).
-fn version_label(n: u32) -> String {
-    let k = n.saturating_sub(32);
-    let season = ["Winter", "Spring", "Summer"][(k % 3) as usize];
-    format!("{season} '{:02}", 15 + k / 3)
-}
-
-const OLDEST_VERSION: u32 = 31;
-
-/// `GET /services/data/`: no authentication (research §1.2).
-pub async fn versions(State(ctx): State<Ctx>) -> Response {
-    let list: Vec<Value> = (OLDEST_VERSION..=ctx.shared.scenario.org.max_api_version)
-        .map(|n| {
-            let label = if n == 31 {
-                "Summer '14".to_string()
-            } else {
-                version_label(n)
-            };
-            json!({"label": label, "url": format!("/services/data/v{n}.0"), "version": format!("{n}.0")})
-        })
-        .collect();
-    Json(list).into_response()
-}
-
-fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!([{"message": message, "errorCode": code}])),
-    )
-        .into_response()
-}
-
-pub async fn limits(
-    State(ctx): State<Ctx>,
-    Path(version): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let org = &ctx.shared.scenario.org;
-    let supported = version == "latest"
-        || version
-            .strip_prefix('v')
-            .and_then(|v| v.strip_suffix(".0"))
-            .and_then(|v| v.parse::<u32>().ok())
-            .is_some_and(|n| (OLDEST_VERSION..=org.max_api_version).contains(&n));
-    if !supported {
-        return not_found().await;
-    }
-    let Some((user, client_id)) = bearer(&headers).and_then(|t| session(&ctx, t)) else {
-        return rest_error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_SESSION_ID",
-            "Session expired or invalid",
-        );
-    };
-    // Valid for OAuth (userinfo answers) but not for the REST API: research §4.3.
-    if ctx
-        .shared
-        .scenario
-        .app(&client_id)
-        .is_some_and(|a| a.rest_sessions_invalid)
-    {
-        return rest_error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_SESSION_ID",
-            "This session is not valid for use with the REST API",
-        );
-    }
-    if !org.api_enabled || !user.api_enabled {
-        return rest_error(
-            StatusCode::FORBIDDEN,
-            "API_DISABLED_FOR_ORG",
-            "The REST API is not enabled for this Organization.",
-        );
-    }
-    let remaining = ctx.shared.with_data(|data| {
-        if data.api_remaining == 0 {
-            None
-        } else {
-            data.api_remaining -= 1;
-            Some(data.api_remaining)
-        }
-    });
-    let Some(remaining) = remaining else {
-        return rest_error(
-            StatusCode::FORBIDDEN,
-            "REQUEST_LIMIT_EXCEEDED",
-            "TotalRequests Limit exceeded.",
-        );
-    };
-    let max = org.daily_api_max;
-    let mut response = Json(json!({
-        "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
-        "DailyApiRequests": {"Max": max, "Remaining": remaining},
-        "DailyAsyncApexExecutions": {"Max": 250000, "Remaining": 250000},
-        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-        "DataStorageMB": {"Max": 5, "Remaining": 5},
-        "FileStorageMB": {"Max": 20, "Remaining": 20},
-        "HourlyTimeBasedWorkflow": {"Max": 1000, "Remaining": 1000},
-        "SingleEmail": {"Max": 5000, "Remaining": 5000},
-    }))
-    .into_response();
-    // Every REST response reports the day's usage in this header.
-    if let Ok(v) = HeaderValue::from_str(&format!("api-usage={}/{max}", max - remaining)) {
-        response.headers_mut().insert("sforce-limit-info", v);
-    }
-    response
 }
 
 /// `GET /secur/frontdoor.jsp?sid=…`: a browser session from an access token (research §1.2).
@@ -296,7 +237,7 @@ pub async fn frontdoor(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let session = query.get("sid").and_then(|sid| session(&ctx, sid));
-    let Some((user, _)) = session else {
+    let Some(Session { user, .. }) = session else {
         return (StatusCode::FOUND, [(header::LOCATION, "/?ec=302")]).into_response();
     };
     let org = &ctx.shared.scenario.org;

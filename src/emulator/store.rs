@@ -12,6 +12,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+use super::HostKind;
 use super::scenario::Scenario;
 
 /// "Each connected app allows five unique approvals per user" (research §4.4).
@@ -60,12 +61,22 @@ pub struct AccessToken {
     pub client_id: String,
     /// The refresh token this session came from, if any (revoking it ends the session too).
     pub refresh_token: Option<String>,
+    /// The host the login used: the identity URLs of the session name it.
+    pub login_host: HostKind,
+    /// Scopes granted (introspection reports them).
+    pub scopes: Vec<String>,
+    /// Seconds since the epoch on the org's clock.
+    pub issued_at: u64,
 }
 
 pub struct RefreshToken {
     pub user_id: String,
     pub client_id: String,
     pub scopes: Vec<String>,
+    /// Seconds since the epoch on the org's clock.
+    pub issued_at: u64,
+    /// The host the approval was given on.
+    pub login_host: HostKind,
 }
 
 pub struct AuthCode {
@@ -77,6 +88,8 @@ pub struct AuthCode {
     pub scopes: Vec<String>,
     /// Seconds since the epoch on the org's clock (so tests can age a code with the clock offset).
     pub expires: u64,
+    /// OpenID Connect `nonce` from the authorize request, repeated in the id_token.
+    pub nonce: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,9 +224,23 @@ impl Shared {
         format!("5Aep861{}", self.random(64).replace(['-', '_'], "."))
     }
 
-    /// The identity URL returned as `id`.
-    pub fn identity_url(&self, user_id: &str) -> String {
-        format!("{}/id/{}/{}", self.url, self.scenario.org.id, user_id)
+    /// The identity URL returned as `id`: on the host the login used, as Salesforce names
+    /// login.salesforce.com there for a login on it and the My Domain for one on the My Domain.
+    pub fn identity_url(&self, user_id: &str, host: HostKind) -> String {
+        format!(
+            "{}/id/{}/{}",
+            self.host_url(host),
+            self.scenario.org.id,
+            user_id
+        )
+    }
+
+    /// The base URL of one of the org's two hosts.
+    pub fn host_url(&self, host: HostKind) -> &str {
+        match host {
+            HostKind::MyDomain => &self.url,
+            HostKind::Login => &self.login_url,
+        }
     }
 }
 

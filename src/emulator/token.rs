@@ -68,6 +68,11 @@ pub type Grant = Result<Value, OAuthError>;
 pub struct Form(HashMap<String, String>);
 
 impl Form {
+    /// A form body whatever its declared content type (endpoints other than the token endpoint).
+    pub fn parse_any(body: &[u8]) -> Form {
+        Form(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0
             .get(key)
@@ -214,7 +219,7 @@ pub struct Issue<'a> {
 pub fn issue(ctx: &Ctx, issue: Issue<'_>) -> Value {
     let shared = &ctx.shared;
     let access_token = shared.new_access_token();
-    let id = shared.identity_url(&issue.user.id);
+    let id = shared.identity_url(&issue.user.id, ctx.host);
     let issued_at = shared.now_millis().to_string();
     shared.with_data(|data| {
         data.access.insert(
@@ -223,6 +228,9 @@ pub fn issue(ctx: &Ctx, issue: Issue<'_>) -> Value {
                 user_id: issue.user.id.clone(),
                 client_id: issue.app.client_id.clone(),
                 refresh_token: issue.parent_refresh.clone(),
+                login_host: ctx.host,
+                scopes: issue.scope.clone().unwrap_or_default(),
+                issued_at: shared.now_secs(),
             },
         );
     });
@@ -253,6 +261,8 @@ pub fn new_refresh(ctx: &Ctx, app: &App, user: &User, scopes: &[String]) -> Stri
                 user_id: user.id.clone(),
                 client_id: app.client_id.clone(),
                 scopes: scopes.to_vec(),
+                issued_at: ctx.shared.now_secs(),
+                login_host: ctx.host,
             },
         );
     });

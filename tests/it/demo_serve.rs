@@ -179,3 +179,119 @@ fn test_org_plays_the_browser_up_to_the_callback() {
     assert!(request.starts_with("GET /OauthRedirect?code="), "{request}");
     assert!(request.contains("&state=s1 "), "{request}");
 }
+
+/// Start `sfconn demo --serve ARGS`, read its banner up to "Press Ctrl-C", stop it with SIGTERM.
+fn serve_banner(args: &[&str], home: &std::path::Path) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfconn"))
+        .args(["demo", "--serve"])
+        .args(args)
+        .env("SFCONN_HOME", home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap() > 0 {
+        banner.push_str(&line);
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+        line.clear();
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && banner.contains("Press Ctrl-C"),
+        "sfconn demo --serve {args:?}\nstdout:\n{banner}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    banner
+}
+
+#[test]
+fn demo_serve_home_keeps_ports_key_and_add_lines_across_restarts() {
+    let home = tempfile::tempdir().unwrap();
+    let org_home = home.path().join("org");
+    let dir = org_home.to_str().unwrap();
+    let first = serve_banner(&["--home", dir], home.path());
+    let key = org_home.join("jwt.key");
+    assert!(
+        first.contains(&format!("{} (throw-away demo key)", key.display())),
+        "{first}"
+    );
+    assert!(key.exists(), "the key stays in --home after a stop");
+    assert!(first.contains("sfconn add practice-jwt"), "{first}");
+    let second = serve_banner(&["--home", dir], home.path());
+    assert_eq!(
+        first, second,
+        "a restarted practice org prints the same banner"
+    );
+    // Without --home the ports are new each time.
+    let elsewhere = serve_banner(&[], home.path());
+    assert_ne!(first, elsewhere);
+}
+
+#[test]
+fn demo_serve_compares_callback_urls_exactly() {
+    let home = tempfile::tempdir().unwrap();
+    let org_home = home.path().join("org");
+    let banner_home = org_home.to_str().unwrap();
+    // Read the URL from a first run, then probe a second run on the same (kept) port.
+    let banner = serve_banner(&["--home", banner_home], home.path());
+    let url = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("My Domain / instance URL"))
+        .map(|r| r.trim().to_string())
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfconn"))
+        .args(["demo", "--serve", "--home", banner_home])
+        .env("SFCONN_HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap() > 0 && !line.contains("Press Ctrl-C") {
+        line.clear();
+    }
+    let statuses = runtime().block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut statuses = Vec::new();
+        for callback in [
+            "http://localhost:1717/OauthRedirect",
+            "http://localhost:1718/OauthRedirect",
+            "http://127.0.0.1:53682/OauthRedirect",
+        ] {
+            let resp = client
+                .get(format!("{url}/services/oauth2/authorize"))
+                .query(&[
+                    ("response_type", "code"),
+                    ("client_id", "practice-web"),
+                    ("redirect_uri", callback),
+                    ("code_challenge", "abc"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(resp.status().as_u16());
+        }
+        statuses
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        statuses,
+        [302, 400, 400],
+        "only the registered callback URL"
+    );
+}

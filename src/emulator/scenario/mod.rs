@@ -128,8 +128,11 @@ pub struct App {
     /// Scopes the app is allowed to grant.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
-    /// Callback URLs, matched exactly. Practice-org extension: a `*` port (`http://127.0.0.1:*/cb`)
-    /// matches any port, so tests can use a free port. Salesforce itself has no wildcard.
+    /// Callback URLs, matched exactly, as Salesforce does (scheme, host, port and path). Practice-org
+    /// extension, for scenarios that list it on purpose: a `*` port (`http://127.0.0.1:*/cb`)
+    /// matches any port, so sfconn's tests and the TUI demo can use a free port. No source shows a
+    /// wildcard in Salesforce's own callback URLs (research §4.2), so `demo --serve` drops them
+    /// from the built-in scenario ([`Scenario::exact_callbacks_only`]).
     #[serde(default)]
     pub callback_urls: Vec<String>,
     /// "Require Proof Key for Code Exchange (PKCE)".
@@ -234,6 +237,15 @@ impl Scenario {
     /// Parse a scenario from text; certificate paths are relative to the current directory.
     pub fn from_toml_str(text: &str) -> Result<Scenario, EmulatorError> {
         Self::parse(text, "scenario", Some(PathBuf::from(".")))
+    }
+
+    /// The scenario with every `*`-port callback URL removed: the org other clients see compares
+    /// callback URLs exactly, as Salesforce does.
+    pub fn exact_callbacks_only(mut self) -> Scenario {
+        for app in &mut self.apps {
+            app.callback_urls.retain(|cb| !cb.contains(":*"));
+        }
+        self
     }
 
     pub fn app(&self, client_id: &str) -> Option<&App> {

@@ -124,6 +124,21 @@ async fn milliseconds_exp_is_accepted_like_salesforce_does() {
 }
 
 #[tokio::test]
+async fn exp_as_a_string_of_digits_is_accepted_like_salesforce_does() {
+    // simple-salesforce 1.12 signs `'exp': f'{expiration.timestamp():.0f}'`.
+    let org = builtin().await;
+    let mut c = claims(ADMIN, LOGIN);
+    c["exp"] = json!((now() + 180).to_string());
+    let (status, body) = assert_with(&org, &sign(&c, PRACTICE_JWT_KEY_PEM)).await;
+    assert_eq!(status, 200, "{body}");
+    for bad in [json!((now() - 10).to_string()), json!("soon"), json!("")] {
+        c["exp"] = bad.clone();
+        let got = assert_with(&org, &sign(&c, PRACTICE_JWT_KEY_PEM)).await;
+        assert_oauth_error(&got, "invalid_grant", "invalid assertion");
+    }
+}
+
+#[tokio::test]
 async fn audience_depends_on_org_type_and_my_domain_setting() {
     let org = builtin().await;
     let jwt = sign(

@@ -1,9 +1,11 @@
 //! Tests of the practice org: a real org on loopback, driven with reqwest.
 
+mod clients;
 mod demo_set;
 mod device;
 mod grants;
 mod jwt_bearer;
+mod oidc;
 mod rest_api;
 mod scenario_file;
 mod web;

@@ -77,8 +77,15 @@ async fn limits_counts_down_daily_api_requests() {
         second["DailyApiRequests"]["Remaining"].as_u64().unwrap() + 1,
         first["DailyApiRequests"]["Remaining"].as_u64().unwrap()
     );
+    // A retired version is gone, one the org does not have yet is not found.
     let (status, _) = get_with_token(
         &format!("{}/services/data/v20.0/limits", org.url()),
+        Some(&at),
+    )
+    .await;
+    assert_eq!(status, 410);
+    let (status, _) = get_with_token(
+        &format!("{}/services/data/v67.0/limits", org.url()),
         Some(&at),
     )
     .await;
