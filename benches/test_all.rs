@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench --bench test_all` (optional: `-- --connections N --concurrency N`).
 
+// A benchmark harness, not product code: a failed setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;

@@ -1,5 +1,8 @@
 //! The integration tests: the real `sfconn` binary against temp homes and the practice org.
 
+// Test code: an unwrap that fails is a failed test that shows its cause.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod adversarial;
 mod architecture;
 mod cli;

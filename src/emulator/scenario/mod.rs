@@ -218,6 +218,10 @@ fn default_code_ttl() -> u64 {
 
 impl Scenario {
     /// The compiled-in scenario (assets/practice-org/scenario.toml), certificate included.
+    #[allow(
+        clippy::expect_used,
+        reason = "a compiled-in asset, parsed by a unit test; no user, file or network data"
+    )]
     pub fn builtin() -> Scenario {
         // The asset is part of the binary and checked by a unit test, so this cannot fail at run time.
         Self::parse(BUILTIN_SCENARIO_TOML, "built-in scenario", None)
