@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::app::{App, ConnRow, RunStatus};
 use super::widgets::{block, env_badge, relative, spinner, status_span, wrapped};
 use crate::salesforce::LoginEvent;
-use crate::salesforce::{StepName, StepReport, TestReport};
+use crate::salesforce::{StepName, StepReport, TestReport, TokenSource};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(row) = app.detail_row() else {
@@ -186,6 +186,20 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
             " Signed in as {} ({}), org {}",
             user.username, user.name, user.organization_id
         )));
+    }
+    if let Some(source) = report.token_source {
+        lines.push(Line::from(vec![
+            Span::raw(" Token: "),
+            Span::styled(source.as_str(), Style::new().bold()),
+            Span::styled(
+                match source {
+                    TokenSource::Cached => " (reused: proves the token, not the credentials)",
+                    TokenSource::Refreshed => " (new, from the refresh token)",
+                    TokenSource::Granted => " (new, from the credentials)",
+                },
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]));
     }
     if let Some(err) = &report.error {
         lines.push(Line::from(""));

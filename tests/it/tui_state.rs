@@ -449,3 +449,27 @@ fn test_all_shows_queued_runs_until_they_get_a_slot() {
         "the started run does not show its step:\n{screen}"
     );
 }
+
+#[test]
+fn the_detail_view_says_where_the_token_came_from() {
+    let mut a = app();
+    let mut report = passed_report("acme-prod");
+    report.token_source = Some(sfconn::salesforce::TokenSource::Cached);
+    a.row_mut("acme-prod").unwrap().report = Some(report);
+    a.screen = Screen::Detail {
+        name: "acme-prod".into(),
+    };
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("Token: cached (reused: proves the token, not the credentials)"),
+        "{screen}"
+    );
+    let mut fresh = passed_report("acme-prod");
+    fresh.token_source = Some(sfconn::salesforce::TokenSource::Granted);
+    a.row_mut("acme-prod").unwrap().report = Some(fresh);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("Token: granted (new, from the credentials)"),
+        "{screen}"
+    );
+}
