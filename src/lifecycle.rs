@@ -96,11 +96,25 @@ pub fn invalidation(
 }
 
 /// A new or changed connection: its settings, the secrets to store and the ones to remove.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Draft {
     pub conn: Connection,
     pub set: Vec<(SecretKind, String)>,
     pub clear: Vec<SecretKind>,
+    /// The key file was replaced in place (same path, new key): a credential change too.
+    pub key_replaced: bool,
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: Vec<&str> = self.set.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Draft")
+            .field("conn", &self.conn)
+            .field("set", &set)
+            .field("clear", &self.clear)
+            .field("key_replaced", &self.key_replaced)
+            .finish()
+    }
 }
 
 impl Draft {
@@ -109,6 +123,7 @@ impl Draft {
             conn,
             set,
             clear: Vec::new(),
+            key_replaced: false,
         }
     }
 
@@ -144,13 +159,15 @@ pub struct Edited {
     pub cleared: Vec<SecretKind>,
     /// Tokens deleted because they no longer prove anything (only those that were stored).
     pub dropped: Vec<SecretKind>,
+    /// A `web` or `device` connection left without a refresh token by this edit.
+    pub needs_login: bool,
 }
 
 impl Edited {
-    /// The command that gets the connection working again, when the edit dropped what a
-    /// browser or device login had given it.
+    /// The command that gets the connection working again, when the edit left a browser or
+    /// device flow without the refresh token a login gives it.
     pub fn next_step(&self) -> Option<String> {
-        (self.dropped.contains(&SecretKind::RefreshToken) && self.conn.flow.is_interactive())
+        self.needs_login
             .then(|| format!("sfconn login {}", self.conn.name))
     }
 }
@@ -243,10 +260,16 @@ impl Lifecycle {
 
     /// Change connection `name` into `draft` (which may carry a new name). New secrets replace
     /// the stored ones, `draft.clear` removes optional ones, and tokens the change makes stale
-    /// are deleted (see [`invalidation`]).
+    /// are deleted (see [`invalidation`]) before anything else is written: a keychain that fails
+    /// half-way must never leave a token that proves nothing about the new settings.
     pub fn edit(&self, name: &str, draft: Draft) -> Result<Edited, LifecycleError> {
         let kinds = draft.kinds();
-        let Draft { conn, set, clear } = draft;
+        let Draft {
+            conn,
+            set,
+            clear,
+            key_replaced,
+        } = draft;
         let profiles = self.load()?;
         let before = profiles.require(name)?.clone();
         let renamed_from = (conn.name != name).then(|| name.to_string());
@@ -276,26 +299,52 @@ impl Lifecycle {
         let after: Vec<SecretKind> = after.into_iter().collect();
         conn.validate_for_save(&after)
             .map_err(|errors| invalid(&conn.name, errors))?;
-        let stale = invalidation(&before, &conn, &kinds);
-        let mut drop: Vec<SecretKind> = clear
-            .iter()
-            .copied()
-            .filter(|k| stored_before.contains(k))
-            .collect();
-        let mut dropped = Vec::new();
-        for (yes, kind) in [
+        let mut changed = kinds;
+        if key_replaced {
+            // Same key_file path, new key inside (keygen after the old pair was deleted).
+            changed.push(SecretKind::PrivateKey);
+        }
+        let stale = invalidation(&before, &conn, &changed);
+        let dropped: Vec<SecretKind> = [
             (stale.access_token, SecretKind::AccessToken),
             (stale.refresh_token, SecretKind::RefreshToken),
-        ] {
-            if yes && stored_before.contains(&kind) {
-                drop.push(kind);
-                dropped.push(kind);
+        ]
+        .into_iter()
+        .filter(|(yes, kind)| *yes && stored_before.contains(kind))
+        .map(|(_, kind)| kind)
+        .collect();
+        // Stale tokens go first, kept in memory to be put back if the save fails.
+        let mut tokens = Vec::new();
+        for kind in &dropped {
+            tokens.push((*kind, self.store.get(name, *kind)?));
+            if let Err(e) = self.store.delete(name, *kind) {
+                self.put_back(name, &tokens);
+                return Err(e.into());
             }
         }
+        let fail = |e: LifecycleError| {
+            self.put_back(name, &tokens);
+            Err(e)
+        };
         if let Some(old) = &renamed_from {
-            self.store.rename(old, &conn.name)?;
+            // Secrets under the new name with no connection (a hand-deleted profile entry, an
+            // interrupted save) belong to another org or app: never adopt them.
+            let leftovers = self.store.stored_kinds(&conn.name)?;
+            if !leftovers.is_empty()
+                && let Err(e) = self.store.delete_all(&conn.name)
+            {
+                return fail(e.into());
+            }
+            if let Err(e) = self.store.rename(old, &conn.name) {
+                return fail(e.into());
+            }
         }
-        let saved = self.save(&conn.name, &set, &drop, |doc| {
+        let clear_stored: Vec<SecretKind> = clear
+            .iter()
+            .copied()
+            .filter(|k| stored_before.contains(k) && !set.iter().any(|(s, _)| s == k))
+            .collect();
+        let saved = self.save(&conn.name, &set, &clear_stored, |doc| {
             match &renamed_from {
                 Some(old) => {
                     if doc.profiles().connections.contains_key(&conn.name) {
@@ -316,27 +365,43 @@ impl Lifecycle {
             Ok(())
         });
         if let Err(e) = saved {
-            if let Some(old) = &renamed_from {
-                let _ = self.store.rename(&conn.name, old);
+            if let Some(old) = &renamed_from
+                && let Err(back) = self.store.rename(&conn.name, old)
+            {
+                tracing::error!(error = %back, "the secrets could not be moved back after a failed rename");
             }
-            return Err(e);
+            return fail(e);
         }
         if let Some(old) = &renamed_from {
             crate::state::rename(&self.paths, old, &conn.name)?;
         }
+        let refresh_left =
+            stored_before.contains(&SecretKind::RefreshToken) && !stale.refresh_token;
+        let needs_login = conn.flow.is_interactive()
+            && !refresh_left
+            && (!dropped.is_empty() || before.flow != conn.flow);
         let mut settings_before = before;
         settings_before.name = conn.name.clone();
         Ok(Edited {
             settings_changed: settings_before != conn,
             stored: set.iter().map(|(k, _)| *k).collect(),
-            cleared: clear
-                .into_iter()
-                .filter(|k| stored_before.contains(k))
-                .collect(),
+            cleared: clear_stored,
+            needs_login,
             dropped,
             renamed_from,
             conn,
         })
+    }
+
+    /// Put tokens deleted by a failed edit back (best effort: on the way out of a failure).
+    fn put_back(&self, name: &str, tokens: &[(SecretKind, Option<String>)]) {
+        for (kind, value) in tokens {
+            if let Some(value) = value
+                && let Err(e) = self.store.set(name, *kind, value)
+            {
+                tracing::error!(kind = kind.as_str(), error = %e, "a token could not be put back");
+            }
+        }
     }
 
     /// Give a connection a new name: its secrets and last test move with it.

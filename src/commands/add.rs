@@ -202,9 +202,16 @@ pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
     }
     conn.validate()
         .map_err(|errors| validation_failed(&conn.name, &errors))?;
-    let secrets = secret_input::collect(&conn, &[], false)?;
     let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
     let name = args.name.clone();
+    // Only what is missing is asked for: an edit of a setting does not re-prompt stored secrets.
+    let stored = {
+        let (store, name) = (lifecycle.store().clone(), name.clone());
+        tokio::task::spawn_blocking(move || store.stored_kinds(&name))
+            .await
+            .map_err(|e| CliError::failure(format!("the secret store did not answer: {e}")))??
+    };
+    let secrets = secret_input::collect(&conn, &stored, false)?;
     let edited = blocking(move || lifecycle.edit(&name, Draft::new(conn, secrets))).await?;
     let conn = &edited.conn;
     if edited.settings_changed {
@@ -232,7 +239,7 @@ pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
         );
     }
     match edited.next_step() {
-        Some(next) => println!("Next: {next}"),
+        Some(next) => println!("Next: {next} (this flow needs a new sign-in)"),
         None if edited.dropped.contains(&SecretKind::AccessToken) => {
             println!("Next: sfconn test {} (it gets a new token)", conn.name)
         }

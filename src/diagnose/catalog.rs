@@ -159,7 +159,8 @@ pub fn personalize(step: &str, connection: &str) -> String {
 /// Hints as one connection's user reads them: its name in every sfconn command, and no step
 /// that tells them to run `running` (the command they are running now) on it.
 pub fn for_connection(hints: &mut [HintRef], connection: &str, running: Option<&str>) {
-    let current = running.map(|cmd| format!("`sfconn {cmd} {connection}"));
+    // Only the exact command: `sfconn test NAME --fresh` is another command and stays.
+    let current = running.map(|cmd| format!("`sfconn {cmd} {connection}`"));
     for hint in hints {
         hint.fix = hint
             .fix

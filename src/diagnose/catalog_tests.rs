@@ -131,3 +131,33 @@ fn setup_urls_use_the_my_domain_or_the_login_start_url() {
         "https://acme.my.salesforce.com/lightning/setup/OrgLoginHistory/home"
     );
 }
+
+#[test]
+fn hints_for_a_connection_name_it_and_drop_only_the_command_being_run() {
+    let mut hints = vec![crate::salesforce::HintRef {
+        id: "x".into(),
+        title: "t".into(),
+        fix: vec![
+            "Run `sfconn login NAME` again and choose Allow.".into(),
+            "Use `sfconn login NAME --no-browser` to print the URL.".into(),
+            "Then `sfconn test NAME --fresh`.".into(),
+            "Developer Edition orgs live on NAME-dev-ed.develop.my.salesforce.com.".into(),
+        ],
+    }];
+    super::for_connection(&mut hints, "uat", Some("login"));
+    assert_eq!(
+        hints[0].fix,
+        [
+            "Use `sfconn login uat --no-browser` to print the URL.",
+            "Then `sfconn test uat --fresh`.",
+            "Developer Edition orgs live on NAME-dev-ed.develop.my.salesforce.com.",
+        ]
+    );
+    let mut all = hints.clone();
+    super::for_connection(&mut all, "uat", None);
+    assert_eq!(
+        all[0].fix.len(),
+        3,
+        "with no command running, nothing is dropped"
+    );
+}

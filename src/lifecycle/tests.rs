@@ -347,3 +347,105 @@ fn timeout_precedence_is_flag_connection_file_default() {
         Duration::from_secs(5)
     );
 }
+
+#[test]
+fn a_rename_never_adopts_secrets_left_under_the_new_name() {
+    let h = home();
+    h.life
+        .add(Draft::new(cc("a"), secret(SecretKind::ClientSecret, "s")))
+        .unwrap();
+    // `b` was deleted from profiles.toml by hand: its token stayed in the store.
+    with_tokens(&h, "b");
+    h.life.rename("a", "b").unwrap();
+    assert_eq!(get(&h, "b", SecretKind::AccessToken), None);
+    assert_eq!(get(&h, "b", SecretKind::RefreshToken), None);
+    assert_eq!(get(&h, "b", SecretKind::ClientSecret).as_deref(), Some("s"));
+}
+
+#[test]
+fn a_failed_edit_puts_the_stale_tokens_back() {
+    let h = home();
+    h.life.add(Draft::new(web("w"), Vec::new())).unwrap();
+    with_tokens(&h, "w");
+    let mut changed = web("w");
+    changed.environment = crate::profile::Environment::Sandbox;
+    // Another process removed the connection meanwhile: the profile write refuses.
+    crate::profile::update(&h.life.paths().profile_file, |doc| {
+        doc.remove("w");
+        Ok::<_, ProfileError>(())
+    })
+    .unwrap();
+    assert!(h.life.edit("w", Draft::new(changed, Vec::new())).is_err());
+    assert_eq!(
+        get(&h, "w", SecretKind::RefreshToken).as_deref(),
+        Some("rt")
+    );
+    assert_eq!(get(&h, "w", SecretKind::AccessToken).as_deref(), Some("{}"));
+}
+
+#[test]
+fn a_browser_flow_left_without_a_refresh_token_names_the_login() {
+    let h = home();
+    // jwt → web: the cached token is dropped and there was never a refresh token.
+    let mut jwt = Connection::new("j", Flow::Jwt);
+    jwt.client_id = Some("3MVG9-jwt".into());
+    jwt.username = Some("u@acme.example".into());
+    h.life
+        .add(Draft::new(jwt, secret(SecretKind::PrivateKey, PEM)))
+        .unwrap();
+    h.life
+        .store()
+        .set("j", SecretKind::AccessToken, "{}")
+        .unwrap();
+    let mut as_web = web("j");
+    as_web.client_id = Some("3MVG9-jwt".into());
+    let edited = h.life.edit("j", Draft::new(as_web, Vec::new())).unwrap();
+    assert_eq!(edited.next_step().as_deref(), Some("sfconn login j"));
+
+    // A secret change on a web connection that keeps its refresh token needs no login.
+    h.life
+        .add(Draft::new(web("w"), secret(SecretKind::ClientSecret, "a")))
+        .unwrap();
+    with_tokens(&h, "w");
+    let edited = h
+        .life
+        .edit(
+            "w",
+            Draft::new(web("w"), secret(SecretKind::ClientSecret, "b")),
+        )
+        .unwrap();
+    assert_eq!(edited.next_step(), None);
+}
+
+#[test]
+fn a_key_replaced_in_place_drops_the_cached_token() {
+    let h = home();
+    let dir = tempfile::tempdir().unwrap();
+    let files = keygen(dir.path(), "j", ExistingKeys::Refuse).unwrap();
+    let mut jwt = Connection::new("j", Flow::Jwt);
+    jwt.client_id = Some("3MVG9-jwt".into());
+    jwt.username = Some("u@acme.example".into());
+    jwt.key_file = Some(files.key.clone());
+    h.life.add(Draft::new(jwt.clone(), Vec::new())).unwrap();
+    h.life
+        .store()
+        .set("j", SecretKind::AccessToken, "{}")
+        .unwrap();
+    let same = h
+        .life
+        .edit("j", Draft::new(jwt.clone(), Vec::new()))
+        .unwrap();
+    assert!(same.dropped.is_empty(), "nothing changed");
+    let mut draft = Draft::new(jwt, Vec::new());
+    draft.key_replaced = true;
+    let replaced = h.life.edit("j", draft).unwrap();
+    assert_eq!(replaced.dropped, [SecretKind::AccessToken]);
+}
+
+#[test]
+fn a_draft_never_prints_its_secrets() {
+    let draft = Draft::new(cc("a"), secret(SecretKind::ClientSecret, "canary-8121"));
+    assert!(!format!("{draft:?}").contains("canary-8121"));
+}
+
+const PEM: &str = include_str!("../../assets/practice-org/jwt.key");

@@ -157,7 +157,19 @@ impl LocalCondition {
             LocalCondition::CallbackTimeout => "redirect-uri-mismatch",
             LocalCondition::SecretStore => "secret-store-error",
             LocalCondition::BadUrl => "url-invalid",
-            other => other.as_str(),
+            LocalCondition::CallbackPortBusy
+            | LocalCondition::CallbackStateMismatch
+            | LocalCondition::BrowserUnavailable
+            | LocalCondition::RedirectUriMismatch
+            | LocalCondition::KeychainUnavailable
+            | LocalCondition::ClockSkew
+            | LocalCondition::KeyCertMismatch
+            | LocalCondition::DeviceApprovalTimeout
+            | LocalCondition::PrivateKeyInvalid
+            | LocalCondition::MissingSetting
+            | LocalCondition::MissingSecret
+            | LocalCondition::RandomUnavailable
+            | LocalCondition::InstanceUrlUntrusted => self.as_str(),
         }
     }
 }

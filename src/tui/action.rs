@@ -89,6 +89,8 @@ pub struct SaveNote {
     pub next_step: Option<String>,
     /// Secrets an interrupted save had left under the name, now removed.
     pub orphans_removed: Vec<SecretKind>,
+    /// The first connection: it became the default.
+    pub made_default: bool,
 }
 
 /// Which engine call a run is.

@@ -230,16 +230,22 @@ fn on_saved(
             return Vec::new();
         }
     };
-    // A rename keeps the old row's generation so its late results stay stale.
+    // A rename keeps the old row's generation so its late results stay stale, and its last
+    // test, which the state file moved along.
     let mut generation = app.row(&name).map_or(0, |r| r.generation);
+    let mut last = app.row(&name).and_then(|r| r.last.clone());
     if let Some(old) = replaces.as_deref().filter(|old| *old != name) {
         generation = generation.max(app.row(old).map_or(0, |r| r.generation));
+        last = last.or_else(|| app.row(old).and_then(|r| r.last.clone()));
         app.remove_row(old);
         if app.default.as_deref() == Some(old) {
             app.default = Some(name.clone());
         }
     }
-    let mut row = ConnRow::new(conn, None);
+    if note.made_default {
+        app.default = Some(name.clone());
+    }
+    let mut row = ConnRow::new(conn, last);
     row.generation = generation;
     app.upsert_row(row);
     app.info(saved_message(&name, &note));

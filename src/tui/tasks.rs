@@ -223,6 +223,7 @@ fn save(
                 dropped: Vec::new(),
                 next_step: None,
                 orphans_removed: added.orphans_removed,
+                made_default: added.made_default,
             })
             .map_err(|e| e.to_string()),
         Some(old) => lifecycle
@@ -231,6 +232,7 @@ fn save(
                 next_step: edited.next_step(),
                 dropped: edited.dropped,
                 orphans_removed: Vec::new(),
+                made_default: false,
             })
             .map_err(|e| e.to_string()),
     }
