@@ -231,6 +231,7 @@ impl Lifecycle {
         let stored: Vec<SecretKind> = set.iter().map(|(k, _)| *k).collect();
         conn.validate_for_save(&stored)
             .map_err(|errors| invalid(&conn.name, errors))?;
+        check_imported_key(&conn, imported_key(&set))?;
         // No profile entry, yet secrets under this name: a save was interrupted. They belong
         // to nobody; adopting them would show (and use) a stale client secret.
         let orphans_removed = self.store.stored_kinds(&conn.name)?;
@@ -299,6 +300,13 @@ impl Lifecycle {
         let after: Vec<SecretKind> = after.into_iter().collect();
         conn.validate_for_save(&after)
             .map_err(|errors| invalid(&conn.name, errors))?;
+        let stored_key = match (imported_key(&set), &conn.key_file, &conn.cert_file) {
+            (None, None, Some(_)) if after.contains(&SecretKind::PrivateKey) => {
+                self.store.get(name, SecretKind::PrivateKey)?
+            }
+            _ => None,
+        };
+        check_imported_key(&conn, imported_key(&set).or(stored_key.as_deref()))?;
         let mut changed = kinds;
         if key_replaced {
             // Same key_file path, new key inside (keygen after the old pair was deleted).
@@ -536,8 +544,43 @@ pub fn last_test(report: &TestReport, at: &str) -> LastTest {
         failed_step: report.error.as_ref().map(|e| e.step.as_str().to_string()),
         hint_title: report.hints.first().map(|h| h.title.clone()),
         needs_login: report.needs_login(),
+        token_source: report.token_source,
         steps: report.steps.clone(),
     }
+}
+
+/// The private key being imported, if the draft carries one.
+fn imported_key(set: &[(SecretKind, String)]) -> Option<&str> {
+    set.iter()
+        .find(|(k, _)| *k == SecretKind::PrivateKey)
+        .map(|(_, v)| v.as_str())
+}
+
+/// An imported key (no `key_file`) checked against `cert_file`, as a key file is by
+/// `validate_for_save`: a pair that does not match fails every assertion at Salesforce.
+fn check_imported_key(conn: &Connection, imported: Option<&str>) -> Result<(), LifecycleError> {
+    let (None, Some(cert), Some(key)) = (&conn.key_file, &conn.cert_file, imported) else {
+        return Ok(());
+    };
+    let checked = crate::profile::keys::connection_key(None, Some(key))
+        .map_err(|(_, e)| e.to_string())
+        .and_then(|loaded| {
+            let (pem, _) = loaded.ok_or_else(|| "no private key".to_string())?;
+            let cert_pem =
+                crate::profile::atomic::read_capped(cert, crate::profile::atomic::MAX_KEY_FILE)
+                    .map_err(|e| format!("{}: {e}", cert.display()))?;
+            crate::profile::keys::check_certificate_matches(&pem, &cert_pem)
+                .map_err(|e| format!("{}: {e}", cert.display()))
+        });
+    checked.map_err(|message| {
+        invalid(
+            &conn.name,
+            vec![ValidationError {
+                field: "cert_file".into(),
+                message,
+            }],
+        )
+    })
 }
 
 fn invalid(name: &str, errors: Vec<ValidationError>) -> LifecycleError {

@@ -21,6 +21,9 @@ pub struct LastTest {
     /// Only an interactive `sfconn login` can fix it.
     #[serde(default)]
     pub needs_login: bool,
+    /// Where the token came from (cached, refreshed, granted).
+    #[serde(default)]
+    pub token_source: Option<crate::salesforce::TokenSource>,
     pub steps: Vec<StepReport>,
 }
 
@@ -155,6 +158,7 @@ mod tests {
             failed_step: None,
             hint_title: None,
             needs_login: false,
+            token_source: None,
             steps: Vec::new(),
         }
     }

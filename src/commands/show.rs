@@ -41,6 +41,7 @@ struct LastTestJson<'a> {
     error_code: Option<&'a str>,
     failed_step: Option<&'a str>,
     hint_title: Option<&'a str>,
+    token_source: Option<crate::salesforce::TokenSource>,
     steps: &'a [StepReport],
 }
 
@@ -52,6 +53,7 @@ impl<'a> LastTestJson<'a> {
             error_code: t.error_code.as_deref(),
             failed_step: t.failed_step.as_deref(),
             hint_title: t.hint_title.as_deref(),
+            token_source: t.token_source,
             steps: &t.steps,
         }
     }
@@ -166,6 +168,9 @@ pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
         },
     ));
     lines.push(("last test", last_test_text(last)));
+    if let Some(source) = last.and_then(|t| t.token_source) {
+        lines.push(("token from", source.as_str().to_string()));
+    }
     if let Some(t) = last {
         let steps: Vec<String> = t
             .steps

@@ -242,6 +242,7 @@ fn rename_moves_secrets_and_last_test_and_keeps_the_tokens() {
                 failed_step: None,
                 hint_title: None,
                 needs_login: false,
+                token_source: None,
                 steps: Vec::new(),
             },
         );
@@ -449,3 +450,27 @@ fn a_draft_never_prints_its_secrets() {
 }
 
 const PEM: &str = include_str!("../../assets/practice-org/jwt.key");
+
+#[test]
+fn an_imported_key_is_checked_against_the_certificate() {
+    let h = home();
+    let dir = tempfile::tempdir().unwrap();
+    let other = keygen(dir.path(), "other", ExistingKeys::Refuse).unwrap();
+    let mut jwt = Connection::new("j", Flow::Jwt);
+    jwt.client_id = Some("3MVG9-jwt".into());
+    jwt.username = Some("u@acme.example".into());
+    jwt.cert_file = Some(other.cert.clone());
+    let err = h
+        .life
+        .add(Draft::new(jwt.clone(), secret(SecretKind::PrivateKey, PEM)))
+        .unwrap_err();
+    assert!(err.to_string().contains("cert_file"), "{err}");
+    assert!(!h.life.paths().profile_file.exists(), "nothing was written");
+    jwt.cert_file = Some(std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/practice-org/jwt.crt"
+    )));
+    h.life
+        .add(Draft::new(jwt, secret(SecretKind::PrivateKey, PEM)))
+        .unwrap();
+}

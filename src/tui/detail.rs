@@ -177,6 +177,22 @@ pub fn running_lines(
     lines
 }
 
+/// Where the token of a run came from, and what that proves.
+fn token_line(source: TokenSource) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(" Token: "),
+        Span::styled(source.as_str(), Style::new().bold()),
+        Span::styled(
+            match source {
+                TokenSource::Cached => " (reused: proves the token, not the credentials)",
+                TokenSource::Refreshed => " (new, from the refresh token)",
+                TokenSource::Granted => " (new, from the credentials)",
+            },
+            Style::new().fg(Color::DarkGray),
+        ),
+    ])
+}
+
 /// The report: steps, Salesforce's answer, the hints with their fix steps.
 pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = report.steps.iter().map(step_line).collect();
@@ -188,18 +204,7 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
         )));
     }
     if let Some(source) = report.token_source {
-        lines.push(Line::from(vec![
-            Span::raw(" Token: "),
-            Span::styled(source.as_str(), Style::new().bold()),
-            Span::styled(
-                match source {
-                    TokenSource::Cached => " (reused: proves the token, not the credentials)",
-                    TokenSource::Refreshed => " (new, from the refresh token)",
-                    TokenSource::Granted => " (new, from the credentials)",
-                },
-                Style::new().fg(Color::DarkGray),
-            ),
-        ]));
+        lines.push(token_line(source));
     }
     if let Some(err) = &report.error {
         lines.push(Line::from(""));
@@ -282,6 +287,9 @@ fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
                 Style::new().fg(Color::DarkGray),
             )));
             lines.extend(t.steps.iter().map(step_line));
+            if let Some(source) = t.token_source {
+                lines.push(token_line(source));
+            }
             if let Some(code) = &t.error_code {
                 lines.push(Line::from(format!(" error: {code}")));
             }

@@ -85,6 +85,7 @@ pub(crate) fn last(ok: bool, error: Option<&str>, hint: Option<&str>) -> LastTes
         failed_step: error.map(|_| "token".to_string()),
         hint_title: hint.map(str::to_string),
         needs_login: error == Some("needs_login"),
+        token_source: None,
         steps: vec![
             step(StepName::Reach, true, 41),
             step(StepName::Token, ok, 118),
