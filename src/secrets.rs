@@ -237,6 +237,45 @@ impl SecretStore {
         matches!(self.backend, Backend::File { .. })
     }
 
+    /// The names of every connection that has a secret in this store, when the store can list
+    /// them (`None` when it cannot, such as a keychain without search). `doctor` compares them
+    /// with the profile file to find secrets an interrupted save left behind.
+    pub fn connection_names(
+        &self,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, SecretError> {
+        match &self.backend {
+            Backend::Keychain { store, service } => {
+                let (store, service) = (store.clone(), service.clone());
+                bounded(move || {
+                    let spec = std::collections::HashMap::from([("service", service.as_str())]);
+                    let entries = match store.search(&spec) {
+                        Ok(entries) => entries,
+                        Err(keyring_core::Error::NotSupportedByStore(_)) => return Ok(None),
+                        Err(e) => return Err(keychain_error(&service, e)),
+                    };
+                    let names = entries
+                        .iter()
+                        .filter_map(|entry| {
+                            let attributes = entry.get_attributes().ok()?;
+                            let account = attributes.get("username")?;
+                            let (name, kind) = account.rsplit_once('/')?;
+                            SecretKind::parse(kind).map(|_| name.to_string())
+                        })
+                        .collect();
+                    Ok(Some(names))
+                })
+            }
+            Backend::File { path } => Ok(Some(
+                read_file(path)?
+                    .connections
+                    .iter()
+                    .filter(|(_, kinds)| !kinds.is_empty())
+                    .map(|(name, _)| name.clone())
+                    .collect(),
+            )),
+        }
+    }
+
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
         match &self.backend {
             Backend::Keychain { store, service } => {

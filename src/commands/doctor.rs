@@ -31,6 +31,11 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
     };
 
     let mut checks = preflight(&conn, &pctx).await;
+    if let Ok(store) = &pctx.secrets
+        && let Some(check) = orphans_check(store, &profiles).await
+    {
+        checks.push(check);
+    }
     // Doctor proves the credentials: a cached token would hide a rotated secret.
     let test = match &pctx.secrets {
         Ok(store) => {
@@ -74,6 +79,35 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
         print!("{}", human(&conn, &report));
     }
     outcome(&report)
+}
+
+/// Secrets stored under names the profile file does not have: a save killed half-way, or a
+/// connection deleted from the file by hand. sfconn never uses them, and the next `add` of
+/// such a name deletes them first; doctor says they are there.
+async fn orphans_check(
+    store: &SecretStore,
+    profiles: &crate::profile::Profiles,
+) -> Option<crate::diagnose::CheckResult> {
+    let store = store.clone();
+    let names = tokio::task::spawn_blocking(move || store.connection_names())
+        .await
+        .ok()?
+        .ok()??;
+    let orphans: Vec<String> = names
+        .into_iter()
+        .filter(|name| !profiles.connections.contains_key(name))
+        .collect();
+    if orphans.is_empty() {
+        return None;
+    }
+    Some(crate::diagnose::CheckResult::new(
+        "orphaned-secrets",
+        CheckStatus::Warn,
+        format!(
+            "secrets are stored for {} with no connection in the profile file (an interrupted save or a hand edit); sfconn never uses them, and `sfconn add` of that name deletes them first",
+            orphans.join(", ")
+        ),
+    ))
 }
 
 /// Refuse a `--report` path that cannot be written before anything runs (exit 2).

@@ -238,3 +238,67 @@ fn a_missing_connection_is_named_before_the_keychain_is_opened() {
             .never_shows("keychain");
     }
 }
+
+#[test]
+fn doctor_names_secrets_left_in_the_keychain_with_no_connection() {
+    let Some(store) = keychain_or_skip() else {
+        return;
+    };
+    let sf = Sfconn::with_keychain();
+    let service = sf.keychain_service().unwrap();
+    for name in ["kept", "ghost"] {
+        sf.cmd([
+            "add",
+            name,
+            "--flow",
+            "client-credentials",
+            "--domain",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "CK",
+        ])
+        .env("SFCONN_CLIENT_SECRET", "orphan-secret-77")
+        .ok();
+    }
+    // The profile entry is deleted by hand: the secret stays behind in the keychain.
+    let text = std::fs::read_to_string(sf.profile_file()).unwrap();
+    let start = text.find("[connections.ghost]").unwrap();
+    let end = text[start + 1..]
+        .find("\n[")
+        .map_or(text.len(), |i| start + 1 + i + 1);
+    sf.write_profiles(&format!("{}{}", &text[..start], &text[end..]));
+    let out = sf.run(["doctor", "kept", "--json"]);
+    let json = out.json();
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "orphaned-secrets")
+        .unwrap_or_else(|| panic!("no orphaned-secrets check:{out}"))
+        .clone();
+    assert_eq!(check["status"], "warn");
+    assert!(check["detail"].as_str().unwrap().contains("ghost"), "{out}");
+    assert!(!out.stdout.contains("orphan-secret-77"), "{out}");
+    // The next add of that name starts clean instead of adopting the old secret.
+    let added = sf
+        .cmd([
+            "add",
+            "ghost",
+            "--flow",
+            "client-credentials",
+            "--domain",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "CK2",
+        ])
+        .env("SFCONN_CLIENT_SECRET", "new-secret-78")
+        .ok();
+    assert!(added.stdout.contains("interrupted save"), "{added}");
+    assert_eq!(
+        read(&store, &service, "ghost/client_secret").as_deref(),
+        Some("new-secret-78")
+    );
+    for name in ["kept", "ghost"] {
+        sf.run(["remove", name]).ok();
+    }
+}

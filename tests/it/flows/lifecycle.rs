@@ -224,3 +224,47 @@ async fn the_tui_edit_of_a_secret_is_proven_by_its_next_test() {
         Some("invalid_client")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_with_no_connection_are_reported_by_doctor_and_never_adopted() {
+    let org = practice_org().await;
+    let home = Home::new();
+    add_cc(&home, &org.url(), "cc", "practice-cc", CC_SECRET);
+    // What a save killed between the secret store and the profile file leaves behind.
+    let secrets = home.path().join("secrets.toml");
+    let mut text = std::fs::read_to_string(&secrets).unwrap();
+    text.push_str("\n[connections.ghost]\nclient_secret = \"stale-secret-55\"\n");
+    std::fs::write(&secrets, text).unwrap();
+    let doctor = home.run(&["doctor", "cc", "--json"]);
+    let json = doctor.json();
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "orphaned-secrets")
+        .cloned()
+        .unwrap_or_else(|| panic!("no orphaned-secrets check: {doctor}"));
+    assert_eq!(check["status"], "warn", "{doctor}");
+    assert!(
+        check["detail"].as_str().unwrap().contains("ghost"),
+        "{doctor}"
+    );
+    assert!(!doctor.stdout.contains("stale-secret-55"), "{doctor}");
+    let add = home.run_env(
+        &[
+            "add",
+            "ghost",
+            "--flow",
+            "web",
+            "--domain",
+            &org.url(),
+            "--client-id",
+            "practice-web",
+        ],
+        &[],
+    );
+    add.expect(0);
+    assert!(add.stdout.contains("interrupted save"), "{add}");
+    let show = home.run(&["show", "ghost", "--json"]);
+    assert_eq!(show.json()["secrets"], serde_json::json!([]), "{show}");
+}
