@@ -178,6 +178,12 @@ impl PracticeOrg {
         self.shared.counters.grant(grant_type)
     }
 
+    /// Add a callback URL to the app `client_id` (as an admin does in the app's OAuth settings):
+    /// callback URLs are compared exactly, so a login on another local port needs its own.
+    pub fn allow_callback(&self, client_id: &str, url: &str) {
+        self.shared.allow_callback(client_id, url);
+    }
+
     /// Every access token issued so far becomes invalid (as when a session times out).
     pub fn expire_access_tokens(&self) {
         self.shared.with_data(|data| data.access.clear());

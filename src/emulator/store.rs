@@ -26,6 +26,9 @@ pub struct Shared {
     pub latency_ms: AtomicU64,
     pub counters: Counters,
     data: Mutex<OrgData>,
+    /// Callback URLs added to apps while the org runs (an admin editing the app's callback
+    /// URLs), by client id. Compared exactly, as Salesforce does.
+    callbacks: Mutex<HashMap<String, Vec<String>>>,
     seq: AtomicU64,
     seed: RandomState,
 }
@@ -165,9 +168,30 @@ impl Shared {
                 api_remaining,
                 ..OrgData::default()
             }),
+            callbacks: Mutex::new(HashMap::new()),
             seq: AtomicU64::new(0),
             seed: RandomState::new(),
         }
+    }
+
+    /// Add a callback URL to an app, as an admin does in its OAuth settings.
+    pub fn allow_callback(&self, client_id: &str, url: &str) {
+        lock(&self.callbacks)
+            .entry(client_id.to_string())
+            .or_default()
+            .push(url.to_string());
+    }
+
+    /// Whether `redirect_uri` is one of the app's callback URLs.
+    pub fn callback_allowed(
+        &self,
+        app: &crate::emulator::scenario::App,
+        redirect_uri: &str,
+    ) -> bool {
+        app.callback_matches(redirect_uri)
+            || lock(&self.callbacks)
+                .get(&app.client_id)
+                .is_some_and(|urls| urls.iter().any(|u| u == redirect_uri))
     }
 
     pub fn with_data<R>(&self, f: impl FnOnce(&mut OrgData) -> R) -> R {

@@ -129,6 +129,7 @@ async fn web_login_reports_the_url_and_stores_a_refresh_token() {
             .unwrap()
             .port(),
     );
+    org.allow_callback("practice-web", &redirect_uri(conn.callback_port()));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = LoginOptions {
         no_browser: true,

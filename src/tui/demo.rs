@@ -28,10 +28,16 @@ fn setup_error(what: &str, e: impl std::fmt::Display) -> CliError {
 fn connections(org: &PracticeOrg, key_file: &Path) -> Vec<DemoConnection> {
     let mut set = demo_connections(&org.url(), &org.login_url(), key_file);
     // A free callback port each: two demos at once (or anything on 1717) must not collide.
-    // The practice web apps accept any localhost port.
+    // Callback URLs are compared exactly, so each one is added to its app, as an admin would.
     for d in &mut set {
         if d.connection.flow == Flow::Web {
             d.connection.callback_port = free_port();
+            if let Some(client_id) = &d.connection.client_id {
+                org.allow_callback(
+                    client_id,
+                    &crate::salesforce::redirect_uri(d.connection.callback_port()),
+                );
+            }
         }
     }
     let mut expired = Connection::new("broken-refresh-expired", Flow::Web);

@@ -167,6 +167,10 @@ fn test_org_plays_the_browser_up_to_the_callback() {
             .unwrap();
         String::from_utf8_lossy(&buf[..n]).to_string()
     });
+    org.allow_callback(
+        "practice-web",
+        &format!("http://127.0.0.1:{port}/OauthRedirect"),
+    );
     let url = format!(
         "{}/services/oauth2/authorize?response_type=code&client_id=practice-web&redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2FOauthRedirect&state=s1&code_challenge=abc",
         org.url()

@@ -106,14 +106,21 @@ fn certificate_paths_are_relative_to_the_scenario_file() {
 }
 
 #[test]
-fn wildcard_port_callbacks_match_only_digits_on_the_same_host_and_path() {
+fn callbacks_are_exact_unless_a_scenario_lists_a_port_wildcard_on_purpose() {
     let s = Scenario::builtin();
     let web = s.app("practice-web").unwrap();
     assert!(web.callback_matches("http://localhost:1717/OauthRedirect"));
-    assert!(web.callback_matches("http://127.0.0.1:40123/OauthRedirect"));
-    assert!(!web.callback_matches("http://127.0.0.1:40123/other"));
-    assert!(!web.callback_matches("http://127.0.0.1:/OauthRedirect"));
-    assert!(!web.callback_matches("http://evil.example:40123/OauthRedirect"));
-    let strict = s.app("practice-web-strict").unwrap();
-    assert!(!strict.callback_matches("http://localhost:1718/OauthRedirect"));
+    assert!(
+        !web.callback_matches("http://127.0.0.1:40123/OauthRedirect"),
+        "the built-in apps compare callback URLs exactly, as Salesforce does"
+    );
+    let text = format!(
+        "{MINIMAL}\n[[apps]]\nname = \"W\"\nclient_id = \"w\"\nflows = [\"web\"]\ncallback_urls = [\"http://127.0.0.1:*/OauthRedirect\"]\n"
+    );
+    let custom = Scenario::from_toml_str(&text).unwrap();
+    let wild = custom.app("w").unwrap();
+    assert!(wild.callback_matches("http://127.0.0.1:40123/OauthRedirect"));
+    assert!(!wild.callback_matches("http://127.0.0.1:40123/other"));
+    assert!(!wild.callback_matches("http://127.0.0.1:/OauthRedirect"));
+    assert!(!wild.callback_matches("http://evil.example:40123/OauthRedirect"));
 }

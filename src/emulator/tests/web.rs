@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::*;
 
-const CALLBACK: &str = "http://127.0.0.1:53682/OauthRedirect";
+/// The callback URL every built-in web app lists (they are compared exactly).
+const CALLBACK: &str = "http://localhost:1717/OauthRedirect";
 const VERIFIER: &str = "a-verifier-that-is-long-enough-to-be-a-real-pkce-verifier-0123";
 
 fn challenge(verifier: &str) -> String {
@@ -195,8 +196,16 @@ async fn authorize_errors_redirect_or_show_a_page() {
     assert_eq!(query["error"], "invalid_client");
     assert_eq!(query["error_description"], "app must be installed into org");
 
-    // Not a registered callback: Salesforce's own error page, nothing sent to the callback.
-    let (status, query, body) = authorize(&org, &web_params("practice-web-strict", &ch)).await;
+    // Not a registered callback (another port): Salesforce's own error page, nothing sent to
+    // the callback.
+    let other_port: Vec<_> = web_params("practice-web-strict", &ch)
+        .into_iter()
+        .map(|(k, v)| match k {
+            "redirect_uri" => (k, "http://localhost:1718/OauthRedirect"),
+            _ => (k, v),
+        })
+        .collect();
+    let (status, query, body) = authorize(&org, &other_port).await;
     assert_eq!(status, 400);
     assert!(query.is_none());
     assert!(body.contains("redirect_uri_mismatch"), "{body}");

@@ -114,7 +114,7 @@ fn a_callback_with_another_state_is_refused() {
     let org = TestOrg::start();
     let sf = Sfconn::new();
     Conn::new("web", "web", &org.url(), "practice-web")
-        .arg("--callback-port", &free_port())
+        .callback_on(&org, &free_port())
         .add(&sf);
     let run = LoginRun::start(&sf, "web", 20);
     let url = run.wait_for("/services/oauth2/authorize");
@@ -143,7 +143,7 @@ fn denying_access_in_the_browser_is_access_denied() {
     let org = TestOrg::start();
     let sf = Sfconn::new();
     Conn::new("consent", "web", &org.url(), "practice-web-consent")
-        .arg("--callback-port", &free_port())
+        .callback_on(&org, &free_port())
         .secret("SFCONN_CLIENT_SECRET", "practice-web-consent-secret")
         .add(&sf);
     let run = LoginRun::start(&sf, "consent", 20);
@@ -217,7 +217,7 @@ fn an_expired_refresh_token_asks_for_a_new_login() {
     let sf = Sfconn::new();
     // This app's refresh token policy expires refresh tokens at once.
     Conn::new("short", "web", &org.url(), "practice-web-expiring")
-        .arg("--callback-port", &free_port())
+        .callback_on(&org, &free_port())
         .add(&sf);
     let run = LoginRun::start(&sf, "short", 20);
     let url = run.wait_for("/services/oauth2/authorize");
@@ -254,7 +254,7 @@ fn an_authorization_code_used_too_late_is_expired() {
     let org = TestOrg::start();
     let sf = Sfconn::new();
     Conn::new("web", "web", &org.url(), "practice-web")
-        .arg("--callback-port", &free_port())
+        .callback_on(&org, &free_port())
         .add(&sf);
     let run = LoginRun::start(&sf, "web", 20);
     let url = run.wait_for("/services/oauth2/authorize");
@@ -299,7 +299,7 @@ fn a_login_without_a_browser_keeps_waiting_and_says_why() {
     let org = TestOrg::start();
     let sf = Sfconn::new();
     Conn::new("web", "web", &org.url(), "practice-web")
-        .arg("--callback-port", &free_port())
+        .callback_on(&org, &free_port())
         .add(&sf);
     // No launcher can be found, so opening the browser fails.
     let out = sf

@@ -20,6 +20,7 @@ use crate::support::org::TestOrg;
 /// A connection to create with `sfconn add`: flags, plus secrets passed through the environment.
 pub(super) struct Conn<'a> {
     pub(super) name: &'a str,
+    client_id: String,
     args: Vec<String>,
     secrets: Vec<(&'a str, String)>,
 }
@@ -28,6 +29,7 @@ impl<'a> Conn<'a> {
     pub(super) fn new(name: &'a str, flow: &str, domain: &str, client_id: &str) -> Self {
         Conn {
             name,
+            client_id: client_id.into(),
             args: vec![
                 "--flow".into(),
                 flow.into(),
@@ -44,6 +46,15 @@ impl<'a> Conn<'a> {
         self.args.push(flag.into());
         self.args.push(value.into());
         self
+    }
+
+    /// `--callback-port PORT`, with its exact callback URL added to the app in `org` (callback
+    /// URLs are compared exactly, as Salesforce does).
+    pub(super) fn callback_on(self, org: &TestOrg, port: &str) -> Self {
+        if let Ok(port) = port.parse() {
+            org.allow_callback(&self.client_id, &sfconn::salesforce::redirect_uri(port));
+        }
+        self.arg("--callback-port", port)
     }
 
     pub(super) fn secret(mut self, var: &'a str, value: &str) -> Self {

@@ -70,7 +70,9 @@ pub fn add_password(
     );
 }
 
+/// A web connection on `port`, whose exact callback URL is added to the app (as an admin does).
 pub fn add_web(home: &Home, org: &PracticeOrg, name: &str, client_id: &str, port: u16) {
+    org.allow_callback(client_id, &sfconn::salesforce::redirect_uri(port));
     let port = port.to_string();
     home.add(
         name,

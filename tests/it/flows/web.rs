@@ -132,6 +132,11 @@ async fn authorize_errors_arrive_exactly() {
 async fn refresh_token_rotation_replaces_the_stored_token() {
     let org = practice_org().await;
     let home = Home::new();
+    let port = free_port();
+    org.allow_callback(
+        "practice-web-consent",
+        &sfconn::salesforce::redirect_uri(port),
+    );
     home.add(
         "rot",
         "web",
@@ -140,7 +145,7 @@ async fn refresh_token_rotation_replaces_the_stored_token() {
             "--client-id",
             "practice-web-consent",
             "--callback-port",
-            &free_port().to_string(),
+            &port.to_string(),
         ],
         &[("SFCONN_CLIENT_SECRET", "practice-web-consent-secret")],
     );
