@@ -10,6 +10,7 @@ mod concurrency;
 mod corpus;
 mod demo_serve;
 mod diagnose;
+mod eca;
 mod flows;
 mod harden;
 mod hostile;
