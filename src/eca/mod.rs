@@ -3,6 +3,8 @@
 //! (section 1.8 templates, one per flow). Never `oauthLink` or `orgScopedExternalApp`: Salesforce
 //! fills both, and a stale value breaks the deploy (research 1.2, 1.3).
 
+pub mod retirement;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -446,3 +446,38 @@ async fn migrate_moves_a_password_connection_to_client_credentials_running_as_it
     // Only password connections migrate.
     run(&home, &["migrate", "admin", "--to", "jwt"]).expect(2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_show_and_doctor_mark_password_connections_with_the_days_left() {
+    let org = practice_org().await;
+    let home = home_with_admin(&org);
+    add_pw(&home, &org);
+    let today = [("SFCONN_TODAY", "2026-11-30")];
+    let out = home.run_env(&["list"], &today);
+    out.expect(0);
+    let pw_line = out.stdout.lines().find(|l| l.contains(" pw ")).unwrap();
+    assert!(pw_line.contains("password (82d left)"), "{out}");
+    let admin_line = out.stdout.lines().find(|l| l.contains(" admin ")).unwrap();
+    assert!(!admin_line.contains("left"), "{out}");
+    let out = home.run_env(&["list", "--json"], &today);
+    let list = out.json();
+    let by_name = |n: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("pw")["password_days_left"], 82, "{out}");
+    assert!(
+        by_name("admin").get("password_days_left").is_none(),
+        "{out}"
+    );
+    let out = home.run_env(&["show", "pw"], &[("SFCONN_TODAY", "2027-02-19")]);
+    assert!(out.stdout.contains("1 day left until the password flow's retirement on 2027-02-20; move off it with sfconn migrate pw"), "{out}");
+    let out = home.run_env(&["show", "pw", "--json"], &[("SFCONN_TODAY", "2027-03-01")]);
+    assert_eq!(out.json()["password_days_left"], -9, "{out}");
+    let out = home.run_env(&["doctor", "pw"], &today);
+    assert!(out.stdout.contains("Password flow: 82 days left"), "{out}");
+}
