@@ -98,6 +98,21 @@ pub(crate) fn certificate(ctx: &Context, conn: &mut Connection) -> CliResult<Opt
     Ok(Some(pem))
 }
 
+/// Check the flags the app needs before anything is written (a key pair included): bad input is
+/// exit 2 with nothing changed.
+pub(crate) fn precheck(conn: &Connection, app: &AppOptions) -> CliResult {
+    let placeholder = (conn.flow == Flow::Jwt).then(String::new);
+    AppSpec::for_connection(
+        conn,
+        String::new(),
+        placeholder,
+        app.permission_set.clone(),
+        app.run_as.clone(),
+    )
+    .map(|_| ())
+    .map_err(usage)
+}
+
 /// The app spec for a connection: its consumer key is kept (a second deploy updates the app).
 pub(crate) fn spec(
     conn: &Connection,
@@ -165,6 +180,7 @@ pub(crate) fn write_plan(
 pub async fn run_plan(ctx: &Context, args: AppPlanArgs) -> CliResult {
     let profiles = load_profiles(ctx)?;
     let (mut conn, saved) = target(&profiles, &args.conn)?;
+    precheck(&conn, &args.app)?;
     let cert = certificate(ctx, &mut conn)?;
     let spec = spec(&conn, cert, &args.app)?;
     let dir = args
@@ -188,6 +204,7 @@ pub async fn run_deploy(ctx: &Context, args: AppDeployArgs) -> CliResult {
         conn.domain.clone_from(&admin.domain);
         conn.environment = admin.environment;
     }
+    precheck(&conn, &args.app)?;
     let cert = certificate(ctx, &mut conn)?;
     let spec = spec(&conn, cert, &args.app)?;
     let session = Session {

@@ -380,6 +380,7 @@ async fn app_plan_refuses_bad_input_with_exit_2() {
     out.expect(2);
     assert!(out.stderr.contains("--flow"), "{out}");
     assert!(!home.path().join("apps").exists(), "nothing written");
+    assert!(!home.path().join("keys").exists(), "no key pair made");
 }
 
 fn add_pw(home: &Home, org: &PracticeOrg) {
