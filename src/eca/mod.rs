@@ -411,3 +411,117 @@ fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(flow: Flow) -> AppSpec {
+        let mut conn = Connection::new("ci.bot-1", flow);
+        conn.username = Some("ci@example.com".into());
+        let cert = (flow == Flow::Jwt)
+            .then(|| "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n".to_string());
+        let permset = (flow == Flow::Jwt).then(|| "CI_Users".to_string());
+        let run_as = (flow == Flow::ClientCredentials).then(|| "int@example.com".to_string());
+        AppSpec::for_connection(&conn, "3MVG9key".into(), cert, permset, run_as).unwrap()
+    }
+
+    fn file(spec: &AppSpec, type_name: &str) -> String {
+        spec.components()
+            .into_iter()
+            .find(|c| c.type_name == type_name)
+            .unwrap()
+            .xml
+    }
+
+    #[test]
+    fn app_names_keep_letters_and_digits_only() {
+        assert_eq!(app_name("ci.bot-1"), "sfconn_ci_bot_1");
+        assert_eq!(app_name("a--b"), "sfconn_a_b");
+        assert!(app_name(&"x".repeat(80)).len() <= 40);
+    }
+
+    #[test]
+    fn scopes_map_to_metadata_tokens_and_unknown_ones_are_refused() {
+        assert_eq!(
+            metadata_scopes("api refresh_token id").unwrap(),
+            ["Api", "RefreshToken", "Basic"]
+        );
+        assert!(
+            metadata_scopes("api bogus")
+                .unwrap_err()
+                .0
+                .contains("bogus")
+        );
+    }
+
+    #[test]
+    fn each_flow_enables_its_own_flow_and_nothing_salesforce_fills_in() {
+        let jwt = spec(Flow::Jwt);
+        let g = file(&jwt, "ExtlClntAppGlobalOauthSettings");
+        assert!(g.contains("<certificate>-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----</certificate>"), "{g}");
+        assert!(g.contains("<consumerKey>3MVG9key</consumerKey>"));
+        let p = file(&jwt, "ExtlClntAppOauthConfigurablePolicies");
+        assert!(p.contains("<commaSeparatedPermissionSet>CI_Users</commaSeparatedPermissionSet>"));
+        assert!(p.contains(
+            "<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>"
+        ));
+
+        let cc = spec(Flow::ClientCredentials);
+        assert!(
+            file(&cc, "ExtlClntAppGlobalOauthSettings")
+                .contains("<isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled>")
+        );
+        let p = file(&cc, "ExtlClntAppOauthConfigurablePolicies");
+        assert!(
+            p.contains("<clientCredentialsFlowUser>int@example.com</clientCredentialsFlowUser>")
+        );
+        assert!(
+            p.contains("<isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled>")
+        );
+        assert!(
+            file(&cc, "ExtlClntAppOauthSettings")
+                .contains("<commaSeparatedOauthScopes>Api</commaSeparatedOauthScopes>")
+        );
+
+        let web = spec(Flow::Web);
+        let g = file(&web, "ExtlClntAppGlobalOauthSettings");
+        assert!(g.contains("<isPkceRequired>true</isPkceRequired>"));
+        assert!(g.contains("<callbackUrl>http://localhost:1717/OauthRedirect</callbackUrl>"));
+
+        let device = spec(Flow::Device);
+        assert!(
+            file(&device, "ExtlClntAppGlobalOauthSettings")
+                .contains("<isDeviceFlowEnabled>true</isDeviceFlowEnabled>")
+        );
+
+        for s in [jwt, cc, web, device] {
+            let all: String = s.components().into_iter().map(|c| c.xml).collect();
+            assert!(!all.contains("oauthLink") && !all.contains("orgScopedExternalApp"));
+            assert!(!all.contains("isNamedUserJwtEnabled"));
+            assert!(s.package_xml().contains("<version>62.0</version>"));
+        }
+    }
+
+    #[test]
+    fn password_and_missing_flags_are_refused() {
+        let conn = Connection::new("pw", Flow::Password);
+        let e = AppSpec::for_connection(&conn, "k".into(), None, None, None).unwrap_err();
+        assert!(e.0.contains("2027-02-20"), "{e}");
+        let conn = Connection::new("j", Flow::Jwt);
+        let e =
+            AppSpec::for_connection(&conn, "k".into(), Some("c".into()), None, None).unwrap_err();
+        assert!(e.0.contains("--permission-set"), "{e}");
+    }
+
+    #[test]
+    fn xml_special_characters_are_escaped() {
+        let mut conn = Connection::new("x", Flow::ClientCredentials);
+        conn.username = None;
+        let s = AppSpec::for_connection(&conn, "k".into(), None, None, Some("a&b<c>@x.com".into()))
+            .unwrap();
+        assert!(
+            file(&s, "ExtlClntAppOauthConfigurablePolicies").contains("a&amp;b&lt;c&gt;@x.com")
+        );
+    }
+}

@@ -273,3 +273,41 @@ pub async fn read_credentials(
 fn is_plain_id(s: &str) -> bool {
     (15..=18).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_status_shape_with_quoted_values_is_read() {
+        // The checkstatus documentation's example quotes booleans and numbers (research §3).
+        let json = serde_json::json!({"id": "0Afxx00000000lWCAQ", "deployResult": {
+            "checkOnly": "false", "status": "InProgress", "numberComponentsDeployed": "10",
+            "numberComponentsTotal": "1032", "done": "false", "stateDetail": "Processing Type: Apex Component",
+            "details": {"componentFailures": [], "componentSuccesses": []}}});
+        let state = parse_state(&json);
+        assert_eq!((state.deployed, state.total), (10, 1032));
+        assert!(!state.done && !state.success);
+        assert_eq!(state.id, "0Afxx00000000lWCAQ");
+    }
+
+    #[test]
+    fn failures_are_kept_word_for_word_and_an_unknown_status_is_not_final() {
+        let json = serde_json::json!({"deployResult": {"id": "0Af1", "status": "Failed", "done": true,
+            "success": false, "details": {"componentFailures": {"componentType": "ExtlClntAppOauthSettings",
+            "fullName": "a_oauth", "fileName": "extlClntAppOauthSettings/a_oauth.ecaOauth",
+            "problem": "Required field is missing: externalClientApplication", "problemType": "Error"}}}});
+        let state = parse_state(&json);
+        assert!(state.done && !state.success);
+        assert_eq!(state.failures.len(), 1);
+        assert_eq!(
+            state.failures[0].problem,
+            "Required field is missing: externalClientApplication"
+        );
+        let state =
+            parse_state(&serde_json::json!({"deployResult": {"status": "FinalizingDeploy"}}));
+        assert!(!state.done);
+        let state = parse_state(&serde_json::json!({"deployResult": {"status": "Succeeded"}}));
+        assert!(state.done && state.success);
+    }
+}
