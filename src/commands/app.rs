@@ -298,6 +298,7 @@ async fn poll(
     let start = Instant::now();
     let period = poll_period(2000);
     let mut last = String::new();
+    let live = std::io::IsTerminal::is_terminal(&std::io::stdout());
     loop {
         let state = metadata::deploy_status(token, api_version, id, timeout)
             .await
@@ -314,10 +315,19 @@ async fn poll(
                 .unwrap_or_default()
         );
         if line != last {
-            println!("{line}");
+            if live {
+                // One line that changes in place on a terminal.
+                print!("\r{line:<60}");
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+            } else {
+                println!("{line}");
+            }
             last = line;
         }
         if state.done {
+            if live {
+                println!();
+            }
             return Ok(state);
         }
         if start.elapsed() > PROPAGATION_WAIT {
@@ -364,7 +374,7 @@ pub fn classify(failure: &ComponentFailure) -> LocalCondition {
 
 fn deploy_failed(state: &DeployState) -> CliError {
     let mut message = format!(
-        "the deploy {} ended {}; nothing was saved.",
+        "the deploy {} ended {}; the org is unchanged and the connection was not saved.",
         state.id, state.status
     );
     if let Some(e) = &state.error {

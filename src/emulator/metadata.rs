@@ -761,7 +761,12 @@ pub async fn status(
             _ if failed => ("Failed", true),
             _ => ("Succeeded", true),
         };
-        let deployed = if done && !failed { deploy.total } else { deploy.total / 2 };
+        // rollbackOnError: a failed deploy leaves nothing deployed.
+        let deployed = match (done, failed) {
+            (true, false) => deploy.total,
+            (true, true) => 0,
+            (false, _) => deploy.total / 2,
+        };
         let register = if done && !failed { deploy.app.take() } else { None };
         let failures = if done { deploy.failures.clone() } else { Vec::new() };
         let successes = if done { deploy.successes.clone() } else { Vec::new() };
