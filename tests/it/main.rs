@@ -18,5 +18,6 @@ mod keychain;
 mod pty;
 mod support;
 mod tui_harden;
+mod tui_retirement;
 mod tui_snapshots;
 mod tui_state;
