@@ -118,6 +118,12 @@ async fn client_credentials_app_deploy_reads_the_secret_back_and_runs_as_the_use
     );
     assert!(org.request_count("/services/data/v62.0/apps/oauth/usage") >= 1);
     assert_test_passes(&home, "svc", INTEGRATION_ID);
+    // The secret read back is stored, never printed.
+    let stored: toml::Value =
+        toml::from_str(&std::fs::read_to_string(home.sf.secrets_file()).unwrap()).unwrap();
+    let secret = find_secret(&stored, "svc").expect("the client secret is stored");
+    assert!(secret.len() >= 16);
+    assert!(!out.stdout.contains(&secret) && !out.stderr.contains(&secret));
     let conn = show(&home, "svc");
     assert_eq!(
         conn["domain"],
@@ -481,4 +487,19 @@ async fn list_show_and_doctor_mark_password_connections_with_the_days_left() {
     assert_eq!(out.json()["password_days_left"], -9, "{out}");
     let out = home.run_env(&["doctor", "pw"], &today);
     assert!(out.stdout.contains("Password flow: 82 days left"), "{out}");
+}
+
+/// The stored `client_secret` of connection `name` in the file store, wherever it nests it.
+fn find_secret(v: &toml::Value, name: &str) -> Option<String> {
+    match v {
+        toml::Value::Table(t) => {
+            if let Some(toml::Value::Table(conn)) = t.get(name)
+                && let Some(toml::Value::String(s)) = conn.get("client_secret")
+            {
+                return Some(s.clone());
+            }
+            t.values().find_map(|x| find_secret(x, name))
+        }
+        _ => None,
+    }
 }
