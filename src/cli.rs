@@ -62,6 +62,78 @@ pub enum Command {
     Open(OpenArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Create the External Client App a connection needs: plan it as metadata, deploy it
+    #[command(subcommand)]
+    App(AppCommand),
+    /// Move a password connection to jwt or client-credentials before the flow's retirement (2027-02-20)
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Write the app as an SFDX project and a metadata zip, and print what it will allow
+    Plan(AppPlanArgs),
+    /// Deploy the app with an admin connection, store its consumer key, and test the connection
+    Deploy(AppDeployArgs),
+}
+
+/// What the app needs beyond the connection's settings.
+#[derive(Debug, Args)]
+pub struct AppOptions {
+    /// jwt: API name of the permission set whose users are pre-authorized (assign it to the user)
+    #[arg(long = "permission-set", value_name = "NAME")]
+    pub permission_set: Option<String>,
+    /// client-credentials: the user every token runs as
+    #[arg(long = "run-as", value_name = "USERNAME")]
+    pub run_as: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AppPlanArgs {
+    #[command(flatten)]
+    pub conn: AddArgs,
+    #[command(flatten)]
+    pub app: AppOptions,
+    /// Where to write the plan (default: DIR/apps/NAME beside the profile file)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AppDeployArgs {
+    #[command(flatten)]
+    pub conn: AddArgs,
+    #[command(flatten)]
+    pub app: AppOptions,
+    /// A connection of a user allowed to deploy External Client Apps (same org)
+    #[arg(long, value_name = "ADMIN")]
+    pub admin: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MigrateTo {
+    Jwt,
+    ClientCredentials,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The password connection
+    pub name: String,
+    /// The flow that replaces the password flow
+    #[arg(long, value_enum, required_unless_present = "finish")]
+    pub to: Option<MigrateTo>,
+    /// Deploy the replacement app with this admin connection (without it: only plan)
+    #[arg(long, value_name = "ADMIN", conflicts_with = "finish")]
+    pub admin: Option<String>,
+    #[command(flatten)]
+    pub app: AppOptions,
+    /// Remove the old connection NAME-password and its secrets
+    #[arg(long, conflicts_with = "to")]
+    pub finish: bool,
+    /// Where to write the plan (default: DIR/apps/NAME beside the profile file)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod diagnose;
+pub mod eca;
 pub mod emulator;
 pub mod error;
 pub mod lifecycle;

@@ -50,7 +50,7 @@ fn path_setting(flag: &str, value: &Option<PathBuf>) -> CliResult<Option<Option<
 }
 
 /// Apply the given flags to `conn`; returns whether any setting was given.
-fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
+pub(crate) fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
     let mut changed = false;
     if let Some(flow) = args.flow {
         conn.flow = flow;

@@ -77,6 +77,13 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
         println!("{json}");
     } else {
         print!("{}", human(&conn, &report));
+        if conn.flow == Flow::Password {
+            println!(
+                "\nPassword flow: {}. Move off it: sfconn migrate {} --to jwt|client-credentials --admin ADMIN",
+                crate::eca::retirement::marker(crate::eca::retirement::today()),
+                conn.name
+            );
+        }
     }
     outcome(&report)
 }

@@ -21,6 +21,9 @@ pub struct ConnectionSummary<'a> {
     pub username: Option<&'a str>,
     pub default: bool,
     pub last_test: Option<LastTestSummary<'a>>,
+    /// Password connections only: days left until the flow's retirement on 2027-02-20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_days_left: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +52,8 @@ impl<'a> ConnectionSummary<'a> {
                 at: &t.at,
                 error_code: t.error_code.as_deref(),
             }),
+            password_days_left: (conn.flow == crate::profile::Flow::Password)
+                .then(|| crate::eca::retirement::days_left(crate::eca::retirement::today())),
         }
     }
 }
@@ -85,7 +90,14 @@ fn table(profiles: &Profiles, state: &State, default: Option<&str>) -> String {
                 " ".into()
             },
             conn.name.clone(),
-            conn.flow.as_str().into(),
+            if conn.flow == crate::profile::Flow::Password {
+                format!(
+                    "password ({})",
+                    crate::eca::retirement::short(crate::eca::retirement::today())
+                )
+            } else {
+                conn.flow.as_str().into()
+            },
             if conn.is_production() {
                 "PRODUCTION".into()
             } else {

@@ -5,6 +5,7 @@ use crate::error::CliResult;
 use crate::paths::Paths;
 
 pub mod add;
+pub mod app;
 pub mod common;
 pub mod completions;
 pub mod demo;
@@ -13,6 +14,7 @@ pub mod env;
 pub mod keygen;
 pub mod list;
 pub mod login;
+pub mod migrate;
 pub mod open;
 pub mod remove;
 pub mod rename;
@@ -68,6 +70,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Keygen(args) => keygen::run(&ctx, args).await,
         Command::Revoke(args) => revoke::run(&ctx, args).await,
         Command::Open(args) => open::run(&ctx, args).await,
+        Command::App(crate::cli::AppCommand::Plan(args)) => app::run_plan(&ctx, args).await,
+        Command::App(crate::cli::AppCommand::Deploy(args)) => app::run_deploy(&ctx, args).await,
+        Command::Migrate(args) => migrate::run(&ctx, args).await,
         Command::Completions(_) | Command::Demo(_) => Ok(()),
     }
 }

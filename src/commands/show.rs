@@ -32,6 +32,9 @@ struct ShowJson<'a> {
     callback_port: Option<u16>,
     timeout_secs: u64,
     secrets: Vec<SecretKind>,
+    /// Password connections only: days left until the flow's retirement on 2027-02-20.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_days_left: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,6 +86,8 @@ fn show_json<'a>(
         callback_port: conn.callback_port,
         timeout_secs,
         secrets,
+        password_days_left: (conn.flow == crate::profile::Flow::Password)
+            .then(|| crate::eca::retirement::days_left(crate::eca::retirement::today())),
     }
 }
 
@@ -106,9 +111,19 @@ pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
         println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
         return Ok(());
     }
-    let mut lines: Vec<(&str, String)> = vec![
-        ("name", conn.name.clone()),
-        ("flow", conn.flow.to_string()),
+    let mut lines: Vec<(&str, String)> =
+        vec![("name", conn.name.clone()), ("flow", conn.flow.to_string())];
+    if conn.flow == crate::profile::Flow::Password {
+        lines.push((
+            "retirement",
+            format!(
+                "{}; move off it with sfconn migrate {} --to jwt|client-credentials",
+                crate::eca::retirement::marker(crate::eca::retirement::today()),
+                conn.name
+            ),
+        ));
+    }
+    lines.extend([
         (
             "environment",
             if conn.is_production() {
@@ -118,7 +133,7 @@ pub async fn run(ctx: &Context, args: crate::cli::ShowArgs) -> CliResult {
             },
         ),
         ("login host", conn.login_host().to_string()),
-    ];
+    ]);
     let opt = |v: &Option<String>| v.clone();
     for (key, value) in [
         ("domain", opt(&conn.domain)),

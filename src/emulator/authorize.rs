@@ -43,7 +43,7 @@ pub async fn consent(State(ctx): State<Ctx>, Form(params): Form<Params>) -> Resp
 }
 
 struct Checked<'a> {
-    app: &'a App,
+    app: std::sync::Arc<App>,
     user: &'a User,
     redirect_uri: String,
     /// The PKCE challenge and whether it is S256.
@@ -58,7 +58,7 @@ struct Checked<'a> {
 )]
 fn check<'a>(ctx: &'a Ctx, params: &Params) -> Result<Checked<'a>, Response> {
     let scenario = &ctx.shared.scenario;
-    let Some(app) = param(params, "client_id").and_then(|id| scenario.app(id)) else {
+    let Some(app) = param(params, "client_id").and_then(|id| ctx.shared.app(id)) else {
         return Err(match param(params, "redirect_uri") {
             Some(uri) => redirect_error(
                 uri,
@@ -165,7 +165,7 @@ fn approve(ctx: &Ctx, params: &Params, ok: &Checked<'_>) -> Response {
                 user_id: ok.user.id.clone(),
                 redirect_uri: ok.redirect_uri.clone(),
                 challenge: ok.challenge.clone(),
-                scopes: grant_scopes(ok.app, param(params, "scope")),
+                scopes: grant_scopes(&ok.app, param(params, "scope")),
                 expires: ctx.shared.now_secs() + ok.app.code_ttl_secs,
                 nonce: param(params, "nonce").map(String::from),
             },
@@ -282,8 +282,8 @@ pub async fn connect_submit(State(ctx): State<Ctx>, Form(params): Form<Params>) 
             .find(|d| pending(d))
             .map(|d| d.client_id.clone())
     });
-    let app = client_id.as_deref().and_then(|id| scenario.app(id));
-    let user = match (param(&params, "username"), app) {
+    let app = client_id.as_deref().and_then(|id| ctx.shared.app(id));
+    let user = match (param(&params, "username"), app.as_deref()) {
         (Some(name), _) => scenario.user(name),
         (None, Some(app)) => scenario.default_user_for(app),
         (None, None) => scenario.browser_user(),

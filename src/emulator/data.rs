@@ -48,7 +48,7 @@ pub fn rest_error(status: StatusCode, code: &str, message: &str) -> Response {
     clippy::result_large_err,
     reason = "the error is the finished HTTP answer, built once per request"
 )]
-fn check_version(ctx: &Ctx, version: &str) -> Result<u32, Response> {
+pub(super) fn check_version(ctx: &Ctx, version: &str) -> Result<u32, Response> {
     let max = ctx.shared.scenario.org.max_api_version;
     if version == "latest" {
         return Ok(max);
@@ -87,7 +87,7 @@ fn not_found_response() -> Response {
     clippy::result_large_err,
     reason = "the error is the finished HTTP answer, built once per request"
 )]
-fn rest_session<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<Session<'a>, Response> {
+pub(super) fn rest_session<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<Session<'a>, Response> {
     // The REST API takes the token from the Authorization header only.
     let Some(session) = request_token(headers, None).and_then(|t| session(ctx, t)) else {
         return Err(rest_error(
@@ -98,7 +98,6 @@ fn rest_session<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<Session<'a>, Re
     };
     if ctx
         .shared
-        .scenario
         .app(&session.client_id)
         .is_some_and(|a| a.rest_sessions_invalid)
     {
@@ -123,7 +122,7 @@ fn rest_session<'a>(ctx: &'a Ctx, headers: &HeaderMap) -> Result<Session<'a>, Re
     clippy::result_large_err,
     reason = "the error is the finished HTTP answer, built once per request"
 )]
-fn use_api_request(ctx: &Ctx) -> Result<u64, Response> {
+pub(super) fn use_api_request(ctx: &Ctx) -> Result<u64, Response> {
     let remaining = ctx.shared.with_data(|data| {
         if data.api_remaining == 0 {
             None

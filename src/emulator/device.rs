@@ -20,6 +20,7 @@ const DEVICE_CODE_TTL: Duration = Duration::from_secs(600);
 pub fn start(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     if !app.has_flow(AppFlow::Device) {
         return Err(UNSUPPORTED_GRANT);
     }
@@ -67,6 +68,7 @@ fn user_code(random: &str) -> String {
 pub fn poll(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     if !app.has_flow(AppFlow::Device) {
         return Err(UNSUPPORTED_GRANT);
     }

@@ -17,6 +17,7 @@ use super::{Ctx, HostKind};
 pub fn authorization_code(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     if !app.has_flow(AppFlow::Web) {
         return Err(UNSUPPORTED_GRANT);
     }
@@ -98,6 +99,7 @@ fn with_id_token(
 pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     check_secret(app, auth.client_secret.as_deref(), app.secret_required)?;
     let token = form.get("refresh_token").ok_or(REFRESH_EXPIRED)?;
     let (user_id, scopes) = ctx
@@ -153,6 +155,7 @@ pub fn refresh_token(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
 pub fn password(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant {
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     if !app.has_flow(AppFlow::Password) {
         return Err(UNSUPPORTED_GRANT);
     }
@@ -194,6 +197,7 @@ pub fn client_credentials(ctx: &Ctx, form: &Form, headers: &HeaderMap) -> Grant 
     }
     let auth = client_auth(form, headers);
     let app = find_app(ctx, auth.client_id.as_deref())?;
+    let app = &*app;
     if !app.has_flow(AppFlow::ClientCredentials) {
         return Err(UNSUPPORTED_GRANT);
     }

@@ -43,8 +43,9 @@ pub fn grant(ctx: &Ctx, form: &Form) -> Grant {
         .claims
         .iss
         .as_deref()
-        .and_then(|iss| ctx.shared.scenario.app(iss))
+        .and_then(|iss| ctx.shared.app(iss))
         .ok_or(CLIENT_ID_INVALID)?;
+    let app = &*app;
     if !app.has_flow(AppFlow::Jwt) {
         return Err(UNSUPPORTED_GRANT);
     }

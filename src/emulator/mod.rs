@@ -10,6 +10,7 @@ mod demo_set;
 mod device;
 mod grants;
 mod jwt;
+mod metadata;
 mod oidc;
 mod query;
 mod rest;
@@ -281,6 +282,22 @@ fn router(ctx: Ctx) -> Router {
         )
         .route("/services/data/{version}/query", get(query::query))
         .route("/services/data/{version}/query/", get(query::query))
+        .route(
+            "/services/data/{version}/metadata/deployRequest",
+            axum::routing::post(metadata::deploy),
+        )
+        .route(
+            "/services/data/{version}/metadata/deployRequest/{id}",
+            get(metadata::status),
+        )
+        .route(
+            "/services/data/{version}/apps/oauth/usage",
+            get(metadata::usage),
+        )
+        .route(
+            "/services/data/{version}/apps/oauth/credentials/{*rest}",
+            get(metadata::credentials),
+        )
         .route("/services/data/{version}/{*rest}", get(data::other))
         .route(
             "/id/{org_id}/{user_id}",

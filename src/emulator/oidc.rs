@@ -117,7 +117,7 @@ pub async fn introspect(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes)
     let form = super::token::Form::parse_any(&body);
     let auth = client_auth(&form, &headers);
     let app = match find_app(&ctx, auth.client_id.as_deref())
-        .and_then(|app| check_secret(app, auth.client_secret.as_deref(), true).map(|()| app))
+        .and_then(|app| check_secret(&app, auth.client_secret.as_deref(), true).map(|()| app))
     {
         Ok(app) => app,
         Err(_) => {

@@ -4,7 +4,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -13,7 +13,7 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use super::HostKind;
-use super::scenario::Scenario;
+use super::scenario::{App, Scenario};
 
 /// "Each connected app allows five unique approvals per user" (research §4.4).
 pub const MAX_APPROVALS: usize = 5;
@@ -122,6 +122,12 @@ pub struct OrgData {
     /// Refresh tokens per (user id, client id), oldest first.
     pub approvals: HashMap<(String, String), VecDeque<String>>,
     pub api_remaining: u64,
+    /// Apps deployed through `deployRequest`, by app name (they win over the scenario's).
+    pub deployed_apps: HashMap<String, Arc<App>>,
+    /// Token requests still answered `invalid_client_id` per newly deployed client id.
+    pub propagation: HashMap<String, u32>,
+    /// Deploy requests by id.
+    pub deploys: HashMap<String, super::metadata::Deploy>,
 }
 
 impl OrgData {
@@ -196,6 +202,30 @@ impl Shared {
 
     pub fn with_data<R>(&self, f: impl FnOnce(&mut OrgData) -> R) -> R {
         f(&mut lock(&self.data))
+    }
+
+    /// The app with this consumer key: a deployed one, else the scenario's. A newly deployed
+    /// client id is unknown for its first `new_client_id_delay_attempts` look-ups (the
+    /// propagation delay, scenario option).
+    pub fn app(&self, client_id: &str) -> Option<Arc<App>> {
+        let deployed = self.with_data(|data| {
+            let app = data
+                .deployed_apps
+                .values()
+                .find(|a| a.client_id == client_id)
+                .cloned()?;
+            match data.propagation.get_mut(client_id) {
+                Some(left) if *left > 0 => {
+                    *left -= 1;
+                    Some(None)
+                }
+                _ => Some(Some(app)),
+            }
+        });
+        match deployed {
+            Some(found) => found,
+            None => self.scenario.app(client_id).cloned().map(Arc::new),
+        }
     }
 
     /// The org's clock: the real time plus the configured offset.

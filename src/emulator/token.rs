@@ -153,9 +153,9 @@ pub fn client_auth(form: &Form, headers: &HeaderMap) -> ClientAuth {
     auth
 }
 
-pub fn find_app<'a>(ctx: &'a Ctx, client_id: Option<&str>) -> Result<&'a App, OAuthError> {
+pub fn find_app(ctx: &Ctx, client_id: Option<&str>) -> Result<std::sync::Arc<App>, OAuthError> {
     client_id
-        .and_then(|id| ctx.shared.scenario.app(id))
+        .and_then(|id| ctx.shared.app(id))
         .ok_or(CLIENT_ID_INVALID)
 }
 

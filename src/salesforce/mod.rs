@@ -11,6 +11,7 @@ pub mod hosts;
 mod http;
 mod jwt;
 pub mod login;
+pub mod metadata;
 mod password;
 mod probe;
 mod refresh;

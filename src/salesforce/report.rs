@@ -101,10 +101,24 @@ pub enum LocalCondition {
     /// A token answer (or the cache) names an instance or identity URL that is not https on
     /// the connection's own or a Salesforce domain: the token is never sent there.
     InstanceUrlUntrusted,
+    /// A deploy named a permission set the org does not have (`sfconn app deploy`).
+    EcaPermissionSetUnknown,
+    /// A deploy named a client credentials Run As user the org does not have.
+    EcaRunAsUnknown,
+    /// A deploy's certificate was refused.
+    EcaCertificateInvalid,
+    /// A deploy's metadata was refused: an unknown or missing element, a parse error.
+    EcaMetadataInvalid,
+    /// The app or its consumer key already exists in the org.
+    EcaAppExists,
+    /// The admin connection's user may not deploy External Client Apps.
+    EcaDeployNotAllowed,
+    /// A deployed app's consumer key was still unknown when the wait ended.
+    EcaPropagationTimeout,
 }
 
 impl LocalCondition {
-    pub const ALL: [LocalCondition; 16] = [
+    pub const ALL: [LocalCondition; 23] = [
         LocalCondition::CallbackTimeout,
         LocalCondition::CallbackPortBusy,
         LocalCondition::CallbackStateMismatch,
@@ -121,6 +135,13 @@ impl LocalCondition {
         LocalCondition::RandomUnavailable,
         LocalCondition::BadUrl,
         LocalCondition::InstanceUrlUntrusted,
+        LocalCondition::EcaPermissionSetUnknown,
+        LocalCondition::EcaRunAsUnknown,
+        LocalCondition::EcaCertificateInvalid,
+        LocalCondition::EcaMetadataInvalid,
+        LocalCondition::EcaAppExists,
+        LocalCondition::EcaDeployNotAllowed,
+        LocalCondition::EcaPropagationTimeout,
     ];
 
     /// The name in the catalog's `local` triggers and in the JSON `error.code`.
@@ -142,6 +163,13 @@ impl LocalCondition {
             LocalCondition::RandomUnavailable => "random-unavailable",
             LocalCondition::BadUrl => "bad-url",
             LocalCondition::InstanceUrlUntrusted => "instance-url-untrusted",
+            LocalCondition::EcaPermissionSetUnknown => "eca-permission-set-unknown",
+            LocalCondition::EcaRunAsUnknown => "eca-run-as-unknown",
+            LocalCondition::EcaCertificateInvalid => "eca-certificate-invalid",
+            LocalCondition::EcaMetadataInvalid => "eca-metadata-invalid",
+            LocalCondition::EcaAppExists => "eca-app-exists",
+            LocalCondition::EcaDeployNotAllowed => "eca-deploy-not-allowed",
+            LocalCondition::EcaPropagationTimeout => "eca-propagation-timeout",
         }
     }
 

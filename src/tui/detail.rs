@@ -109,6 +109,22 @@ fn settings_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
             .join(", "),
     };
     lines.push(kv("secrets", secrets));
+    if c.flow == crate::profile::Flow::Password {
+        // Issue 11: the flow's retirement, counted on the TUI's clock (tests pin it).
+        let days = crate::eca::retirement::days_left(app.now.date());
+        let text = if days > 0 {
+            format!("{days} days left (2027-02-20)")
+        } else {
+            "retired on 2027-02-20".to_string()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<14}", "retirement"),
+                Style::new().fg(Color::DarkGray),
+            ),
+            Span::styled(text, Style::new().fg(Color::Yellow)),
+        ]));
+    }
     lines
 }
 

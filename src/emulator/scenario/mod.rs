@@ -66,6 +66,11 @@ pub struct OrgSettings {
     /// (`login_hint`, the `username` field of /setup/connect). Default: the first user.
     #[serde(default)]
     pub browser_user: Option<String>,
+    /// An External Client App deployed through `deployRequest` answers `invalid_client_id` to this
+    /// many look-ups of its consumer key before it works: Salesforce's propagation delay after a
+    /// deploy (minutes on a real org, unconfirmed), counted in requests so tests need no clock.
+    #[serde(default)]
+    pub new_client_id_delay_attempts: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +94,13 @@ pub struct User {
     /// Logins come from outside the user's profile IP ranges: every grant answers `ip restricted`.
     #[serde(default)]
     pub ip_restricted: bool,
+    /// Permission sets assigned to the user (API names). An External Client App's policies may
+    /// pre-authorize users through one; a deploy naming a permission set nobody has fails.
+    #[serde(default)]
+    pub permission_sets: Vec<String>,
+    /// May deploy metadata ("Create, edit, and delete External Client Apps", or Modify All Data).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 /// The OAuth flows an app can enable (sfconn's flow names; `web` also covers the refresh token grant).
@@ -261,6 +273,13 @@ impl Scenario {
         self.users
             .iter()
             .find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+
+    /// Whether any user has this permission set (the org's permission sets, as far as it matters).
+    pub fn has_permission_set(&self, name: &str) -> bool {
+        self.users
+            .iter()
+            .any(|u| u.permission_sets.iter().any(|p| p == name))
     }
 
     pub fn user_by_id(&self, id: &str) -> Option<&User> {

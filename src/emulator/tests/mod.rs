@@ -5,6 +5,7 @@ mod demo_set;
 mod device;
 mod grants;
 mod jwt_bearer;
+mod metadata;
 mod oidc;
 mod rest_api;
 mod scenario_file;
