@@ -70,7 +70,7 @@ fn check<'a>(ctx: &'a Ctx, params: &Params) -> Result<Checked<'a>, Response> {
         });
     };
     let redirect_uri = match param(params, "redirect_uri") {
-        Some(uri) if ctx.shared.callback_allowed(app, uri) => uri.to_string(),
+        Some(uri) if ctx.shared.callback_allowed(&app, uri) => uri.to_string(),
         _ => {
             return Err(error_page(
                 "redirect_uri_mismatch",

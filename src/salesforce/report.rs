@@ -197,7 +197,14 @@ impl LocalCondition {
             | LocalCondition::MissingSetting
             | LocalCondition::MissingSecret
             | LocalCondition::RandomUnavailable
-            | LocalCondition::InstanceUrlUntrusted => self.as_str(),
+            | LocalCondition::InstanceUrlUntrusted
+            | LocalCondition::EcaPermissionSetUnknown
+            | LocalCondition::EcaRunAsUnknown
+            | LocalCondition::EcaCertificateInvalid
+            | LocalCondition::EcaMetadataInvalid
+            | LocalCondition::EcaAppExists
+            | LocalCondition::EcaDeployNotAllowed
+            | LocalCondition::EcaPropagationTimeout => self.as_str(),
         }
     }
 }
