@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use super::Context;
 use super::common::{load_profiles, open_secrets, validation_failed};
 use super::secret_input;
-use crate::cli::AddArgs;
+use crate::cli::{AddArgs, EditArgs};
 use crate::error::{CliError, CliResult};
 use crate::lifecycle::{Draft, Lifecycle, LifecycleError};
 use crate::profile::validate::{
-    normalize_audience, normalize_domain, normalize_scopes, validate_name,
+    normalize_audience, normalize_domain, normalize_scopes, required_secrets, validate_name,
 };
 use crate::profile::{Connection, Flow, ProfileError};
 use crate::secrets::SecretKind;
@@ -189,31 +189,97 @@ pub async fn run_add(ctx: &Context, args: AddArgs) -> CliResult {
     Ok(())
 }
 
-pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
+pub async fn run_edit(ctx: &Context, args: EditArgs) -> CliResult {
+    let EditArgs {
+        settings: args,
+        secret: enter,
+        clear_secret: clear,
+    } = args;
     let profiles = load_profiles(ctx)?;
     let mut conn = profiles.require(&args.name)?.clone();
     let before = conn.clone();
     let changed = apply(&mut conn, &args)?;
-    if !changed && !secret_input::any_env_for(conn.flow) {
+    for kind in &clear {
+        secret_input::check_kind(&conn, *kind, "--clear-secret")?;
+        if enter.contains(kind) {
+            return Err(CliError::usage(format!(
+                "--secret {0} and --clear-secret {0} contradict each other; pick one",
+                kind.as_str()
+            )));
+        }
+        if required_secrets(conn.flow).contains(kind) {
+            return Err(CliError::usage(format!(
+                "--clear-secret {}: the {} flow cannot work without its {}; enter a new one with `sfconn edit {} --secret {}` instead (nothing was changed)",
+                kind.as_str(),
+                conn.flow,
+                kind.label(),
+                conn.name,
+                kind.as_str()
+            )));
+        }
+    }
+    for kind in &enter {
+        secret_input::check_kind(&conn, *kind, "--secret")?;
+    }
+    let nothing_asked =
+        !changed && enter.is_empty() && clear.is_empty() && !secret_input::any_env_for(conn.flow);
+    // `sfconn edit NAME` alone on a terminal: the person came to fix a secret.
+    let reenter =
+        nothing_asked && secret_input::interactive() && !SecretKind::for_flow(conn.flow).is_empty();
+    if nothing_asked && !reenter {
         return Err(CliError::usage(format!(
-            "nothing to change for {}: pass a setting such as --domain or --client-id, or set a secret variable such as SFCONN_CLIENT_SECRET",
-            conn.name
+            "nothing to change for {0}: pass a setting such as --domain or --client-id, `--secret KIND` to enter a secret again ({1}), or `--clear-secret KIND`",
+            conn.name,
+            secret_input::kinds_of(conn.flow)
         )));
     }
     conn.validate()
         .map_err(|errors| validation_failed(&conn.name, &errors))?;
-    let secrets = secret_input::collect(&conn, &[], false)?;
-    let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
+    let store = open_secrets(ctx)?;
+    let secrets = if reenter {
+        let got = secret_input::reenter(&conn)?;
+        if got.is_empty() {
+            println!("Nothing changed for {}.", conn.name);
+            return Ok(());
+        }
+        got
+    } else if !enter.is_empty() {
+        enter
+            .iter()
+            .map(|k| secret_input::ask_one(&conn, *k))
+            .collect::<CliResult<Vec<_>>>()?
+    } else {
+        let name = conn.name.clone();
+        let lookup = store.clone();
+        let stored = blocking(move || Ok(lookup.stored_kinds(&name)?)).await?;
+        secret_input::collect(&conn, &stored, false)?
+    };
+    let lifecycle = Lifecycle::new(ctx.paths.clone(), store);
     let name = args.name.clone();
-    let edited = blocking(move || lifecycle.edit(&name, Draft::new(conn, secrets))).await?;
+    let asked_to_clear = clear.clone();
+    let draft = Draft {
+        conn,
+        set: secrets,
+        clear,
+    };
+    let edited = blocking(move || lifecycle.edit(&name, draft)).await?;
     let conn = &edited.conn;
     if edited.settings_changed {
         println!("Updated connection {} ({}).", conn.name, describe(conn));
-    } else {
+    } else if !edited.stored.is_empty() {
         println!("Updated the secrets of {}.", conn.name);
     }
     if !edited.stored.is_empty() {
         println!("Stored secrets: {}.", kind_list(&edited.stored));
+    }
+    if !edited.cleared.is_empty() {
+        println!("Removed secrets: {}.", kind_list(&edited.cleared));
+    }
+    for kind in asked_to_clear
+        .iter()
+        .filter(|k| !edited.cleared.contains(k))
+    {
+        println!("No {} was stored for {}.", kind.label(), conn.name);
     }
     if !edited.dropped.is_empty() {
         println!(

@@ -174,7 +174,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                     w.key_generated(&key, &cert);
                 }
                 app.info(format!(
-                    "Made a key pair for {name}: upload {} to the app (Use digital signatures)",
+                    "Made a key pair for {name}: upload {} in External Client App Manager → your app → OAuth Settings → Enable JWT Bearer Flow",
                     cert.display()
                 ));
             }

@@ -208,9 +208,9 @@ mod tests {
             setup_url(
                 Some("https://acme.my.salesforce.com"),
                 Environment::Production,
-                "/lightning/setup/ConnectedApplication/home"
+                "/lightning/setup/ManageExternalClientApplication/home"
             ),
-            "https://acme.my.salesforce.com/lightning/setup/ConnectedApplication/home"
+            "https://acme.my.salesforce.com/lightning/setup/ManageExternalClientApplication/home"
         );
         assert_eq!(
             setup_url(

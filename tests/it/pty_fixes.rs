@@ -1,0 +1,124 @@
+//! Issue 9 in a real terminal: the prompts a person answers (secrets to fix, a production
+//! connection's name) and the TUI paths that used to be dead ends.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::pty::PtyApp;
+
+/// Run sfconn without a terminal (setup steps), with the plain-text secret store.
+fn cli(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfconn"));
+    cmd.args(args)
+        .env("SFCONN_HOME", home)
+        .env("SFCONN_SECRET_STORE", "file")
+        .env_remove("SFCONN_CLIENT_SECRET")
+        .env_remove("SFCONN_PASSWORD")
+        .env_remove("SFCONN_SECURITY_TOKEN")
+        .env_remove("SFCONN_PRIVATE_KEY");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run sfconn");
+    assert!(
+        out.status.success(),
+        "sfconn {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn secrets(home: &Path) -> String {
+    std::fs::read_to_string(home.join("secrets.toml")).unwrap_or_default()
+}
+
+fn add_cc(home: &Path) {
+    cli(
+        home,
+        &[
+            "add",
+            "cc",
+            "--flow",
+            "client-credentials",
+            "--domain",
+            "acme.my.salesforce.com",
+            "--client-id",
+            "3MVG9cc",
+        ],
+        &[("SFCONN_CLIENT_SECRET", "wrong-secret-1")],
+    );
+}
+
+#[test]
+fn edit_alone_on_a_terminal_asks_for_the_secret_again() {
+    let home = tempfile::tempdir().unwrap();
+    add_cc(home.path());
+    let mut app = PtyApp::start(&["edit", "cc"], home.path(), &[]);
+    app.wait_for("Enter keeps the stored one");
+    app.wait_for("Consumer secret for cc:");
+    app.typed("right-secret-2\r");
+    app.wait_for("Stored secrets: client secret");
+    assert_eq!(app.exit_code(), 0);
+    let stored = secrets(home.path());
+    assert!(stored.contains("right-secret-2"), "{stored}");
+    assert!(!stored.contains("wrong-secret-1"), "{stored}");
+}
+
+#[test]
+fn edit_secret_kind_prompts_for_that_one_only() {
+    let home = tempfile::tempdir().unwrap();
+    cli(
+        home.path(),
+        &[
+            "add",
+            "pw",
+            "--flow",
+            "password",
+            "--client-id",
+            "3MVG9pw",
+            "--username",
+            "a@b.c",
+        ],
+        &[
+            ("SFCONN_CLIENT_SECRET", "cs-1"),
+            ("SFCONN_PASSWORD", "pw-1"),
+        ],
+    );
+    let mut app = PtyApp::start(
+        &["edit", "pw", "--secret", "security_token"],
+        home.path(),
+        &[],
+    );
+    app.wait_for("Security token");
+    let screen = app.screen();
+    assert!(!screen.contains("Password for"), "{screen}");
+    app.typed("tok-3\r");
+    app.wait_for("Stored secrets: security token");
+    assert_eq!(app.exit_code(), 0);
+    let stored = secrets(home.path());
+    assert!(
+        stored.contains("tok-3") && stored.contains("pw-1"),
+        "{stored}"
+    );
+}
+
+#[test]
+fn removing_a_production_connection_on_a_terminal_asks_for_its_name() {
+    let home = tempfile::tempdir().unwrap();
+    add_cc(home.path());
+    let mut app = PtyApp::start(&["remove", "cc"], home.path(), &[]);
+    app.wait_for("Type its name to remove it");
+    app.typed("c\r");
+    app.wait_for("nothing was changed");
+    assert_eq!(app.exit_code(), 2);
+    let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
+    assert!(profile.contains("[connections.cc]"), "{profile}");
+
+    let mut app = PtyApp::start(&["remove", "cc"], home.path(), &[]);
+    app.wait_for("Type its name to remove it");
+    app.typed("cc\r");
+    app.wait_for("Removed connection cc");
+    assert_eq!(app.exit_code(), 0);
+    assert!(!secrets(home.path()).contains("wrong-secret-1"));
+}
