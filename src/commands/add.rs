@@ -77,6 +77,16 @@ fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
         Some(normalize_domain),
         &mut conn.domain,
     )?;
+    // With no --env, a My Domain that names its kind (`--x.sandbox.my.salesforce.com`) sets it.
+    if args.environment.is_none()
+        && args.domain.is_some()
+        && let Some(env) = conn
+            .domain
+            .as_deref()
+            .and_then(crate::profile::validate::environment_of_domain)
+    {
+        conn.environment = env;
+    }
     text("--client-id", &args.client_id, None, &mut conn.client_id)?;
     text("--username", &args.username, None, &mut conn.username)?;
     text(
@@ -157,6 +167,12 @@ pub async fn run_add(ctx: &Context, args: AddArgs) -> CliResult {
     if profiles.connections.contains_key(&conn.name) {
         return Err(ProfileError::AlreadyExists { name: conn.name }.into());
     }
+    // A domain or client id that cannot work is refused before any secret is asked for.
+    let mut errors = conn.validate().err().unwrap_or_default();
+    errors.extend(conn.fit_errors());
+    if !errors.is_empty() {
+        return Err(validation_failed(&conn.name, &errors));
+    }
     let secrets = secret_input::collect(&conn, &[], true)?;
     let kinds: Vec<SecretKind> = secrets.iter().map(|(k, _)| *k).collect();
     // Settings are checked before the secret store is opened: a typo is exit 2, not a
@@ -233,8 +249,12 @@ pub async fn run_edit(ctx: &Context, args: EditArgs) -> CliResult {
             secret_input::kinds_of(conn.flow)
         )));
     }
-    conn.validate()
-        .map_err(|errors| validation_failed(&conn.name, &errors))?;
+    // Everything that can be checked offline is checked before a prompt asks for a secret.
+    let mut errors = conn.validate().err().unwrap_or_default();
+    errors.extend(conn.fit_errors());
+    if !errors.is_empty() {
+        return Err(validation_failed(&conn.name, &errors));
+    }
     let store = open_secrets(ctx)?;
     let secrets = if reenter {
         let got = secret_input::reenter(&conn)?;

@@ -116,3 +116,115 @@ fn revoke_of_a_production_connection_needs_yes_without_a_terminal() {
         .ok()
         .stdout_has("Nothing to revoke");
 }
+
+/// Each value is refused with exit 2, a message naming the fix, and no file written.
+#[test]
+fn domains_and_client_ids_that_cannot_work_are_refused_offline() {
+    let sf = Sfconn::new();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "add",
+                "a",
+                "--flow",
+                "device",
+                "--client-id",
+                "3MVG9a",
+                "--domain",
+                "https://acme.lightning.force.com/lightning/page/home",
+            ],
+            "https://acme.my.salesforce.com",
+        ),
+        (
+            &[
+                "add",
+                "a",
+                "--flow",
+                "device",
+                "--client-id",
+                "3MVG9a",
+                "--env",
+                "production",
+                "--domain",
+                "acme--uat.sandbox.my.salesforce.com",
+            ],
+            "is a sandbox My Domain but the environment is production",
+        ),
+        (
+            &[
+                "add",
+                "a",
+                "--flow",
+                "device",
+                "--client-id",
+                "3MVG9a",
+                "--env",
+                "sandbox",
+                "--domain",
+                "acme.my.salesforce.com",
+            ],
+            "is a production My Domain but the environment is sandbox",
+        ),
+        (
+            &[
+                "add",
+                "a",
+                "--flow",
+                "client-credentials",
+                "--client-id",
+                "3MVG9a",
+                "--domain",
+                "login.salesforce.com",
+            ],
+            "my-domain-required",
+        ),
+        (
+            &["add", "a", "--flow", "device", "--client-id", "3MVG9..."],
+            "paste the whole Consumer Key",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = sf
+            .cmd(args.iter().copied())
+            .env("SFCONN_CLIENT_SECRET", "cs")
+            .code(2);
+        assert!(out.stderr.contains(says), "{args:?}:\n{}", out.stderr);
+        assert!(sf.files().is_empty(), "{args:?} wrote {:?}", sf.files());
+    }
+}
+
+#[test]
+fn the_environment_follows_the_domain_when_env_is_not_given() {
+    let sf = Sfconn::new();
+    sf.run([
+        "add",
+        "uat",
+        "--flow",
+        "device",
+        "--client-id",
+        "3MVG9a",
+        "--domain",
+        "acme--uat.sandbox.my.salesforce.com",
+    ])
+    .ok();
+    let show = sf.run(["show", "uat", "--json"]).ok().json();
+    assert_eq!(show["environment"], "sandbox");
+    // Editing the domain alone to a production one moves the environment with it; the same
+    // edit with the wrong --env is refused and changes nothing.
+    let before = sf.files();
+    sf.run([
+        "edit",
+        "uat",
+        "--domain",
+        "acme.my.salesforce.com",
+        "--env",
+        "sandbox",
+    ])
+    .code(2)
+    .stderr_has("--env production");
+    assert_eq!(sf.files(), before);
+    sf.run(["edit", "uat", "--domain", "acme.my.salesforce.com"])
+        .ok();
+    let show = sf.run(["show", "uat", "--json"]).ok().json();
+    assert_eq!(show["environment"], "production");
+}
