@@ -95,8 +95,9 @@ fn lightning_or_setup_host(input: &str) -> Option<String> {
     } else {
         "a Setup page address"
     };
+    // The host to use comes first: the wizard shows this under the field, where space is short.
     Some(format!(
-        "`{text}` is {what}, not the org's login domain; use its My Domain: https://{org}.my.salesforce.com (Setup → My Domain shows it)"
+        "use https://{org}.my.salesforce.com: {host} is {what}, not the org's My Domain (Setup → My Domain shows it)"
     ))
 }
 

@@ -91,6 +91,35 @@ pub struct SaveNote {
     pub orphans_removed: Vec<SecretKind>,
 }
 
+/// Why a save did nothing, and which settings (profile-file keys) were wrong, so the wizard
+/// can go straight to the field to fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveError {
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+impl From<String> for SaveError {
+    fn from(message: String) -> SaveError {
+        SaveError {
+            message,
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<&str> for SaveError {
+    fn from(message: &str) -> SaveError {
+        SaveError::from(message.to_string())
+    }
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Which engine call a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
@@ -159,7 +188,7 @@ pub enum TaskMsg {
     Saved {
         conn: Box<Connection>,
         replaces: Option<String>,
-        result: Result<SaveNote, String>,
+        result: Result<SaveNote, SaveError>,
     },
     Deleted {
         name: String,

@@ -1,7 +1,7 @@
 //! Applying what background tasks report: results land on the connection they belong to (by
 //! name), whatever screen is showing; a result from an older run (lower generation) is dropped.
 
-use super::action::{Effect, RunKind, SaveNote, TaskMsg};
+use super::action::{Effect, RunKind, SaveError, SaveNote, TaskMsg};
 use super::app::{App, ConnRow, RunStatus, Screen};
 use super::update::start_run;
 use super::wizard::{ConnectState, Wizard};
@@ -123,6 +123,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                     ConnectState::Failed {
                         report: Some(report),
                         message,
+                        fields: Vec::new(),
                     }
                 });
             }
@@ -207,7 +208,7 @@ fn on_saved(
     app: &mut App,
     conn: crate::profile::Connection,
     replaces: Option<String>,
-    result: Result<SaveNote, String>,
+    result: Result<SaveNote, SaveError>,
 ) -> Vec<Effect> {
     let name = conn.name.clone();
     let waiting = app.wizard.as_deref().is_some_and(|w| {
@@ -223,7 +224,10 @@ fn on_saved(
                     w.connect = Some(ConnectState::Failed {
                         report: None,
                         message,
-                    })
+                        fields: e.fields,
+                    });
+                    // The wizard shows why; an older "Saved …" line would contradict it.
+                    app.notice = None;
                 }
                 None => app.error(message),
             }
@@ -245,6 +249,11 @@ fn on_saved(
     app.info(saved_message(&name, &note));
     if !waiting {
         return Vec::new();
+    }
+    if let Some(w) = app.wizard.as_deref_mut() {
+        // From now on the wizard edits what it saved: Retry after a fix is an edit, never a
+        // second add that collides with the first.
+        w.saved(&name);
     }
     let kind = match app.row(&name) {
         Some(r) if r.conn.flow.is_interactive() => RunKind::Login,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, RunKind, SaveNote, SecretValue, TaskMsg};
+use super::action::{Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg};
 use crate::lifecycle::{Draft, ExistingKeys, Lifecycle};
 use crate::paths::Paths;
 use crate::profile::Connection;
@@ -74,6 +74,7 @@ impl Services {
                 let back = replaces.clone();
                 let result = blocking(move || save(&lifecycle, saved, secrets, back.as_deref()))
                     .await
+                    .map_err(SaveError::from)
                     .and_then(|r| r);
                 Some(TaskMsg::Saved {
                     conn,
@@ -213,7 +214,7 @@ fn save(
     conn: Connection,
     secrets: Vec<(SecretKind, SecretValue)>,
     replaces: Option<&str>,
-) -> Result<SaveNote, String> {
+) -> Result<SaveNote, SaveError> {
     let set: Vec<(SecretKind, String)> = secrets.into_iter().map(|(k, v)| (k, v.0)).collect();
     let draft = Draft::new(conn, set);
     match replaces {
@@ -224,7 +225,7 @@ fn save(
                 next_step: None,
                 orphans_removed: added.orphans_removed,
             })
-            .map_err(|e| e.to_string()),
+            .map_err(save_error),
         Some(old) => lifecycle
             .edit(old, draft)
             .map(|edited| SaveNote {
@@ -232,7 +233,20 @@ fn save(
                 dropped: edited.dropped,
                 orphans_removed: Vec::new(),
             })
-            .map_err(|e| e.to_string()),
+            .map_err(save_error),
+    }
+}
+
+fn save_error(e: crate::lifecycle::LifecycleError) -> SaveError {
+    let fields = match &e {
+        crate::lifecycle::LifecycleError::Invalid { errors, .. } => {
+            errors.iter().map(|v| v.field.clone()).collect()
+        }
+        _ => Vec::new(),
+    };
+    SaveError {
+        message: e.to_string(),
+        fields,
     }
 }
 

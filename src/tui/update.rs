@@ -167,6 +167,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         }
         Cmd::New => match Wizard::create(app.base_dir()) {
             Ok(w) => {
+                app.notice = None;
                 app.wizard = Some(Box::new(w));
                 app.screen = Screen::Wizard;
             }
@@ -187,6 +188,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 };
                 match Wizard::edit(&row.conn, &stored, app.base_dir()) {
                     Ok(w) => {
+                        app.notice = None;
                         app.wizard = Some(Box::new(w));
                         app.screen = Screen::Wizard;
                         // The secret fields say "stored" only for what the store really holds.
@@ -291,10 +293,15 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         app.screen = Screen::List;
         return Vec::new();
     };
+    let step = wizard.step;
     let outcome = {
         let taken = taken_by_other(app, wizard.editing.clone());
         wizard.on_cmd(cmd, &taken)
     };
+    // A status line belongs to the moment it was said: once the wizard moves on, it goes.
+    if wizard.step != step || matches!(outcome, Outcome::Exit { .. }) {
+        app.notice = None;
+    }
     match outcome {
         Outcome::Stay => {
             app.wizard = Some(wizard);

@@ -18,3 +18,4 @@ mod support;
 mod tui_harden;
 mod tui_snapshots;
 mod tui_state;
+mod tui_wizard;

@@ -104,8 +104,25 @@ pub fn validate(field: &Field, rules: &Rules<'_>) -> Result<(), String> {
     }
     match field.key() {
         FieldKey::Name => validate_name(value, rules.taken),
-        FieldKey::Domain => normalize_domain(value).map(|_| ()),
-        FieldKey::ClientId => no_spaces(value, "the consumer key"),
+        FieldKey::Domain => {
+            let domain = normalize_domain(value)?;
+            let host = domain.trim_start_matches("https://");
+            if rules.flow == Flow::ClientCredentials
+                && (host == "login.salesforce.com" || host == "test.salesforce.com")
+            {
+                return Err(format!(
+                    "{host} cannot issue client-credentials tokens (my-domain-required); use your My Domain, e.g. acme.my.salesforce.com"
+                ));
+            }
+            Ok(())
+        }
+        FieldKey::ClientId => {
+            no_spaces(value, "the consumer key")?;
+            match crate::profile::validate::client_id_placeholder(value) {
+                Some(message) => Err(message),
+                None => Ok(()),
+            }
+        }
         FieldKey::Username => {
             no_spaces(value, "the username")?;
             if value.contains('@') {

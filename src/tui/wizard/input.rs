@@ -23,6 +23,8 @@ impl Wizard {
                     Environment::Production => Environment::Sandbox,
                     Environment::Sandbox => Environment::Production,
                 };
+                let index = self.focus;
+                self.check(index, taken);
             }
             return;
         }
@@ -154,6 +156,7 @@ impl Wizard {
         self.connect = Some(ConnectState::Failed {
             report: None,
             message,
+            fields: Vec::new(),
         });
         Outcome::Stay
     }
@@ -177,24 +180,30 @@ impl Wizard {
         }])
     }
 
-    /// After a failed connect: go to the field (or Setup step) the first matching hint names.
+    /// After a failed connect: go to the field or Setup step the failure names. A refused save
+    /// names its settings; a failed run names hints: first a field that is where that hint's
+    /// fix goes (`fixes` in assets/wizard), then the Setup step that explains it, then any field
+    /// that mentions it.
     fn jump_to_fix(&mut self) {
-        let Some(ConnectState::Failed { report, .. }) = &self.connect else {
+        let Some(ConnectState::Failed { report, fields, .. }) = &self.connect else {
             return;
         };
+        let settings: Vec<FieldKey> = fields
+            .iter()
+            .filter_map(|f| FieldKey::from_setting(f))
+            .collect();
         let ids: Vec<String> = report
             .as_ref()
             .map(|r| r.hints.iter().map(|h| h.id.clone()).collect())
             .unwrap_or_default();
+        for key in settings {
+            if let Some(i) = self.fields.iter().position(|f| f.key() == key) {
+                return self.focus_field(i);
+            }
+        }
         for id in &ids {
-            if let Some(i) = self.fields.iter().position(|f| f.spec.hints.contains(id)) {
-                self.enter(if i < COMMON {
-                    Step::Basics
-                } else {
-                    Step::Credentials
-                });
-                self.focus = i;
-                return;
+            if let Some(i) = self.fields.iter().position(|f| f.spec.fixes.contains(id)) {
+                return self.focus_field(i);
             }
             if let Some(i) = self
                 .guide()
@@ -204,8 +213,20 @@ impl Wizard {
                 self.checklist_cursor = i;
                 return;
             }
+            if let Some(i) = self.fields.iter().position(|f| f.spec.hints.contains(id)) {
+                return self.focus_field(i);
+            }
         }
         self.enter(Step::Credentials);
+    }
+
+    fn focus_field(&mut self, i: usize) {
+        self.enter(if i < COMMON {
+            Step::Basics
+        } else {
+            Step::Credentials
+        });
+        self.focus = i;
     }
 
     /// The key pair was made: fill in both paths.

@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
-    let what = match &w.editing {
+    let what = match w.editing.as_ref().filter(|_| !w.new_connection) {
         Some(name) => format!(" Edit {name} "),
         None => " New connection ".to_string(),
     };
@@ -373,7 +373,9 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(""));
             lines.extend(report_lines(report, area.width.saturating_sub(2)));
         }
-        Some(ConnectState::Failed { report, message }) => {
+        Some(ConnectState::Failed {
+            report, message, ..
+        }) => {
             lines.push(Line::from(Span::styled(
                 format!(" ✗ {message}"),
                 Style::new().fg(Color::Red).bold(),
