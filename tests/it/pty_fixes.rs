@@ -122,3 +122,55 @@ fn removing_a_production_connection_on_a_terminal_asks_for_its_name() {
     assert_eq!(app.exit_code(), 0);
     assert!(!secrets(home.path()).contains("wrong-secret-1"));
 }
+
+/// The jwt wizard against the practice org with a mistyped consumer key: Connect saves and
+/// fails, `f` lands on the consumer key, the fix and Review → Enter connect (an edit of the saved
+/// connection, never "already exists"). At 120x36, as the issue was found.
+#[test]
+fn a_failed_connect_is_fixed_in_the_wizard_and_retried() {
+    let org = crate::support::org::TestOrg::start();
+    let home = tempfile::tempdir().unwrap();
+    let key = home.path().join("practice.key");
+    std::fs::write(&key, crate::support::org::PRACTICE_JWT_KEY_PEM).unwrap();
+    let mut app = PtyApp::start_sized(&[], home.path(), &[], 36, 120);
+    app.wait_for("No connections yet");
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("j");
+    app.keys("\r");
+    app.wait_for("2 · Connection");
+    app.typed("admin-jwt");
+    app.keys("\t\t");
+    app.typed(&org.url());
+    app.keys("\r");
+    app.wait_for("Salesforce Setup checklist");
+    app.keys("\r");
+    app.wait_for("Fields for jwt");
+    app.typed("practice-jwx");
+    app.keys("\t");
+    app.typed("integration@practice.example");
+    app.keys("\t");
+    app.typed(&key.display().to_string());
+    app.keys("\r");
+    app.wait_for("5 · Review");
+    app.keys("\r");
+    app.wait_for("f goes back to the field to fix");
+    let failed = app.screen();
+    assert!(failed.contains("✗"), "{failed}");
+    app.keys("f");
+    app.wait_for("it becomes the JWT issuer");
+    app.keys("\u{7f}");
+    app.typed("t");
+    app.keys("\r");
+    app.wait_for("5 · Review");
+    app.keys("\r");
+    app.wait_for("Connected as integration@practice.example");
+    let screen = app.screen();
+    assert!(!screen.contains("already exists"), "{screen}");
+    assert!(!screen.contains("Could not save"), "{screen}");
+    app.keys("\r");
+    app.keys("q");
+    app.expect_clean_exit();
+    let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
+    assert!(profile.contains("client_id = \"practice-jwt\""), "{profile}");
+}
