@@ -50,6 +50,8 @@ pub enum Cmd {
     Fix,
     /// Wizard connect: run the connection again.
     Retry,
+    /// Wizard (edit): remove the focused optional secret from the store on save, or keep it.
+    ForgetSecret,
 }
 
 /// Everything `update` reacts to.
@@ -142,6 +144,8 @@ pub enum Effect {
     Save {
         conn: Box<Connection>,
         secrets: Vec<(SecretKind, SecretValue)>,
+        /// Optional secrets to remove from the store (the wizard's Ctrl-D).
+        clear: Vec<SecretKind>,
         replaces: Option<String>,
     },
     Delete {

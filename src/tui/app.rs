@@ -149,7 +149,11 @@ pub enum Mode {
     ConfirmYesNo,
     ConfirmTyped,
     WizardFlow,
-    WizardForm { keygen: bool },
+    /// `forget`: the focused field is an optional secret the store holds (Ctrl-D removes it).
+    WizardForm {
+        keygen: bool,
+        forget: bool,
+    },
     WizardChecklist,
     WizardReview,
     WizardRunning,

@@ -265,6 +265,14 @@ const WIZARD_KEYGEN: Binding = b(
     true,
 );
 
+const WIZARD_FORGET: Binding = b(
+    &[ctrl('d')],
+    "Ctrl-D",
+    "remove the stored secret",
+    Cmd::ForgetSecret,
+    true,
+);
+
 const WIZARD_CHECKLIST: &[Binding] = &[
     MOVE[0],
     MOVE[1],
@@ -363,8 +371,13 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::WizardFailed => WIZARD_CONNECT_FAILED,
     };
     let mut out = table.to_vec();
-    if let Mode::WizardForm { keygen: true } = mode {
-        out.insert(3, WIZARD_KEYGEN);
+    if let Mode::WizardForm { keygen, forget } = mode {
+        if keygen {
+            out.insert(3, WIZARD_KEYGEN);
+        }
+        if forget {
+            out.insert(3, WIZARD_FORGET);
+        }
     }
     out
 }

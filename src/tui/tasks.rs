@@ -67,15 +67,17 @@ impl Services {
             Effect::Save {
                 conn,
                 secrets,
+                clear,
                 replaces,
             } => {
                 let lifecycle = self.lifecycle.clone();
                 let saved = (*conn).clone();
                 let back = replaces.clone();
-                let result = blocking(move || save(&lifecycle, saved, secrets, back.as_deref()))
-                    .await
-                    .map_err(SaveError::from)
-                    .and_then(|r| r);
+                let result =
+                    blocking(move || save(&lifecycle, saved, secrets, clear, back.as_deref()))
+                        .await
+                        .map_err(SaveError::from)
+                        .and_then(|r| r);
                 Some(TaskMsg::Saved {
                     conn,
                     replaces,
@@ -213,10 +215,11 @@ fn save(
     lifecycle: &Lifecycle,
     conn: Connection,
     secrets: Vec<(SecretKind, SecretValue)>,
+    clear: Vec<SecretKind>,
     replaces: Option<&str>,
 ) -> Result<SaveNote, SaveError> {
     let set: Vec<(SecretKind, String)> = secrets.into_iter().map(|(k, v)| (k, v.0)).collect();
-    let draft = Draft::new(conn, set);
+    let draft = Draft { conn, set, clear };
     match replaces {
         None => lifecycle
             .add(draft)

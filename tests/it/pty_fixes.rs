@@ -172,5 +172,8 @@ fn a_failed_connect_is_fixed_in_the_wizard_and_retried() {
     app.keys("q");
     app.expect_clean_exit();
     let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
-    assert!(profile.contains("client_id = \"practice-jwt\""), "{profile}");
+    assert!(
+        profile.contains("client_id = \"practice-jwt\""),
+        "{profile}"
+    );
 }

@@ -338,6 +338,7 @@ fn wizard_connect_progress_then_connected() {
         conn,
         secrets,
         replaces,
+        ..
     }) = effects.first()
     else {
         panic!("{effects:?}")

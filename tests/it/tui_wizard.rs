@@ -215,3 +215,49 @@ fn lightning_addresses_and_placeholder_client_ids_are_refused_as_typed() {
     let screen = draw(&a, 160, 40);
     assert!(screen.contains("paste the whole Consumer Key"), "{screen}");
 }
+
+/// `e` on a web connection whose (optional) client secret is stored: Ctrl-D on that field
+/// marks it for removal, Review says so, and the save asks the lifecycle to clear it.
+#[test]
+fn the_tui_edit_removes_a_stored_optional_secret_with_ctrl_d() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use sfconn::secrets::SecretKind;
+    let mut a = crate::tui_snapshots::app();
+    key(&mut a, KeyCode::Down); // acme-uat (web)
+    let loaded = update(
+        &mut a,
+        Action::Task(TaskMsg::SecretKinds {
+            name: "acme-uat".into(),
+            kinds: Ok(vec![SecretKind::ClientSecret]),
+        }),
+    );
+    assert!(loaded.is_empty());
+    key(&mut a, KeyCode::Char('e'));
+    // The fixture's sandbox connection has a production My Domain: the wizard says so and
+    // waits for the environment to be fixed.
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("is a production My Domain"), "{screen}");
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Enter); // Connection → Setup
+    key(&mut a, KeyCode::Enter); // Setup → Fields
+    key(&mut a, KeyCode::Tab); // consumer secret
+    assert_eq!(focused_label(&a), "Consumer secret");
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("Ctrl-D"), "{screen}");
+    let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    let action = sfconn::tui::keymap::action_for_key(&a, ctrl_d).unwrap();
+    update(&mut a, action);
+    key(&mut a, KeyCode::Enter); // Fields → Review
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("stored (removed on save)"), "{screen}");
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save {
+        clear, replaces, ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(clear, &[SecretKind::ClientSecret]);
+    assert_eq!(replaces.as_deref(), Some("acme-uat"));
+}

@@ -18,6 +18,8 @@ pub struct Field {
     pub error: Option<String>,
     /// Editing a connection whose secret of this kind is stored: blank keeps it.
     pub stored: bool,
+    /// The stored secret is removed on save (Ctrl-D; only optional secrets).
+    pub forget: bool,
 }
 
 impl Field {
@@ -37,7 +39,15 @@ impl Field {
             input,
             error: None,
             stored,
+            forget: false,
         }
+    }
+
+    /// A stored secret the flow can do without (web's client secret, the security token).
+    pub fn forgettable(&self, flow: Flow) -> bool {
+        self.stored
+            && secret_kind(self.key())
+                .is_some_and(|k| !crate::profile::validate::required_secrets(flow).contains(&k))
     }
 
     pub fn key(&self) -> FieldKey {
@@ -206,6 +216,15 @@ fn opt(value: &str) -> Option<String> {
 }
 
 /// Build the connection and the secrets to store from validated fields.
+/// The stored optional secrets marked for removal (and not retyped).
+pub fn to_clear(flow: Flow, fields: &[Field]) -> Vec<SecretKind> {
+    fields
+        .iter()
+        .filter(|f| f.forget && f.forgettable(flow) && f.value().is_empty())
+        .filter_map(|f| secret_kind(f.key()))
+        .collect()
+}
+
 pub fn build(
     flow: Flow,
     environment: Environment,

@@ -33,7 +33,7 @@ impl Wizard {
         if single_line_input_max(&mut self.fields[index].input, key, max)
             || self.fields[index].error.is_some()
         {
-            self.check(index, taken);
+            self.typed_into(index, taken);
         }
     }
 
@@ -47,7 +47,14 @@ impl Wizard {
         let index = self.focus;
         let max = field.key().max_chars();
         if paste_into(&mut self.fields[index].input, text, max) {
-            self.check(index, taken);
+            self.typed_into(index, taken);
+        }
+    }
+
+    /// Check what was typed; a valid My Domain also moves the environment to the one it names.
+    fn typed_into(&mut self, index: usize, taken: &dyn Fn(&str) -> bool) {
+        if self.check(index, taken) && self.fields[index].key() == FieldKey::Domain {
+            self.follow_domain();
         }
     }
 
@@ -126,6 +133,22 @@ impl Wizard {
                 }
                 return Outcome::Effects(vec![Effect::GenerateKey { name }]);
             }
+            (Step::Credentials, Cmd::ForgetSecret) => {
+                let flow = self.flow;
+                if let Some(f) = self
+                    .fields
+                    .get_mut(self.focus)
+                    .filter(|f| f.forgettable(flow))
+                {
+                    f.forget = !f.forget;
+                    f.set_value("");
+                    f.input.set_placeholder_text(if f.forget {
+                        "removed from the secret store on save (Ctrl-D keeps it)"
+                    } else {
+                        "stored in the secret store: leave empty to keep it"
+                    });
+                }
+            }
             (Step::Review, Cmd::Next) => return self.save(taken),
             (Step::Review, Cmd::Back) => self.enter(Step::Credentials),
             (Step::Connect, Cmd::Next)
@@ -170,12 +193,14 @@ impl Wizard {
             }
         }
         let (conn, secrets) = build(self.flow, self.environment, &self.fields, &self.base_dir);
+        let clear = super::fields::to_clear(self.flow, &self.fields);
         self.saved_name = Some(conn.name.clone());
         self.step = Step::Connect;
         self.connect = Some(ConnectState::Saving);
         Outcome::Effects(vec![Effect::Save {
             conn: Box::new(conn),
             secrets,
+            clear,
             replaces: self.editing.clone(),
         }])
     }

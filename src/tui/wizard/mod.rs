@@ -222,9 +222,13 @@ impl Wizard {
     pub fn mode(&self) -> Mode {
         match self.step {
             Step::Flow => Mode::WizardFlow,
-            Step::Basics => Mode::WizardForm { keygen: false },
+            Step::Basics => Mode::WizardForm {
+                keygen: false,
+                forget: false,
+            },
             Step::Credentials => Mode::WizardForm {
                 keygen: self.flow == Flow::Jwt,
+                forget: self.focused().is_some_and(|f| f.forgettable(self.flow)),
             },
             Step::Checklist => Mode::WizardChecklist,
             Step::Review => Mode::WizardReview,
@@ -248,10 +252,6 @@ impl Wizard {
         let mut result = validate(&self.fields[index], &rules);
         if result.is_ok() {
             result = match key {
-                FieldKey::Domain => {
-                    self.follow_domain();
-                    Ok(())
-                }
                 FieldKey::Environment => self.environment_fits_domain(),
                 _ => Ok(()),
             };
@@ -269,8 +269,9 @@ impl Wizard {
         ok
     }
 
-    /// A My Domain that names its kind sets the environment (as `sfconn add` without `--env`).
-    fn follow_domain(&mut self) {
+    /// A My Domain typed that names its kind sets the environment (as `sfconn add` without
+    /// `--env`). Only on typing: an existing connection's environment never flips by itself.
+    pub(super) fn follow_domain(&mut self) {
         if let Some(env) = self
             .domain()
             .as_deref()

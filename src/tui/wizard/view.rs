@@ -288,6 +288,7 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
         } else if f.key().is_secret() {
             match (f.value().is_empty(), f.stored) {
                 (false, _) => "•••••• (new, goes to the secret store)".to_string(),
+                (true, true) if f.forget => "stored (removed on save)".to_string(),
                 (true, true) => "stored (kept)".to_string(),
                 (true, false) => "(none)".to_string(),
             }

@@ -190,6 +190,7 @@ async fn the_tui_edit_of_a_secret_is_proven_by_its_next_test() {
     let save = |secret: &str, replaces: Option<&str>| Effect::Save {
         conn: Box::new(conn.clone()),
         secrets: vec![(SecretKind::ClientSecret, SecretValue(secret.into()))],
+        clear: vec![],
         replaces: replaces.map(String::from),
     };
     let run = |generation| Effect::Run {
