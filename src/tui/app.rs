@@ -9,7 +9,6 @@ use super::action::RunKind;
 use super::wizard::Wizard;
 use crate::paths::Paths;
 use crate::profile::{Connection, Profiles};
-use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepName, StepReport, TestReport};
 use crate::secrets::SecretKind;
 use crate::state::{LastTest, State};
@@ -46,7 +45,7 @@ pub struct ConnRow {
     pub report: Option<TestReport>,
     /// Steps finished so far in the running test.
     pub live_steps: Vec<StepReport>,
-    pub login_note: Option<LoginEvent>,
+    pub login: crate::tui::detail::LoginProgress,
     /// Bumped by every run: a result carrying an older generation lost to a newer run.
     pub generation: u64,
     pub secrets: Option<Result<Vec<SecretKind>, String>>,
@@ -87,7 +86,7 @@ impl ConnRow {
             last,
             report: None,
             live_steps: Vec::new(),
-            login_note: None,
+            login: Default::default(),
             generation: 0,
             secrets: None,
             search,

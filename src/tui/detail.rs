@@ -128,6 +128,50 @@ fn step_line(step: &StepReport) -> Line<'static> {
     ])
 }
 
+/// A login in progress as the person needs it: what to act on (the URL to open, the device
+/// code and where to enter it) stays on screen for the whole wait, with the seconds left.
+#[derive(Debug, Clone, Default)]
+pub struct LoginProgress {
+    prompt: Option<LoginEvent>,
+    waiting: Option<(String, time::OffsetDateTime)>,
+}
+
+impl LoginProgress {
+    /// Take in what the engine reported at `now`: a wait never replaces the prompt.
+    pub fn apply(&mut self, note: LoginEvent, now: time::OffsetDateTime) {
+        match note {
+            LoginEvent::Waiting { detail, wait_secs } => {
+                let until = now + time::Duration::seconds(i64::try_from(wait_secs).unwrap_or(0));
+                self.waiting = Some((detail, until));
+            }
+            other => self.prompt = Some(other),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prompt.is_none() && self.waiting.is_none()
+    }
+
+    pub fn lines(&self, now: time::OffsetDateTime) -> Vec<Line<'static>> {
+        let mut lines = self
+            .prompt
+            .as_ref()
+            .map(login_note_lines)
+            .unwrap_or_default();
+        if let Some((detail, until)) = &self.waiting {
+            let left = (*until - now).whole_seconds().max(0);
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {left} s left"),
+                    Style::new().fg(Color::Yellow).bold(),
+                ),
+                Span::styled(format!(" · {detail}"), Style::new().fg(Color::DarkGray)),
+            ]));
+        }
+        lines
+    }
+}
+
 pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
     match note {
         LoginEvent::BrowserOpened { url } => vec![Line::from(format!(
@@ -157,7 +201,7 @@ pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
                 ),
             ]),
         ],
-        LoginEvent::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
+        LoginEvent::Waiting { detail, .. } => vec![Line::from(format!(" {detail}"))],
     }
 }
 
@@ -239,10 +283,8 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
 
 fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    if let Some(note) = &row.login_note
-        && row.is_running()
-    {
-        lines.extend(login_note_lines(note));
+    if !row.login.is_empty() && row.is_running() {
+        lines.extend(row.login.lines(app.now));
         lines.push(Line::from(""));
     }
     match (&row.status, &row.report, &row.last) {

@@ -93,13 +93,14 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             generation,
             note,
         } => {
+            let now = app.now;
             if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
-                row.login_note = Some(note.clone());
+                row.login.apply(note.clone(), now);
             }
             if let Some(w) = wizard_waits_for(app, &name, generation)
-                && let Some(ConnectState::Running { note: n, .. }) = &mut w.connect
+                && let Some(ConnectState::Running { login, .. }) = &mut w.connect
             {
-                *n = Some(note);
+                login.apply(note, now);
             }
         }
         TaskMsg::RunDone {
@@ -266,7 +267,7 @@ fn on_saved(
         w.connect = Some(ConnectState::Running {
             kind,
             steps: Vec::new(),
-            note: None,
+            login: Default::default(),
         });
     }
     effect.into_iter().collect()

@@ -341,7 +341,7 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         queued: true,
     };
     row.live_steps.clear();
-    row.login_note = None;
+    row.login = Default::default();
     Some(Effect::Run {
         kind,
         conn: Box::new(row.conn.clone()),

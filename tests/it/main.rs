@@ -16,6 +16,7 @@ mod pty;
 mod pty_fixes;
 mod support;
 mod tui_harden;
+mod tui_screens;
 mod tui_snapshots;
 mod tui_state;
 mod tui_wizard;

@@ -177,3 +177,39 @@ fn a_failed_connect_is_fixed_in_the_wizard_and_retried() {
         "{profile}"
     );
 }
+
+/// `l` on a device connection in a real terminal: the user code and its verification URL stay
+/// on screen while the login waits, with the seconds left (the practice org never approves).
+#[test]
+fn a_device_login_keeps_the_code_on_screen_while_it_waits() {
+    let mut scenario = sfconn::emulator::Scenario::builtin();
+    for app in &mut scenario.apps {
+        app.device_auto_approve_after_polls = None;
+    }
+    let org = crate::support::org::TestOrg::start_with(scenario, Default::default());
+    let home = tempfile::tempdir().unwrap();
+    cli(
+        home.path(),
+        &[
+            "add",
+            "box",
+            "--flow",
+            "device",
+            "--client-id",
+            "practice-device",
+            "--domain",
+            &org.url(),
+        ],
+        &[],
+    );
+    let mut app = PtyApp::start_sized(&[], home.path(), &[], 24, 80);
+    app.wait_for("box");
+    app.keys("l");
+    app.wait_for("enter the code");
+    app.wait_for("s left");
+    let screen = app.screen();
+    assert!(screen.contains("/setup/connect"), "{screen}");
+    assert!(screen.contains("enter the code"), "{screen}");
+    app.keys("q");
+    app.expect_clean_exit();
+}

@@ -13,7 +13,6 @@ use self::fields::{Field, Rules, initial_value, secret_kind, validate};
 use super::action::{Effect, RunKind};
 use super::app::Mode;
 use crate::profile::{Connection, Environment, Flow};
-use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepReport, TestReport};
 use crate::secrets::SecretKind;
 
@@ -56,7 +55,7 @@ pub enum ConnectState {
     Running {
         kind: RunKind,
         steps: Vec<StepReport>,
-        note: Option<LoginEvent>,
+        login: crate::tui::detail::LoginProgress,
     },
     Connected {
         report: Box<TestReport>,

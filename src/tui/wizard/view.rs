@@ -331,7 +331,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             " {} Saving…",
             crate::tui::widgets::spinner(app)
         ))),
-        Some(ConnectState::Running { kind, steps, note }) => {
+        Some(ConnectState::Running { kind, steps, login }) => {
             lines.push(Line::from(Span::styled(
                 " ✓ Saved",
                 Style::new().fg(Color::Green),
@@ -341,9 +341,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 RunKind::Test => " Testing: reach, token, userinfo, api:",
             };
             lines.push(Line::from(label));
-            if let Some(note) = note {
-                lines.extend(crate::tui::detail::login_note_lines(note));
-            }
+            lines.extend(login.lines(app.now));
             let next = crate::salesforce::StepName::ALL
                 .iter()
                 .copied()

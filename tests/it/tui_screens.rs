@@ -1,0 +1,103 @@
+//! Issue 9 screens outside the wizard: logins that stay readable for the whole wait, revoke
+//! with care, the live profile file, and screens that read well at 80x24 and 120x36.
+
+use crossterm::event::KeyCode;
+use sfconn::salesforce::LoginEvent;
+use sfconn::tui::action::{Action, Effect, RunKind, TaskMsg};
+use sfconn::tui::app::App;
+use sfconn::tui::update;
+
+use crate::tui_snapshots::{app, draw, key};
+
+/// `l` on `name` (found with End/Home moves), returning the run's generation.
+fn login(a: &mut App, name: &str) -> u64 {
+    while a.selected_row().map(|r| r.conn.name.as_str()) != Some(name) {
+        key(a, KeyCode::Down);
+    }
+    let effects = key(a, KeyCode::Char('l'));
+    let Some(Effect::Run {
+        kind: RunKind::Login,
+        generation,
+        ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}")
+    };
+    *generation
+}
+
+fn note(a: &mut App, name: &str, generation: u64, note: LoginEvent) {
+    update(
+        a,
+        Action::Task(TaskMsg::Login {
+            name: name.into(),
+            generation,
+            note,
+        }),
+    );
+}
+
+fn seconds_later(a: &mut App, secs: i64) {
+    let now = a.now + time::Duration::seconds(secs);
+    update(a, Action::Tick { now });
+}
+
+#[test]
+fn the_device_code_and_its_url_stay_for_the_whole_wait_with_the_seconds_left() {
+    let mut a = app();
+    let generation = login(&mut a, "ssh-box");
+    note(
+        &mut a,
+        "ssh-box",
+        generation,
+        LoginEvent::DeviceCode {
+            user_code: "WXYZ-1234".into(),
+            verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
+            interval_secs: 5,
+        },
+    );
+    note(
+        &mut a,
+        "ssh-box",
+        generation,
+        LoginEvent::Waiting {
+            detail: "waiting for the code WXYZ-1234 to be approved".into(),
+            wait_secs: 600,
+        },
+    );
+    seconds_later(&mut a, 30);
+    for (w, h) in [(80, 24), (120, 36)] {
+        let screen = draw(&a, w, h);
+        assert!(screen.contains("WXYZ-1234"), "{w}x{h}:\n{screen}");
+        assert!(screen.contains("/setup/connect"), "{w}x{h}:\n{screen}");
+        assert!(screen.contains("570 s left"), "{w}x{h}:\n{screen}");
+    }
+}
+
+#[test]
+fn the_url_to_open_stays_when_no_browser_could_be_opened() {
+    let mut a = app();
+    let generation = login(&mut a, "acme-uat");
+    let url = "https://acme.my.salesforce.com/services/oauth2/authorize?x=1";
+    note(
+        &mut a,
+        "acme-uat",
+        generation,
+        LoginEvent::BrowserUnavailable {
+            url: url.into(),
+            reason: "no browser".into(),
+        },
+    );
+    note(
+        &mut a,
+        "acme-uat",
+        generation,
+        LoginEvent::Waiting {
+            detail: "waiting for the browser to come back".into(),
+            wait_secs: 120,
+        },
+    );
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains(url), "{screen}");
+    assert!(screen.contains("120 s left"), "{screen}");
+}
