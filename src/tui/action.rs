@@ -3,6 +3,7 @@
 use crate::salesforce::LoginEvent;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
@@ -50,6 +51,8 @@ pub enum Cmd {
     Fix,
     /// Wizard connect: run the connection again.
     Retry,
+    /// Revoke the selected connection's tokens at Salesforce (confirmed first).
+    Revoke,
     /// Wizard (edit): remove the focused optional secret from the store on save, or keep it.
     ForgetSecret,
 }
@@ -151,6 +154,11 @@ pub enum Effect {
     Delete {
         name: String,
     },
+    /// Revoke the stored tokens at Salesforce and forget them.
+    Revoke {
+        conn: Box<Connection>,
+        timeout: Duration,
+    },
     SetDefault {
         name: String,
     },
@@ -193,6 +201,11 @@ pub enum TaskMsg {
         conn: Box<Connection>,
         replaces: Option<String>,
         result: Result<SaveNote, SaveError>,
+    },
+    /// What a revoke did, in words (or why it failed).
+    Revoked {
+        name: String,
+        result: Result<String, String>,
     },
     Deleted {
         name: String,

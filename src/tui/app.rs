@@ -121,6 +121,9 @@ pub enum Overlay {
     ConfirmDelete {
         name: String,
         production: bool,
+        /// Revoke the tokens instead of deleting the connection (same care: PRODUCTION asks
+        /// for the name).
+        revoke: bool,
         typed: Box<TextArea<'static>>,
     },
 }
@@ -145,8 +148,12 @@ pub enum Mode {
     Filter,
     Detail,
     Help,
-    ConfirmYesNo,
-    ConfirmTyped,
+    ConfirmYesNo {
+        revoke: bool,
+    },
+    ConfirmTyped {
+        revoke: bool,
+    },
     WizardFlow,
     /// `forget`: the focused field is an optional secret the store holds (Ctrl-D removes it).
     WizardForm {
@@ -339,11 +346,15 @@ impl App {
 
     /// The mode of the screen itself, ignoring the help overlay.
     pub fn base_mode(&self) -> Mode {
-        if let Some(Overlay::ConfirmDelete { production, .. }) = &self.overlay {
+        if let Some(Overlay::ConfirmDelete {
+            production, revoke, ..
+        }) = &self.overlay
+        {
+            let revoke = *revoke;
             return if *production {
-                Mode::ConfirmTyped
+                Mode::ConfirmTyped { revoke }
             } else {
-                Mode::ConfirmYesNo
+                Mode::ConfirmYesNo { revoke }
             };
         }
         match &self.screen {

@@ -61,6 +61,8 @@ const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
 const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
 const SET_DEFAULT: Binding = b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true);
 const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, true);
+// In help only: the footer at 80 columns has no room, and revoking is rare.
+const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
 const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
 const MOVE: [Binding; 4] = [
     b(
@@ -126,6 +128,7 @@ const LIST: &[Binding] = &[
     EDIT,
     SET_DEFAULT,
     DELETE,
+    REVOKE,
     b(&[ch('/')], "/", "filter", Cmd::Filter, true),
     b(
         &[key(KeyCode::Esc)],
@@ -179,6 +182,7 @@ const DETAIL: &[Binding] = &[
     EDIT,
     SET_DEFAULT,
     DELETE,
+    REVOKE,
     b(
         &[key(KeyCode::Esc)],
         "Esc",
@@ -212,6 +216,24 @@ const CONFIRM_YES_NO: &[Binding] = &[
         Cmd::Decline,
         true,
     ),
+    QUIT_CTRL_C,
+];
+
+const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
+    b(&[ch('y')], "y", "revoke", Cmd::Accept, true),
+    b(
+        &[ch('n'), key(KeyCode::Esc)],
+        "n/Esc",
+        "keep them",
+        Cmd::Decline,
+        true,
+    ),
+    QUIT_CTRL_C,
+];
+
+const CONFIRM_REVOKE_TYPED: &[Binding] = &[
+    b(&[key(KeyCode::Enter)], "Enter", "revoke", Cmd::Accept, true),
+    b(&[key(KeyCode::Esc)], "Esc", "keep them", Cmd::Decline, true),
     QUIT_CTRL_C,
 ];
 
@@ -360,8 +382,10 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::Filter => FILTER,
         Mode::Detail => DETAIL,
         Mode::Help => HELP,
-        Mode::ConfirmYesNo => CONFIRM_YES_NO,
-        Mode::ConfirmTyped => CONFIRM_TYPED,
+        Mode::ConfirmYesNo { revoke: false } => CONFIRM_YES_NO,
+        Mode::ConfirmTyped { revoke: false } => CONFIRM_TYPED,
+        Mode::ConfirmYesNo { revoke: true } => CONFIRM_REVOKE_YES_NO,
+        Mode::ConfirmTyped { revoke: true } => CONFIRM_REVOKE_TYPED,
         Mode::WizardFlow => WIZARD_FLOW,
         Mode::WizardForm { .. } => WIZARD_FORM,
         Mode::WizardChecklist => WIZARD_CHECKLIST,
@@ -391,7 +415,7 @@ pub fn bindings_under_help(app: &App) -> Vec<Binding> {
 fn types_text(mode: Mode) -> bool {
     matches!(
         mode,
-        Mode::Filter | Mode::ConfirmTyped | Mode::WizardForm { .. }
+        Mode::Filter | Mode::ConfirmTyped { .. } | Mode::WizardForm { .. }
     )
 }
 

@@ -134,6 +134,17 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             replaces,
             result,
         } => return on_saved(app, *conn, replaces, result),
+        TaskMsg::Revoked { name, result } => match result {
+            Ok(message) => {
+                if let Some(row) = app.row_mut(&name)
+                    && row.conn.flow.is_interactive()
+                {
+                    row.status = RunStatus::NeedsLogin;
+                }
+                app.info(message);
+            }
+            Err(e) => app.error(format!("Could not revoke the tokens of {name}: {e}")),
+        },
         TaskMsg::Deleted { name, result } => match result {
             Ok(()) => {
                 app.remove_row(&name);

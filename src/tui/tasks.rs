@@ -84,6 +84,16 @@ impl Services {
                     result,
                 })
             }
+            Effect::Revoke { conn, timeout } => {
+                let name = conn.name.clone();
+                let result = self
+                    .engine
+                    .revoke(&conn, timeout)
+                    .await
+                    .map(|done| revoked_message(&conn, &done))
+                    .map_err(|e| revoke_failure(&e.failure));
+                Some(TaskMsg::Revoked { name, result })
+            }
             Effect::Delete { name } => {
                 let (lifecycle, n) = (self.lifecycle.clone(), name.clone());
                 let result = blocking(move || lifecycle.remove(&n).map_err(|e| e.to_string()))
@@ -200,6 +210,48 @@ impl Services {
             at,
         }
     }
+}
+
+/// Why a revoke failed, in one line: Salesforce's own words, else what went wrong here.
+fn revoke_failure(failure: &crate::salesforce::Failure) -> String {
+    use crate::salesforce::Failure;
+    match failure {
+        Failure::OAuth { .. } | Failure::Rest { .. } => {
+            let (_, code, description) = failure.parts();
+            let said: Vec<String> = [code, description].into_iter().flatten().collect();
+            format!("Salesforce answered {}", said.join(": "))
+        }
+        Failure::NotSalesforce { detail, .. }
+        | Failure::Local { detail, .. }
+        | Failure::NeedsLogin { detail } => detail.clone(),
+        Failure::Transport { host, detail, .. } => format!("{host}: {detail}"),
+    }
+}
+
+/// One line for the status bar: what the revoke did and what comes next.
+fn revoked_message(conn: &Connection, done: &crate::salesforce::Revoked) -> String {
+    use crate::salesforce::RevokeOutcome;
+    if done.nothing_stored() {
+        return format!("Nothing to revoke: no token is stored for {}", conn.name);
+    }
+    let said: Vec<&str> = [
+        ("refresh token", done.refresh_token),
+        ("access token", done.access_token),
+    ]
+    .into_iter()
+    .filter(|(_, o)| *o != RevokeOutcome::NotStored)
+    .map(|(what, _)| what)
+    .collect();
+    let next = if conn.flow.is_interactive() {
+        "; press l to sign in again"
+    } else {
+        "; the next test gets a new token"
+    };
+    format!(
+        "Revoked the {} of {} and forgot them{next}",
+        said.join(" and "),
+        conn.name
+    )
 }
 
 /// Fetch an authorize URL like a browser would, following the redirect to the local callback.

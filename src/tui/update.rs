@@ -234,13 +234,14 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 return vec![Effect::SetDefault { name }];
             }
         }
-        Cmd::Delete => {
+        Cmd::Delete | Cmd::Revoke => {
             if let Some(row) = target.as_deref().and_then(|n| app.row(n)) {
                 let mut typed = TextArea::default();
                 typed.set_placeholder_text(row.conn.name.clone());
                 app.overlay = Some(Overlay::ConfirmDelete {
                     name: row.conn.name.clone(),
                     production: row.conn.is_production(),
+                    revoke: cmd == Cmd::Revoke,
                     typed: Box::new(typed),
                 });
             }
@@ -260,6 +261,7 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     let Some(Overlay::ConfirmDelete {
         name,
         production,
+        revoke,
         typed,
     }) = &app.overlay
     else {
@@ -269,16 +271,29 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Accept => {
             let typed_ok =
                 !*production || typed.lines().first().map(String::as_str) == Some(name.as_str());
+            let verb = if *revoke {
+                "revoke its tokens"
+            } else {
+                "delete it"
+            };
             if !typed_ok {
-                let msg = format!(
-                    "{name} is a production connection: type its name exactly to delete it"
-                );
+                let msg =
+                    format!("{name} is a production connection: type its name exactly to {verb}");
                 app.error(msg);
                 return Vec::new();
             }
-            let name = name.clone();
+            let (name, revoke) = (name.clone(), *revoke);
             app.overlay = None;
-            vec![Effect::Delete { name }]
+            if !revoke {
+                return vec![Effect::Delete { name }];
+            }
+            let Some(row) = app.row(&name) else {
+                return Vec::new();
+            };
+            let timeout = app.timeout_for(&row.conn);
+            let conn = Box::new(row.conn.clone());
+            app.info(format!("Revoking the tokens of {name}…"));
+            vec![Effect::Revoke { conn, timeout }]
         }
         Cmd::Decline | Cmd::Back => {
             app.overlay = None;

@@ -170,7 +170,8 @@ fn screen_name(app: &App) -> &'static str {
         Mode::List => "connections",
         Mode::Filter => "filter",
         Mode::Detail => "connection details",
-        Mode::ConfirmYesNo | Mode::ConfirmTyped => "delete",
+        Mode::ConfirmYesNo { revoke: false } | Mode::ConfirmTyped { revoke: false } => "delete",
+        Mode::ConfirmYesNo { revoke: true } | Mode::ConfirmTyped { revoke: true } => "revoke",
         Mode::WizardFlow => "choose a flow",
         Mode::WizardForm { .. } => "fields",
         Mode::WizardChecklist => "Salesforce Setup checklist",
@@ -185,31 +186,46 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     let Some(super::app::Overlay::ConfirmDelete {
         name,
         production,
+        revoke,
         typed,
     }) = &app.overlay
     else {
         return;
     };
+    let (title, verb, what, effect) = if *revoke {
+        (
+            "Revoke tokens",
+            "Revoke the tokens of ",
+            "revoke them",
+            "Salesforce stops accepting them; a browser or device login gets new ones.",
+        )
+    } else {
+        (
+            "Delete connection",
+            "Delete ",
+            "delete it",
+            "It leaves profiles.toml and its secrets leave the secret store.",
+        )
+    };
     let rect = centered(area, 64, if *production { 9 } else { 7 });
     frame.render_widget(Clear, rect);
-    let inner = block("Delete connection").inner(rect);
-    frame.render_widget(
-        block("Delete connection").border_style(Style::new().fg(Color::Red)),
-        rect,
-    );
+    let inner = block(title).inner(rect);
+    frame.render_widget(block(title).border_style(Style::new().fg(Color::Red)), rect);
     let mut lines = vec![
         Line::from(vec![
-            Span::raw("Delete "),
+            Span::raw(verb),
             Span::styled(name.clone(), Style::new().bold()),
             Span::raw("?"),
         ]),
-        Line::from("It leaves profiles.toml and its secrets leave the secret store."),
+        Line::from(effect),
     ];
     if *production {
         lines.push(Line::from(vec![
             env_badge(Environment::Production),
-            Span::raw(" Type the connection's name to delete it:"),
+            Span::raw(format!(" Type the connection's name to {what}:")),
         ]));
+    } else if *revoke {
+        lines.push(Line::from("y revokes, n or Esc keeps them."));
     } else {
         lines.push(Line::from("y deletes, n or Esc keeps it."));
     }

@@ -213,3 +213,19 @@ fn a_device_login_keeps_the_code_on_screen_while_it_waits() {
     app.keys("q");
     app.expect_clean_exit();
 }
+
+/// `R` in the TUI on a production connection: its name is typed, then the revoke runs and says
+/// what it did.
+#[test]
+fn the_tui_revokes_a_production_connection_after_its_name_is_typed() {
+    let home = tempfile::tempdir().unwrap();
+    add_cc(home.path());
+    let mut app = PtyApp::start_sized(&[], home.path(), &[], 24, 80);
+    app.wait_for("cc");
+    app.keys("R");
+    app.wait_for("Type the connection's name to revoke them");
+    app.typed("cc\r");
+    app.wait_for("Nothing to revoke: no token is stored for cc");
+    app.keys("q");
+    app.expect_clean_exit();
+}

@@ -101,3 +101,55 @@ fn the_url_to_open_stays_when_no_browser_could_be_opened() {
     assert!(screen.contains(url), "{screen}");
     assert!(screen.contains("120 s left"), "{screen}");
 }
+
+#[test]
+fn revoking_a_production_connection_asks_for_its_name() {
+    let mut a = app();
+    assert_eq!(a.selected_row().unwrap().conn.name, "acme-prod");
+    assert!(key(&mut a, KeyCode::Char('R')).is_empty());
+    let screen = draw(&a, 80, 24);
+    assert!(
+        screen.contains("Revoke the tokens of acme-prod?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Type the connection's name to revoke them"),
+        "{screen}"
+    );
+    crate::tui_snapshots::typed(&mut a, "acme");
+    assert!(
+        key(&mut a, KeyCode::Enter).is_empty(),
+        "a wrong name revokes nothing"
+    );
+    crate::tui_snapshots::typed(&mut a, "-prod");
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Revoke { conn, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(conn.name, "acme-prod");
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Revoked {
+            name: "acme-prod".into(),
+            result: Ok("Revoked the access token of acme-prod and forgot them".into()),
+        }),
+    );
+    assert!(draw(&a, 120, 36).contains("Revoked the access token of acme-prod"));
+}
+
+#[test]
+fn revoking_a_sandbox_connection_is_yes_or_no() {
+    let mut a = app();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Char('R'));
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("y revokes"), "{screen}");
+    assert!(key(&mut a, KeyCode::Char('n')).is_empty());
+    assert!(a.overlay.is_none());
+    key(&mut a, KeyCode::Char('R'));
+    let effects = key(&mut a, KeyCode::Char('y'));
+    assert!(
+        matches!(effects.first(), Some(Effect::Revoke { conn, .. }) if conn.name == "acme-uat"),
+        "{effects:?}"
+    );
+}
