@@ -202,6 +202,12 @@ pub enum TaskMsg {
         replaces: Option<String>,
         result: Result<SaveNote, SaveError>,
     },
+    /// profiles.toml or the state file changed on disk and was read again; a profile file
+    /// that no longer parses is its file:line:column message.
+    FilesChanged {
+        profiles: Result<Box<crate::profile::Profiles>, String>,
+        state: Box<crate::state::State>,
+    },
     /// What a revoke did, in words (or why it failed).
     Revoked {
         name: String,

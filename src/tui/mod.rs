@@ -17,6 +17,7 @@ pub mod results;
 pub mod tasks;
 pub mod term;
 pub mod update;
+pub mod watch;
 pub mod widgets;
 pub mod wizard;
 

@@ -7,12 +7,15 @@ use super::app::{App, Overlay, Screen};
 use super::{detail, list, widgets, wizard};
 
 pub fn render(app: &App, frame: &mut Frame) {
-    let [body, notice, footer] = Layout::vertical([
+    let banner_height = u16::from(app.file_error.is_some()) * 2;
+    let [banner, body, notice, footer] = Layout::vertical([
+        Constraint::Length(banner_height),
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    widgets::file_error_banner(app, frame, banner);
     match app.screen {
         Screen::List => list::render(app, frame, body),
         Screen::Detail { .. } => detail::render(app, frame, body),

@@ -134,6 +134,14 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             replaces,
             result,
         } => return on_saved(app, *conn, replaces, result),
+        TaskMsg::FilesChanged { profiles, state } => match profiles {
+            Ok(profiles) => {
+                app.file_error = None;
+                app.reload(*profiles, *state);
+            }
+            // The list stays as it was last read: the banner says why it is not the file's.
+            Err(e) => app.file_error = Some(e),
+        },
         TaskMsg::Revoked { name, result } => match result {
             Ok(message) => {
                 if let Some(row) = app.row_mut(&name)

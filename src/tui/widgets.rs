@@ -181,6 +181,29 @@ fn screen_name(app: &App) -> &'static str {
     }
 }
 
+/// The profile file changed on disk and no longer parses: where, and that the list is the last
+/// good one, until the file is fixed.
+pub fn file_error_banner(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(error) = &app.file_error else {
+        return;
+    };
+    let style = Style::new().fg(Color::White).bg(Color::Red);
+    let lines = vec![
+        Line::from(Span::styled(
+            truncate(&format!(" ✗ {error}"), usize::from(area.width)),
+            style.bold(),
+        )),
+        Line::from(Span::styled(
+            truncate(
+                " The list shows the file as last read; fix the file and it reloads by itself.",
+                usize::from(area.width),
+            ),
+            style,
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).style(style), area);
+}
+
 /// The delete confirmation; production connections need their name typed.
 pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     let Some(super::app::Overlay::ConfirmDelete {
@@ -341,4 +364,18 @@ pub fn single_line_input_max(
         };
     }
     input.lines().first() != before.as_ref()
+}
+
+/// `text` cut to `width` columns, ending in `…` when something was cut (so a reader knows
+/// there is more). Counts chars: every glyph sfconn draws is one column wide.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
 }

@@ -229,3 +229,44 @@ fn the_tui_revokes_a_production_connection_after_its_name_is_typed() {
     app.keys("q");
     app.expect_clean_exit();
 }
+
+/// Another sfconn adds a connection while the TUI is open: the list shows it and the selection
+/// stays; a hand edit that breaks the file shows its file:line:column in a banner while the
+/// list keeps the last good connections; fixing the file clears the banner.
+#[test]
+fn the_tui_follows_the_profile_file_on_disk() {
+    let home = tempfile::tempdir().unwrap();
+    add_cc(home.path());
+    cli(
+        home.path(),
+        &["add", "zeta", "--flow", "device", "--client-id", "3MVG9z"],
+        &[],
+    );
+    let mut app = PtyApp::start_sized(&[], home.path(), &[], 24, 80);
+    app.wait_for("zeta");
+    app.keys("j");
+    app.wait_for("▶  zeta");
+    cli(
+        home.path(),
+        &["add", "mid", "--flow", "device", "--client-id", "3MVG9m"],
+        &[],
+    );
+    app.wait_for("mid");
+    app.wait_for("3 connections");
+    assert!(app.screen().contains("▶  zeta"), "{}", app.screen());
+
+    let profile = home.path().join("profiles.toml");
+    let good = std::fs::read_to_string(&profile).unwrap();
+    std::fs::write(&profile, format!("{good}\n[connections.broken\n")).unwrap();
+    app.wait_for("profiles.toml:");
+    let screen = app.screen();
+    assert!(screen.contains("last read"), "{screen}");
+    assert!(
+        screen.contains("zeta") && screen.contains("mid"),
+        "{screen}"
+    );
+    std::fs::write(&profile, good).unwrap();
+    app.wait_gone("last read");
+    app.keys("q");
+    app.expect_clean_exit();
+}

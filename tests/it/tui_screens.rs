@@ -153,3 +153,41 @@ fn revoking_a_sandbox_connection_is_yes_or_no() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_reload_keeps_the_selection_and_a_broken_file_keeps_the_list() {
+    let mut a = app();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down); // billing-svc
+    let mut profiles = sfconn::profile::Profiles::default();
+    for name in ["aaa-new", "billing-svc", "ssh-box"] {
+        let c = crate::tui_snapshots::conn(
+            name,
+            sfconn::profile::Flow::Device,
+            sfconn::profile::Environment::Production,
+            None,
+        );
+        profiles.connections.insert(name.to_string(), c);
+    }
+    update(
+        &mut a,
+        Action::Task(TaskMsg::FilesChanged {
+            profiles: Ok(Box::new(profiles)),
+            state: Box::default(),
+        }),
+    );
+    assert_eq!(a.rows.len(), 3);
+    assert_eq!(a.selected_row().unwrap().conn.name, "billing-svc");
+    update(
+        &mut a,
+        Action::Task(TaskMsg::FilesChanged {
+            profiles: Err("profiles.toml:4:1: unknown key `colour`".into()),
+            state: Box::default(),
+        }),
+    );
+    for (w, h) in [(80, 24), (120, 36)] {
+        let screen = draw(&a, w, h);
+        assert!(screen.contains("profiles.toml:4:1"), "{screen}");
+        assert!(screen.contains("aaa-new"), "{screen}");
+    }
+}
