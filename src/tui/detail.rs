@@ -46,11 +46,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         (l, r)
     };
     frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
+    let lines = test_lines(app, row, right.width.saturating_sub(2));
+    let frame_block = super::fit::with_more_marker(
+        block("Last test"),
+        &lines,
+        right.width.saturating_sub(2),
+        right.height.saturating_sub(2),
+        app.detail_scroll,
+        "(j) ",
+    );
     frame.render_widget(
-        Paragraph::new(test_lines(app, row, right.width.saturating_sub(2)))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((app.detail_scroll, 0))
-            .block(block("Last test")),
+            .block(frame_block),
         right,
     );
 }
@@ -122,7 +131,7 @@ fn step_line(step: &StepReport) -> Line<'static> {
         Span::styled(format!(" {mark} "), style),
         Span::raw(format!("{:<9}", step.step.as_str())),
         Span::styled(
-            format!("{:>6} ms", step.ms),
+            format!("{:>9}", super::fit::duration(step.ms)),
             Style::new().fg(Color::DarkGray),
         ),
     ])

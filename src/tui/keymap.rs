@@ -64,6 +64,9 @@ const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, true);
 // In help only: the footer at 80 columns has no room, and revoking is rare.
 const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
 const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
+// Where keys type text, `q` is a letter: the footer names Ctrl-C instead, so a way out is
+// always on screen.
+const QUIT_CTRL_C_SHOWN: Binding = b(&[ctrl('c')], "Ctrl-C", "quit", Cmd::Quit, true);
 const MOVE: [Binding; 4] = [
     b(
         &[key(KeyCode::Up), ch('k')],
@@ -159,7 +162,7 @@ const FILTER: &[Binding] = &[
     ),
     b(&[key(KeyCode::Up)], "↑", "move up", Cmd::Up, false),
     b(&[key(KeyCode::Down)], "↓", "move down", Cmd::Down, false),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const DETAIL: &[Binding] = &[
@@ -204,6 +207,7 @@ const HELP: &[Binding] = &[
         Cmd::Help,
         false,
     ),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -216,7 +220,7 @@ const CONFIRM_YES_NO: &[Binding] = &[
         Cmd::Decline,
         true,
     ),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
@@ -228,19 +232,19 @@ const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
         Cmd::Decline,
         true,
     ),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const CONFIRM_REVOKE_TYPED: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "revoke", Cmd::Accept, true),
     b(&[key(KeyCode::Esc)], "Esc", "keep them", Cmd::Decline, true),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const CONFIRM_TYPED: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "delete", Cmd::Accept, true),
     b(&[key(KeyCode::Esc)], "Esc", "keep it", Cmd::Decline, true),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const WIZARD_FLOW: &[Binding] = &[
@@ -249,10 +253,19 @@ const WIZARD_FLOW: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "choose", Cmd::Next, true),
     b(&[key(KeyCode::Esc)], "Esc", "cancel", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
 const WIZARD_FORM: &[Binding] = &[
+    // Enter first: on a narrow footer, moving on matters more than moving between fields.
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "next step",
+        Cmd::Next,
+        true,
+    ),
     b(
         &[key(KeyCode::Tab), key(KeyCode::Down)],
         "Tab/↓",
@@ -267,16 +280,9 @@ const WIZARD_FORM: &[Binding] = &[
         Cmd::PrevField,
         true,
     ),
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "next step",
-        Cmd::Next,
-        true,
-    ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const WIZARD_KEYGEN: Binding = b(
@@ -305,7 +311,7 @@ const WIZARD_CHECKLIST: &[Binding] = &[
         Cmd::ToggleDone,
         true,
     ),
-    b(&[ch('o')], "o", "open in Salesforce", Cmd::OpenSetup, true),
+    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true),
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -315,6 +321,7 @@ const WIZARD_CHECKLIST: &[Binding] = &[
     ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -328,6 +335,7 @@ const WIZARD_REVIEW: &[Binding] = &[
     ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -340,6 +348,7 @@ const WIZARD_CONNECT_RUNNING: &[Binding] = &[
         true,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -353,6 +362,7 @@ const WIZARD_CONNECT_DONE: &[Binding] = &[
         false,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -367,6 +377,7 @@ const WIZARD_CONNECT_FAILED: &[Binding] = &[
         true,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -397,10 +408,10 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
     let mut out = table.to_vec();
     if let Mode::WizardForm { keygen, forget } = mode {
         if keygen {
-            out.insert(3, WIZARD_KEYGEN);
+            out.insert(1, WIZARD_KEYGEN);
         }
         if forget {
-            out.insert(3, WIZARD_FORGET);
+            out.insert(1, WIZARD_FORGET);
         }
     }
     out

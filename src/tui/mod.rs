@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod demo;
 pub mod detail;
+pub mod fit;
 pub mod hints;
 pub mod keymap;
 pub mod list;

@@ -51,9 +51,10 @@ pub fn status_span(app: &App, status: &RunStatus) -> Span<'static> {
                 Style::new().fg(Color::Yellow),
             )
         }
-        RunStatus::Passed { ms } => {
-            Span::styled(format!("✓ passed {ms} ms"), Style::new().fg(Color::Green))
-        }
+        RunStatus::Passed { ms } => Span::styled(
+            format!("✓ passed {}", super::fit::duration(*ms)),
+            Style::new().fg(Color::Green),
+        ),
         RunStatus::Failed { hint_title } => {
             Span::styled(format!("✗ {hint_title}"), Style::new().fg(Color::Red))
         }
@@ -81,7 +82,9 @@ pub fn relative(now: OffsetDateTime, at: &str) -> String {
 pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     let items = keymap::footer(app);
     let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
-    let is_help = |(_, d): &(&str, &str)| *d == "help";
+    // Help and quit are always shown (at the end): whatever else is cut, a way to learn the
+    // keys and a way out stay on screen.
+    let is_help = |(_, d): &(&str, &str)| *d == "help" || *d == "quit";
     let mut budget =
         usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
     let mut shown: Vec<(&str, &str)> = Vec::new();
@@ -190,11 +193,11 @@ pub fn file_error_banner(app: &App, frame: &mut Frame, area: Rect) {
     let style = Style::new().fg(Color::White).bg(Color::Red);
     let lines = vec![
         Line::from(Span::styled(
-            truncate(&format!(" ✗ {error}"), usize::from(area.width)),
+            super::fit::truncate(&format!(" ✗ {error}"), usize::from(area.width)),
             style.bold(),
         )),
         Line::from(Span::styled(
-            truncate(
+            super::fit::truncate(
                 " The list shows the file as last read; fix the file and it reloads by itself.",
                 usize::from(area.width),
             ),
@@ -220,7 +223,7 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
             "Revoke tokens",
             "Revoke the tokens of ",
             "revoke them",
-            "Salesforce stops accepting them; a browser or device login gets new ones.",
+            "Salesforce stops accepting them; the next login or test gets new ones.",
         )
     } else {
         (
@@ -364,18 +367,4 @@ pub fn single_line_input_max(
         };
     }
     input.lines().first() != before.as_ref()
-}
-
-/// `text` cut to `width` columns, ending in `…` when something was cut (so a reader knows
-/// there is more). Counts chars: every glyph sfconn draws is one column wide.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
 }

@@ -191,3 +191,122 @@ fn a_reload_keeps_the_selection_and_a_broken_file_keeps_the_list() {
         assert!(screen.contains("aaa-new"), "{screen}");
     }
 }
+
+/// The new screens at the sizes the issue was found at.
+fn snap_both(name: &str, a: &App) {
+    for (w, h) in [(80, 24), (120, 36)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(a, w, h));
+    }
+}
+
+#[test]
+fn screens_read_well_at_80x24_and_120x36() {
+    let mut a = app();
+    // A passing run that took under a millisecond, a name too long for the column.
+    a.rows[0].status = sfconn::tui::app::RunStatus::Passed { ms: 0 };
+    let mut long = crate::tui_snapshots::conn(
+        "salesforce-production-order-sync-eu-west-integration",
+        sfconn::profile::Flow::Jwt,
+        sfconn::profile::Environment::Production,
+        Some("integration@acme.com"),
+    );
+    long.username = Some("integration.user.with.a.long.name@acme-corporation.example".into());
+    a.upsert_row(sfconn::tui::app::ConnRow::new(long, None));
+    for (w, h) in [(80, 24), (120, 36)] {
+        let screen = draw(&a, w, h);
+        assert!(screen.contains("passed <1 ms"), "{w}x{h}:\n{screen}");
+        assert!(!screen.contains("passed 0 ms"), "{w}x{h}:\n{screen}");
+        assert!(
+            screen.contains("salesforce-produc") && !screen.contains("eu-west"),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(screen.contains('…'), "{w}x{h}:\n{screen}");
+        let footer = screen.lines().last().unwrap();
+        assert!(
+            footer.contains("?  help") && footer.contains("q  quit"),
+            "{footer}"
+        );
+    }
+    snap_both("list_truncated", &a);
+}
+
+#[test]
+fn one_connection_is_not_one_connections() {
+    let mut a = app();
+    for name in ["acme-uat", "billing-svc", "legacy-sync", "ssh-box"] {
+        a.remove_row(name);
+    }
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains(" 1 connection "), "{screen}");
+    assert!(!screen.contains("1 connections"), "{screen}");
+}
+
+#[test]
+fn the_footer_names_a_way_out_and_help_on_every_screen() {
+    let mut a = app();
+    let mut seen = Vec::new();
+    let mut check = |a: &App, what: &str| {
+        for (w, h) in [(80, 24), (120, 36)] {
+            let screen = draw(a, w, h);
+            let footer = screen.lines().last().unwrap().to_string();
+            assert!(
+                footer.contains("quit") && footer.contains("help") || footer.contains("close help"),
+                "{what} at {w}x{h}: {footer}"
+            );
+        }
+        seen.push(what.to_string());
+    };
+    check(&a, "list");
+    key(&mut a, KeyCode::Enter);
+    check(&a, "detail");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('n'));
+    check(&a, "wizard flow");
+    key(&mut a, KeyCode::Enter);
+    check(&a, "wizard form");
+    assert_eq!(seen.len(), 4);
+}
+
+#[test]
+fn new_screens_snapshots() {
+    // The revoke confirmation of a production connection.
+    let mut a = app();
+    key(&mut a, KeyCode::Char('R'));
+    snap_both("revoke_production", &a);
+    // The file banner over the last good list.
+    let mut a = app();
+    update(
+        &mut a,
+        Action::Task(TaskMsg::FilesChanged {
+            profiles: Err(
+                "/home/ada/.config/sfconn/profiles.toml:7:1: unknown key `colour`; remove it"
+                    .into(),
+            ),
+            state: Box::default(),
+        }),
+    );
+    snap_both("file_banner", &a);
+    // A device login waiting, with its code.
+    let mut a = app();
+    let generation = login(&mut a, "ssh-box");
+    note(
+        &mut a,
+        "ssh-box",
+        generation,
+        LoginEvent::DeviceCode {
+            user_code: "WXYZ-1234".into(),
+            verification_uri: "https://acme.my.salesforce.com/setup/connect".into(),
+            interval_secs: 5,
+        },
+    );
+    note(
+        &mut a,
+        "ssh-box",
+        generation,
+        LoginEvent::Waiting {
+            detail: "waiting for the code WXYZ-1234 to be approved".into(),
+            wait_secs: 600,
+        },
+    );
+    snap_both("device_login_waiting", &a);
+}
