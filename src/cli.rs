@@ -261,8 +261,8 @@ pub struct DemoArgs {
     /// Run only the practice org in the foreground and print its URL and credentials
     #[arg(long)]
     pub serve: bool,
-    /// Port for --serve (default: a free port)
-    #[arg(long, requires = "serve")]
+    /// Port of the practice org, with or without --serve (default: a free port)
+    #[arg(long)]
     pub port: Option<u16>,
     /// Practice-org scenario file (default: the built-in one)
     #[arg(long, value_name = "FILE")]

@@ -169,6 +169,13 @@ pub enum Effect {
     OpenUrl {
         url: String,
     },
+    /// The wizard's `o`: a Salesforce Setup page, with its name and steps for the demo's
+    /// stand-in page (the practice org has no Setup).
+    OpenSetup {
+        url: String,
+        title: String,
+        detail: Vec<String>,
+    },
     /// Make `keys/NAME.key` + `keys/NAME.crt` for the jwt wizard.
     GenerateKey {
         name: String,

@@ -205,6 +205,8 @@ pub struct App {
     /// The profile file changed on disk and no longer parses: its file:line:column message,
     /// shown in a banner while the list keeps what was last read.
     pub file_error: Option<String>,
+    /// The demo: what a new wizard starts with (the practice org's domain and JWT key pair).
+    pub wizard_prefill: Option<super::wizard::Prefill>,
 }
 
 impl App {
@@ -243,6 +245,7 @@ impl App {
             dirty: true,
             hint_titles: super::hints::titles(),
             file_error: None,
+            wizard_prefill: None,
         };
         app.refilter();
         app

@@ -185,8 +185,9 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         }
         TaskMsg::Opened { url, result } => match result {
             Ok(()) => app.info(format!("Opened {url} in your browser")),
+            // The address first: on a narrow terminal the line is cut at its end.
             Err(e) => app.error(format!(
-                "No browser could be opened ({e}). Open this address yourself: {url}"
+                "Open this address yourself: {url} (no browser could be opened: {e})"
             )),
         },
         TaskMsg::KeyGenerated { name, result } => match result {

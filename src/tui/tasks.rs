@@ -4,6 +4,7 @@
 //! `spawn_blocking`) and reports on the channel the event loop listens to, tagged with the
 //! connection name (and generation).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,9 @@ pub struct Services {
     /// The demo: the practice org approves logins by itself, so instead of opening a browser
     /// the authorize URL is fetched here (playing the browser).
     pub play_browser: bool,
+    /// The demo: `o` opens a page written here that stands in for the Salesforce Setup page
+    /// (its name and steps), since the practice org has no Setup to open.
+    pub setup_stand_in: Option<PathBuf>,
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
 }
@@ -41,6 +45,7 @@ impl Services {
             lifecycle: Lifecycle::new(paths.clone(), secrets),
             paths,
             play_browser: false,
+            setup_stand_in: None,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
         }
     }
@@ -130,6 +135,33 @@ impl Services {
                 .await
                 .and_then(|r| r);
                 Some(TaskMsg::KeyGenerated { name, result })
+            }
+            Effect::OpenSetup { url, title, detail } => {
+                let url = match &self.setup_stand_in {
+                    Some(dir) => {
+                        let (dir, page) = (dir.clone(), url.clone());
+                        match blocking(move || {
+                            super::demo::write_setup_stand_in(&dir, &page, &title, &detail)
+                        })
+                        .await
+                        .and_then(|r| r)
+                        {
+                            Ok(file) => file,
+                            Err(e) => {
+                                return Some(TaskMsg::Opened {
+                                    url,
+                                    result: Err(e),
+                                });
+                            }
+                        }
+                    }
+                    None => url,
+                };
+                let target = url.clone();
+                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                Some(TaskMsg::Opened { url, result })
             }
             Effect::OpenUrl { url } => {
                 let target = url.clone();

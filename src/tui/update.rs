@@ -166,7 +166,10 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::New => match Wizard::create(app.base_dir()) {
-            Ok(w) => {
+            Ok(mut w) => {
+                if let Some(prefill) = app.wizard_prefill.clone() {
+                    w.prefill(prefill);
+                }
                 app.notice = None;
                 app.wizard = Some(Box::new(w));
                 app.screen = Screen::Wizard;

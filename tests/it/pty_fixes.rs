@@ -270,3 +270,58 @@ fn the_tui_follows_the_profile_file_on_disk() {
     app.keys("q");
     app.expect_clean_exit();
 }
+
+/// `sfconn demo --port P --latency-ms N`: the TUI's practice org listens on P; a new jwt
+/// wizard starts on the practice org with its key pair; `o` opens a page standing in for the
+/// Setup page (its name and steps) instead of a 404.
+#[test]
+fn the_demo_takes_port_and_latency_prefills_the_wizard_and_opens_a_stand_in_setup_page() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let user_home = tempfile::tempdir().unwrap();
+    let port_arg = port.to_string();
+    let mut app = PtyApp::start_sized(
+        &["demo", "--port", &port_arg, "--latency-ms", "1"],
+        user_home.path(),
+        &[],
+        36,
+        120,
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    app.wait_for(&format!("practice org at {url}"));
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("j");
+    app.keys("\r");
+    app.wait_for("2 · Connection");
+    app.typed("my-jwt");
+    app.wait_for(&url);
+    app.keys("\r");
+    app.wait_for("Salesforce Setup checklist");
+    app.keys("o");
+    app.wait_for("setup-pages");
+    let screen = app.screen();
+    // Opened in a browser, or (no browser here) named for the person to open: either way the
+    // page is a file in the demo's throw-away home.
+    let start = screen
+        .find("file://")
+        .unwrap_or_else(|| panic!("no file:// page opened:\n{screen}"));
+    let rest = &screen[start + "file://".len()..];
+    let end = rest
+        .find("setup-pages/")
+        .expect("the stand-in pages' directory")
+        + "setup-pages/".len();
+    let page = format!("{}CertificatesAndKeysManagement.html", &rest[..end]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Make a key pair and a certificate"), "{html}");
+    assert!(html.contains("CertificatesAndKeysManagement"), "{html}");
+    app.keys("\r");
+    app.wait_for("Fields for jwt");
+    app.wait_for("practice-jwt.key");
+    app.wait_for("practice-jwt.crt");
+    app.keys("\u{3}");
+    app.expect_clean_exit();
+}

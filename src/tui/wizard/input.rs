@@ -111,13 +111,19 @@ impl Wizard {
                 }
             }
             (Step::Checklist, Cmd::OpenSetup) => {
-                let page = self
+                let step = self
                     .guide()
                     .and_then(|g| g.setup.get(self.checklist_cursor))
-                    .and_then(|s| s.page.clone());
-                if let Some(page) = page {
-                    let url = setup_url(self.domain().as_deref(), self.environment, &page);
-                    return Outcome::Effects(vec![Effect::OpenUrl { url }]);
+                    .cloned();
+                if let Some(step) = step
+                    && let Some(page) = &step.page
+                {
+                    let url = setup_url(self.domain().as_deref(), self.environment, page);
+                    return Outcome::Effects(vec![Effect::OpenSetup {
+                        url,
+                        title: step.title,
+                        detail: step.detail,
+                    }]);
                 }
             }
             (Step::Checklist, Cmd::Next) => self.enter(Step::Credentials),

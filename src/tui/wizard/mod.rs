@@ -79,6 +79,15 @@ pub enum Outcome {
     Effects(Vec<Effect>),
 }
 
+/// What a new wizard starts with in the demo: the practice org's My Domain and, for jwt, its
+/// key pair (the certificate the practice app already holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefill {
+    pub domain: String,
+    pub key_file: PathBuf,
+    pub cert_file: PathBuf,
+}
+
 /// The number of common fields (name, environment, domain) at the front of `fields`.
 const COMMON: usize = 3;
 
@@ -105,6 +114,8 @@ pub struct Wizard {
     pub new_connection: bool,
     /// Relative key paths resolve here (the sfconn home).
     pub base_dir: PathBuf,
+    /// The demo's starting values, applied again when the flow changes.
+    pub prefill: Option<Prefill>,
 }
 
 impl Wizard {
@@ -125,6 +136,7 @@ impl Wizard {
             saved_name: None,
             new_connection: true,
             base_dir,
+            prefill: None,
         };
         w.set_flow(Flow::Web, None, &[])?;
         Ok(w)
@@ -177,6 +189,7 @@ impl Wizard {
         }
         self.flow = flow;
         self.fields = fields;
+        self.apply_prefill();
         self.done = vec![false; guide.setup.len()];
         self.checklist_cursor = 0;
         Ok(())
@@ -356,6 +369,27 @@ impl Wizard {
                     ));
                 }
                 false
+            }
+        }
+    }
+
+    /// Start from the demo's values (domain now, key pair once jwt is chosen).
+    pub fn prefill(&mut self, prefill: Prefill) {
+        self.prefill = Some(prefill);
+        self.apply_prefill();
+    }
+
+    fn apply_prefill(&mut self) {
+        let Some(p) = self.prefill.clone() else {
+            return;
+        };
+        for (key, value) in [
+            (FieldKey::Domain, p.domain.clone()),
+            (FieldKey::KeyFile, p.key_file.display().to_string()),
+            (FieldKey::CertFile, p.cert_file.display().to_string()),
+        ] {
+            if let Some(f) = self.field_mut(key).filter(|f| f.value().is_empty()) {
+                f.set_value(&value);
             }
         }
     }
