@@ -113,8 +113,10 @@ pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
             NoticeKind::Info => Style::new().fg(Color::Green),
             NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         };
+        let room = usize::from(area.width) * usize::from(area.height);
+        let text = super::fit::truncate(&format!(" {}", n.text), room);
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", n.text), style)),
+            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false }),
             area,
         );
     }

@@ -310,3 +310,18 @@ fn new_screens_snapshots() {
     );
     snap_both("device_login_waiting", &a);
 }
+
+#[test]
+fn a_long_status_line_keeps_the_address_to_open_at_80_columns() {
+    let mut a = app();
+    let url = "file:///tmp/sfconn-demo-A2k2r9/setup-pages/CertificatesAndKeysManagement.html";
+    update(
+        &mut a,
+        Action::Task(TaskMsg::Opened {
+            url: url.into(),
+            result: Err("no browser".into()),
+        }),
+    );
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("Management.html"), "{screen}");
+}

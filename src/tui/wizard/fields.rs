@@ -73,7 +73,7 @@ fn placeholder(key: FieldKey) -> Option<&'static str> {
     Some(match key {
         FieldKey::Name => "e.g. acme-prod",
         FieldKey::Domain => "e.g. acme.my.salesforce.com (optional)",
-        FieldKey::ClientId => "3MVG9...",
+        FieldKey::ClientId => "the app's Consumer Key (starts with 3MVG9)",
         FieldKey::Username => "e.g. integration@acme.com",
         FieldKey::KeyFile => "path to a PEM private key, or Ctrl-G to make one",
         FieldKey::CertFile => "path to the certificate uploaded to the app (optional)",
