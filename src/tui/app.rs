@@ -268,7 +268,7 @@ impl App {
 
     /// Recompute `visible`; select `keep` when it is still shown, else the row at `fallback`
     /// (clamped to the list).
-    fn refilter_keeping(&mut self, keep: Option<String>, fallback: usize) {
+    pub(super) fn refilter_keeping(&mut self, keep: Option<String>, fallback: usize) {
         let needle = self.filter_text().to_lowercase();
         self.visible = self
             .rows
@@ -306,48 +306,6 @@ impl App {
         self.rows
             .binary_search_by(|r| r.conn.name.as_str().cmp(name))
             .ok()
-    }
-
-    /// The profile and state files as read again from disk: rows follow the file (added,
-    /// changed, gone), the selection stays on its connection, and what this session knows that
-    /// the files do not (a run in progress, its report, the stored secret kinds) is kept.
-    pub fn reload(&mut self, profiles: Profiles, state: State) {
-        let keep = self.selected_row().map(|r| r.conn.name.clone());
-        let position = self.selected;
-        let default = profiles.effective_default();
-        let mut tests = state.tests;
-        let mut old: HashMap<String, ConnRow> = self
-            .rows
-            .drain(..)
-            .map(|r| (r.conn.name.clone(), r))
-            .collect();
-        self.rows = profiles
-            .connections
-            .into_iter()
-            .map(|(name, mut conn)| {
-                conn.name = name.clone();
-                let last = tests.remove(&name);
-                let mut row = ConnRow::new(conn, last);
-                if let Some(before) = old.remove(&name) {
-                    row.generation = before.generation;
-                    let running = before.is_running();
-                    if before.conn == row.conn {
-                        row.secrets = before.secrets;
-                        row.report = before.report;
-                    }
-                    if running {
-                        row.status = before.status;
-                        row.live_steps = before.live_steps;
-                        row.login = before.login;
-                        row.last = before.last;
-                    }
-                }
-                row
-            })
-            .collect();
-        self.default = default;
-        self.refilter_keeping(keep, position);
-        self.dirty = true;
     }
 
     /// Insert or replace a row, keeping `rows` sorted.

@@ -6,7 +6,10 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use std::collections::HashMap;
+
 use super::action::TaskMsg;
+use super::app::{App, ConnRow};
 use crate::paths::Paths;
 use crate::profile::Profiles;
 use crate::state::State;
@@ -49,5 +52,49 @@ pub fn reload(paths: &Paths) -> TaskMsg {
     TaskMsg::FilesChanged {
         profiles: profiles.map(Box::new),
         state: Box::new(state),
+    }
+}
+
+impl App {
+    /// The profile and state files as read again from disk: rows follow the file (added,
+    /// changed, gone), the selection stays on its connection, and what this session knows that
+    /// the files do not (a run in progress, its report, the stored secret kinds) is kept.
+    pub fn reload(&mut self, profiles: Profiles, state: State) {
+        let keep = self.selected_row().map(|r| r.conn.name.clone());
+        let position = self.selected;
+        let default = profiles.effective_default();
+        let mut tests = state.tests;
+        let mut old: HashMap<String, ConnRow> = self
+            .rows
+            .drain(..)
+            .map(|r| (r.conn.name.clone(), r))
+            .collect();
+        self.rows = profiles
+            .connections
+            .into_iter()
+            .map(|(name, mut conn)| {
+                conn.name = name.clone();
+                let last = tests.remove(&name);
+                let mut row = ConnRow::new(conn, last);
+                if let Some(before) = old.remove(&name) {
+                    row.generation = before.generation;
+                    let running = before.is_running();
+                    if before.conn == row.conn {
+                        row.secrets = before.secrets;
+                        row.report = before.report;
+                    }
+                    if running {
+                        row.status = before.status;
+                        row.live_steps = before.live_steps;
+                        row.login = before.login;
+                        row.last = before.last;
+                    }
+                }
+                row
+            })
+            .collect();
+        self.default = default;
+        self.refilter_keeping(keep, position);
+        self.dirty = true;
     }
 }
