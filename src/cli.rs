@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::profile::{Environment, Flow};
+use crate::secrets::SecretKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,12 +37,12 @@ pub enum Command {
     Show(ShowArgs),
     /// Create a connection (secrets come from SFCONN_* variables or a hidden prompt)
     Add(AddArgs),
-    /// Change a connection's settings or secrets
-    Edit(AddArgs),
+    /// Change a connection's settings or secrets (`--secret KIND` asks for one again)
+    Edit(EditArgs),
     /// Rename a connection (its secrets move with it)
     Rename(RenameArgs),
     /// Delete a connection and its secrets
-    Remove(NameArg),
+    Remove(ConfirmNameArg),
     /// Make a connection the default
     Use(NameArg),
     /// Run a connection's OAuth flow now and store its tokens
@@ -57,7 +58,7 @@ pub enum Command {
     /// Make an RSA 2048 key and a self-signed certificate for the JWT flow
     Keygen(NameArg),
     /// Revoke the stored tokens at Salesforce and forget them
-    Revoke(NameArg),
+    Revoke(ConfirmNameArg),
     /// Open the org in the browser
     Open(OpenArgs),
     /// Print shell completions
@@ -149,6 +150,17 @@ pub struct NameArg {
     pub name: String,
 }
 
+/// `remove` and `revoke`: a production connection asks for its name on a terminal; without
+/// one, `--yes` says the caller means it (PRODUCT.md section 4).
+#[derive(Debug, Args)]
+pub struct ConfirmNameArg {
+    /// Connection name
+    pub name: String,
+    /// Do not ask for the name of a production connection (needed without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct OptNameArg {
     /// Connection name (default: SFCONN_PROFILE, then the default connection)
@@ -208,6 +220,37 @@ pub struct AddArgs {
     /// Request timeout for this connection, in seconds
     #[arg(long = "timeout-secs")]
     pub timeout_secs: Option<u64>,
+}
+
+/// `edit`: the settings of `add`, plus secrets to enter again or to remove.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub settings: AddArgs,
+    /// Enter this secret again at a hidden prompt (or from its SFCONN_* variable):
+    /// client_secret, password, security_token or private_key
+    #[arg(long = "secret", value_name = "KIND", value_parser = parse_typed_secret)]
+    pub secret: Vec<SecretKind>,
+    /// Remove this optional secret (client_secret of web, security_token of password)
+    #[arg(long = "clear-secret", value_name = "KIND", value_parser = parse_typed_secret)]
+    pub clear_secret: Vec<SecretKind>,
+}
+
+/// The secret kinds a person types (PRODUCT.md section 3); tokens are Salesforce's to issue.
+fn parse_typed_secret(s: &str) -> Result<SecretKind, String> {
+    SecretKind::parse(s)
+        .filter(|k| k.is_credential())
+        .ok_or_else(|| {
+            let kinds: Vec<&str> = SecretKind::ALL
+                .into_iter()
+                .filter(|k| k.is_credential())
+                .map(SecretKind::as_str)
+                .collect();
+            format!(
+                "`{s}` is not a secret you can enter; use one of {}",
+                kinds.join(", ")
+            )
+        })
 }
 
 #[derive(Debug, Args)]
@@ -290,8 +333,8 @@ pub struct DemoArgs {
     /// Run only the practice org in the foreground and print its URL and credentials
     #[arg(long)]
     pub serve: bool,
-    /// Port for --serve (default: a free port)
-    #[arg(long, requires = "serve")]
+    /// Port of the practice org, with or without --serve (default: a free port)
+    #[arg(long)]
     pub port: Option<u16>,
     /// With --serve: keep the practice org's ports and demo key in DIR, so a restart prints the same
     /// URLs and `sfconn add` lines

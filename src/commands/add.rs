@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use super::Context;
 use super::common::{load_profiles, open_secrets, validation_failed};
 use super::secret_input;
-use crate::cli::AddArgs;
+use crate::cli::{AddArgs, EditArgs};
 use crate::error::{CliError, CliResult};
 use crate::lifecycle::{Draft, Lifecycle, LifecycleError};
 use crate::profile::validate::{
-    normalize_audience, normalize_domain, normalize_scopes, validate_name,
+    normalize_audience, normalize_domain, normalize_scopes, required_secrets, validate_name,
 };
 use crate::profile::{Connection, Flow, ProfileError};
 use crate::secrets::SecretKind;
@@ -77,6 +77,16 @@ pub(crate) fn apply(conn: &mut Connection, args: &AddArgs) -> CliResult<bool> {
         Some(normalize_domain),
         &mut conn.domain,
     )?;
+    // With no --env, a My Domain that names its kind (`--x.sandbox.my.salesforce.com`) sets it.
+    if args.environment.is_none()
+        && args.domain.is_some()
+        && let Some(env) = conn
+            .domain
+            .as_deref()
+            .and_then(crate::profile::validate::environment_of_domain)
+    {
+        conn.environment = env;
+    }
     text("--client-id", &args.client_id, None, &mut conn.client_id)?;
     text("--username", &args.username, None, &mut conn.username)?;
     text(
@@ -157,6 +167,12 @@ pub async fn run_add(ctx: &Context, args: AddArgs) -> CliResult {
     if profiles.connections.contains_key(&conn.name) {
         return Err(ProfileError::AlreadyExists { name: conn.name }.into());
     }
+    // A domain or client id that cannot work is refused before any secret is asked for.
+    let mut errors = conn.validate().err().unwrap_or_default();
+    errors.extend(conn.fit_errors());
+    if !errors.is_empty() {
+        return Err(validation_failed(&conn.name, &errors));
+    }
     let secrets = secret_input::collect(&conn, &[], true)?;
     let kinds: Vec<SecretKind> = secrets.iter().map(|(k, _)| *k).collect();
     // Settings are checked before the secret store is opened: a typo is exit 2, not a
@@ -189,38 +205,98 @@ pub async fn run_add(ctx: &Context, args: AddArgs) -> CliResult {
     Ok(())
 }
 
-pub async fn run_edit(ctx: &Context, args: AddArgs) -> CliResult {
+pub async fn run_edit(ctx: &Context, args: EditArgs) -> CliResult {
+    let EditArgs {
+        settings: args,
+        secret: enter,
+        clear_secret: clear,
+    } = args;
     let profiles = load_profiles(ctx)?;
     let mut conn = profiles.require(&args.name)?.clone();
     let before = conn.clone();
     let changed = apply(&mut conn, &args)?;
-    if !changed && !secret_input::any_env_for(conn.flow) {
+    for kind in &clear {
+        secret_input::check_kind(&conn, *kind, "--clear-secret")?;
+        if enter.contains(kind) {
+            return Err(CliError::usage(format!(
+                "--secret {0} and --clear-secret {0} contradict each other; pick one",
+                kind.as_str()
+            )));
+        }
+        if required_secrets(conn.flow).contains(kind) {
+            return Err(CliError::usage(format!(
+                "--clear-secret {}: the {} flow cannot work without its {}; enter a new one with `sfconn edit {} --secret {}` instead (nothing was changed)",
+                kind.as_str(),
+                conn.flow,
+                kind.label(),
+                conn.name,
+                kind.as_str()
+            )));
+        }
+    }
+    for kind in &enter {
+        secret_input::check_kind(&conn, *kind, "--secret")?;
+    }
+    let nothing_asked =
+        !changed && enter.is_empty() && clear.is_empty() && !secret_input::any_env_for(conn.flow);
+    // `sfconn edit NAME` alone on a terminal: the person came to fix a secret.
+    let reenter =
+        nothing_asked && secret_input::interactive() && !SecretKind::for_flow(conn.flow).is_empty();
+    if nothing_asked && !reenter {
         return Err(CliError::usage(format!(
-            "nothing to change for {}: pass a setting such as --domain or --client-id, or set a secret variable such as SFCONN_CLIENT_SECRET",
-            conn.name
+            "nothing to change for {0}: pass a setting such as --domain or --client-id, `--secret KIND` to enter a secret again ({1}), or `--clear-secret KIND`",
+            conn.name,
+            secret_input::kinds_of(conn.flow)
         )));
     }
-    conn.validate()
-        .map_err(|errors| validation_failed(&conn.name, &errors))?;
-    let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
-    let name = args.name.clone();
-    // Only what is missing is asked for: an edit of a setting does not re-prompt stored secrets.
-    let stored = {
-        let (store, name) = (lifecycle.store().clone(), name.clone());
-        tokio::task::spawn_blocking(move || store.stored_kinds(&name))
-            .await
-            .map_err(|e| CliError::failure(format!("the secret store did not answer: {e}")))??
+    // Everything that can be checked offline is checked before a prompt asks for a secret.
+    let mut errors = conn.validate().err().unwrap_or_default();
+    errors.extend(conn.fit_errors());
+    if !errors.is_empty() {
+        return Err(validation_failed(&conn.name, &errors));
+    }
+    let store = open_secrets(ctx)?;
+    let secrets = if reenter {
+        let got = secret_input::reenter(&conn)?;
+        if got.is_empty() {
+            println!("Nothing changed for {}.", conn.name);
+            return Ok(());
+        }
+        got
+    } else if !enter.is_empty() {
+        enter
+            .iter()
+            .map(|k| secret_input::ask_one(&conn, *k))
+            .collect::<CliResult<Vec<_>>>()?
+    } else {
+        let name = conn.name.clone();
+        let lookup = store.clone();
+        let stored = blocking(move || Ok(lookup.stored_kinds(&name)?)).await?;
+        secret_input::collect(&conn, &stored, false)?
     };
-    let secrets = secret_input::collect(&conn, &stored, false)?;
-    let edited = blocking(move || lifecycle.edit(&name, Draft::new(conn, secrets))).await?;
+    let lifecycle = Lifecycle::new(ctx.paths.clone(), store);
+    let name = args.name.clone();
+    let asked_to_clear = clear.clone();
+    let mut draft = Draft::new(conn, secrets);
+    draft.clear = clear;
+    let edited = blocking(move || lifecycle.edit(&name, draft)).await?;
     let conn = &edited.conn;
     if edited.settings_changed {
         println!("Updated connection {} ({}).", conn.name, describe(conn));
-    } else {
+    } else if !edited.stored.is_empty() {
         println!("Updated the secrets of {}.", conn.name);
     }
     if !edited.stored.is_empty() {
         println!("Stored secrets: {}.", kind_list(&edited.stored));
+    }
+    if !edited.cleared.is_empty() {
+        println!("Removed secrets: {}.", kind_list(&edited.cleared));
+    }
+    for kind in asked_to_clear
+        .iter()
+        .filter(|k| !edited.cleared.contains(k))
+    {
+        println!("No {} was stored for {}.", kind.label(), conn.name);
     }
     if !edited.dropped.is_empty() {
         println!(

@@ -32,7 +32,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> CliResult {
         } => {
             eprintln!("On any device, go to {verification_uri}\nand enter the code: {user_code}");
         }
-        LoginEvent::Waiting { detail } => eprintln!("{detail} ..."),
+        LoginEvent::Waiting { detail, .. } => eprintln!("{detail} ..."),
     };
     let mut report = session.engine.login(&conn, &opts, &on_event).await;
     super::test::record(ctx, std::slice::from_ref(&report));

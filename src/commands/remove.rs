@@ -5,8 +5,9 @@ use super::common::{load_profiles, open_secrets};
 use crate::error::{CliError, CliResult};
 use crate::lifecycle::Lifecycle;
 
-pub async fn run(ctx: &Context, args: crate::cli::NameArg) -> CliResult {
-    load_profiles(ctx)?.require(&args.name)?;
+pub async fn run(ctx: &Context, args: crate::cli::ConfirmNameArg) -> CliResult {
+    let conn = load_profiles(ctx)?.require(&args.name)?.clone();
+    super::secret_input::confirm_production(&conn, args.yes, "remove")?;
     let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
     let name = args.name.clone();
     let removed = tokio::task::spawn_blocking(move || lifecycle.remove(&name))

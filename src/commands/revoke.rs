@@ -2,12 +2,13 @@
 
 use super::Context;
 use super::session::{Session, step_error};
-use crate::cli::NameArg;
+use crate::cli::ConfirmNameArg;
 use crate::error::CliResult;
 use crate::salesforce::RevokeOutcome;
 
-pub async fn run(ctx: &Context, args: NameArg) -> CliResult {
+pub async fn run(ctx: &Context, args: ConfirmNameArg) -> CliResult {
     let (session, conn) = Session::for_connection(ctx, Some(&args.name))?;
+    super::secret_input::confirm_production(&conn, args.yes, "revoke the tokens of")?;
     let timeout = session.timeout(ctx, &conn);
     let done = session
         .engine

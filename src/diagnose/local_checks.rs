@@ -60,10 +60,11 @@ pub(crate) fn profile_check(
             .filter(|kind| !stored.contains(kind))
             .map(|kind| {
                 format!(
-                    "{}: not stored (set {} and run `sfconn edit {}`)",
+                    "{}: not stored (run `sfconn edit {} --secret {}`, or set {})",
                     kind.as_str(),
-                    kind.env_var().unwrap_or_default(),
-                    conn.name
+                    conn.name,
+                    kind.as_str(),
+                    kind.env_var().unwrap_or_default()
                 )
             })
             .collect()

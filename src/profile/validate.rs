@@ -57,7 +57,78 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// Normalise a My Domain (bare host or URL) to `https://host[:port]`: lowercase host, no path,
 /// no trailing slash. `http://` is kept only for loopback hosts (tests, the practice org).
 pub fn normalize_domain(input: &str) -> Result<String, String> {
+    if let Some(message) = lightning_or_setup_host(input) {
+        return Err(message);
+    }
     normalize_origin(input, "domain")
+}
+
+/// Hosts people copy from the browser's address bar that are not where OAuth happens: the
+/// Lightning UI (`*.lightning.force.com`) and the Setup host of newer orgs
+/// (`*.my.salesforce-setup.com`, research/salesforce-oauth.md section 8). Both map back to the
+/// My Domain by their suffix, so the message can name the host to use.
+const UI_HOST_SUFFIXES: [&str; 2] = [".lightning.force.com", ".my.salesforce-setup.com"];
+
+fn lightning_or_setup_host(input: &str) -> Option<String> {
+    let text = input.trim();
+    let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let host_port = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    let host = host_port
+        .rsplit_once('@')
+        .map_or(host_port, |(_, h)| h)
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let (suffix, org) = UI_HOST_SUFFIXES
+        .iter()
+        .find_map(|s| host.strip_suffix(s).map(|org| (*s, org)))?;
+    if org.is_empty() {
+        return None;
+    }
+    let what = if suffix == ".lightning.force.com" {
+        "a Lightning page address"
+    } else {
+        "a Setup page address"
+    };
+    // The host to use comes first: the wizard shows this under the field, where space is short.
+    Some(format!(
+        "use https://{org}.my.salesforce.com: {host} is {what}, not the org's My Domain (Setup → My Domain shows it)"
+    ))
+}
+
+/// What a Salesforce My Domain host says about the org: `Some(Sandbox)` for sandbox and
+/// scratch-org hosts, `Some(Production)` for every other `*.my.salesforce.com` (production and
+/// Developer Edition orgs log in through login.salesforce.com), `None` for other hosts.
+pub fn environment_of_domain(domain: &str) -> Option<super::model::Environment> {
+    use super::model::Environment;
+    let host = domain
+        .split_once("://")
+        .map_or(domain, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let org = host.strip_suffix(".my.salesforce.com")?;
+    if org.ends_with(".sandbox") || org.ends_with(".scratch") {
+        Some(Environment::Sandbox)
+    } else {
+        Some(Environment::Production)
+    }
+}
+
+/// A consumer key copied from documentation keeps its ellipsis (`3MVG9...`); Salesforce would
+/// answer `invalid_client_id` much later, so refuse it while the person is still typing.
+pub fn client_id_placeholder(client_id: &str) -> Option<String> {
+    (client_id.contains("...") || client_id.contains('…')).then(|| {
+        format!(
+            "`{client_id}` still holds the placeholder `...`; paste the whole Consumer Key (External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret)"
+        )
+    })
 }
 
 /// True when `text` is already what `normalize_origin` returns for it: `https://` and a
@@ -392,11 +463,52 @@ impl Connection {
         }
     }
 
+    /// Settings that parse but cannot work together, refused when saving (add, edit, the
+    /// wizard) and not when loading, so a hand-edited file still opens to be fixed.
+    pub fn fit_errors(&self) -> Vec<ValidationError> {
+        use super::model::Environment;
+        let mut errors = Vec::new();
+        if let Some(domain) = &self.domain {
+            match environment_of_domain(domain) {
+                Some(env) if env != self.environment => {
+                    let kind = match env {
+                        Environment::Sandbox => "a sandbox My Domain",
+                        Environment::Production => "a production My Domain",
+                    };
+                    errors.push(err(
+                        "environment",
+                        format!(
+                            "{domain} is {kind} but the environment is {}; use --env {env} (or leave --env out: it follows the domain)",
+                            self.environment
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            let host = domain.trim_start_matches("https://");
+            if self.flow == Flow::ClientCredentials
+                && (host == "login.salesforce.com" || host == "test.salesforce.com")
+            {
+                errors.push(err(
+                    "domain",
+                    format!(
+                        "{host} cannot issue client-credentials tokens (my-domain-required: request not supported on this domain); use the org's My Domain, e.g. acme.my.salesforce.com (Setup → My Domain)"
+                    ),
+                ));
+            }
+        }
+        if let Some(message) = self.client_id.as_deref().and_then(client_id_placeholder) {
+            errors.push(err("client_id", message));
+        }
+        errors
+    }
+
     /// Everything `validate` checks, plus what saving needs: the key file exists and holds a
     /// usable RSA key, the certificate file is a PEM certificate, and the secrets the flow
     /// requires are among `secrets` (already stored or about to be).
     pub fn validate_for_save(&self, secrets: &[SecretKind]) -> Result<(), Vec<ValidationError>> {
         let mut errors = self.validate().err().unwrap_or_default();
+        errors.extend(self.fit_errors());
         for kind in required_secrets(self.flow) {
             if !secrets.contains(kind) {
                 errors.push(err(
@@ -505,6 +617,8 @@ mod tests {
             "evil.com/login.salesforce.com",
             "https://evil.com\\@acme.my.salesforce.com",
             "https://acme--uat.sandbox.my.salesforce.com/lightning/page/home",
+            "https://acme.lightning.force.com/lightning/page/home",
+            "acme.my.salesforce-setup.com",
             "https://acme.my.salesforce.com/?x=1",
             "https://acme.my.salesforce.com/#x",
             "acme.my.salesforce.com:0",
@@ -514,6 +628,47 @@ mod tests {
         ] {
             assert!(normalize_domain(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn lightning_and_setup_addresses_name_the_my_domain_to_use() {
+        for (typed, use_instead) in [
+            (
+                "https://acme.lightning.force.com/lightning/page/home",
+                "https://acme.my.salesforce.com",
+            ),
+            (
+                "acme--uat.sandbox.lightning.force.com",
+                "https://acme--uat.sandbox.my.salesforce.com",
+            ),
+            (
+                "https://acme.my.salesforce-setup.com/lightning/setup/SetupOneHome/home",
+                "https://acme.my.salesforce.com",
+            ),
+        ] {
+            let message = normalize_domain(typed).unwrap_err();
+            assert!(message.contains(use_instead), "{typed}: {message}");
+        }
+    }
+
+    #[test]
+    fn the_environment_a_my_domain_implies() {
+        use crate::profile::Environment;
+        let env = environment_of_domain;
+        assert_eq!(
+            env("https://acme--uat.sandbox.my.salesforce.com"),
+            Some(Environment::Sandbox)
+        );
+        assert_eq!(
+            env("https://acme.my.salesforce.com"),
+            Some(Environment::Production)
+        );
+        assert_eq!(
+            env("https://acme-dev-ed.develop.my.salesforce.com"),
+            Some(Environment::Production)
+        );
+        assert_eq!(env("http://127.0.0.1:8080"), None);
+        assert_eq!(env("https://login.salesforce.com"), None);
     }
 
     #[test]

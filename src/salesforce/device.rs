@@ -87,6 +87,10 @@ pub(crate) async fn login(
         verification_uri: codes.verification_uri.clone(),
         interval_secs: codes.interval,
     });
+    let started = Instant::now();
+    let deadline = codes
+        .expires_in
+        .map_or(MAX_WAIT, |secs| MAX_WAIT.min(Duration::from_secs(secs)));
     on_event(LoginEvent::Waiting {
         detail: format!(
             "waiting for the code {} to be approved at {} (up to {} minutes)",
@@ -94,11 +98,8 @@ pub(crate) async fn login(
             codes.verification_uri,
             MAX_WAIT.as_secs() / 60
         ),
+        wait_secs: deadline.as_secs(),
     });
-    let started = Instant::now();
-    let deadline = codes
-        .expires_in
-        .map_or(MAX_WAIT, |secs| MAX_WAIT.min(Duration::from_secs(secs)));
     let mut interval = codes.interval.max(1);
     for _ in 0..MAX_POLLS {
         let Some(wait) = next_wait(started.elapsed(), Duration::from_secs(interval), deadline)

@@ -56,10 +56,11 @@ pub(crate) async fn require_secret(
         _ => Err(Failure::Local {
             condition: LocalCondition::MissingSecret,
             detail: format!(
-                "no {} is stored for connection {}; run `sfconn edit {}` and enter it at the prompt (or set {})",
+                "no {} is stored for connection {}; run `sfconn edit {} --secret {}` and enter it at the prompt (or set {})",
                 kind.label(),
                 conn.name,
                 conn.name,
+                kind.as_str(),
                 kind.env_var().unwrap_or_default()
             ),
         }),

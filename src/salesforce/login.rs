@@ -51,18 +51,11 @@ impl LoginOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginEvent {
     /// The browser was asked to open the authorization URL.
-    BrowserOpened {
-        url: String,
-    },
+    BrowserOpened { url: String },
     /// `--no-browser`: the person opens this URL themselves.
-    OpenThisUrl {
-        url: String,
-    },
+    OpenThisUrl { url: String },
     /// No browser could be opened (hint `browser-unavailable`); the login keeps waiting.
-    BrowserUnavailable {
-        url: String,
-        reason: String,
-    },
+    BrowserUnavailable { url: String, reason: String },
     /// Device flow: enter `user_code` at `verification_uri`.
     DeviceCode {
         user_code: String,
@@ -71,5 +64,7 @@ pub enum LoginEvent {
     },
     Waiting {
         detail: String,
+        /// How long the login waits from now, for a countdown.
+        wait_secs: u64,
     },
 }

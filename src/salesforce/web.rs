@@ -93,6 +93,7 @@ pub(crate) async fn login(
             "waiting up to {} s for the browser to come back to {redirect_uri}",
             opts.callback_timeout.as_secs()
         ),
+        wait_secs: opts.callback_timeout.as_secs(),
     });
 
     match server.wait(opts.callback_timeout).await {

@@ -3,6 +3,7 @@
 use crate::salesforce::LoginEvent;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
@@ -50,6 +51,10 @@ pub enum Cmd {
     Fix,
     /// Wizard connect: run the connection again.
     Retry,
+    /// Revoke the selected connection's tokens at Salesforce (confirmed first).
+    Revoke,
+    /// Wizard (edit): remove the focused optional secret from the store on save, or keep it.
+    ForgetSecret,
 }
 
 /// Everything `update` reacts to.
@@ -93,6 +98,35 @@ pub struct SaveNote {
     pub made_default: bool,
 }
 
+/// Why a save did nothing, and which settings (profile-file keys) were wrong, so the wizard
+/// can go straight to the field to fix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveError {
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+impl From<String> for SaveError {
+    fn from(message: String) -> SaveError {
+        SaveError {
+            message,
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<&str> for SaveError {
+    fn from(message: &str) -> SaveError {
+        SaveError::from(message.to_string())
+    }
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Which engine call a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
@@ -115,10 +149,17 @@ pub enum Effect {
     Save {
         conn: Box<Connection>,
         secrets: Vec<(SecretKind, SecretValue)>,
+        /// Optional secrets to remove from the store (the wizard's Ctrl-D).
+        clear: Vec<SecretKind>,
         replaces: Option<String>,
     },
     Delete {
         name: String,
+    },
+    /// Revoke the stored tokens at Salesforce and forget them.
+    Revoke {
+        conn: Box<Connection>,
+        timeout: Duration,
     },
     SetDefault {
         name: String,
@@ -129,6 +170,13 @@ pub enum Effect {
     },
     OpenUrl {
         url: String,
+    },
+    /// The wizard's `o`: a Salesforce Setup page, with its name and steps for the demo's
+    /// stand-in page (the practice org has no Setup).
+    OpenSetup {
+        url: String,
+        title: String,
+        detail: Vec<String>,
     },
     /// Make `keys/NAME.key` + `keys/NAME.crt` for the jwt wizard.
     GenerateKey {
@@ -161,7 +209,18 @@ pub enum TaskMsg {
     Saved {
         conn: Box<Connection>,
         replaces: Option<String>,
-        result: Result<SaveNote, String>,
+        result: Result<SaveNote, SaveError>,
+    },
+    /// profiles.toml or the state file changed on disk and was read again; a profile file
+    /// that no longer parses is its file:line:column message.
+    FilesChanged {
+        profiles: Result<Box<crate::profile::Profiles>, String>,
+        state: Box<crate::state::State>,
+    },
+    /// What a revoke did, in words (or why it failed).
+    Revoked {
+        name: String,
+        result: Result<String, String>,
     },
     Deleted {
         name: String,

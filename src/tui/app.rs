@@ -9,7 +9,6 @@ use super::action::RunKind;
 use super::wizard::Wizard;
 use crate::paths::Paths;
 use crate::profile::{Connection, Profiles};
-use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepName, StepReport, TestReport};
 use crate::secrets::SecretKind;
 use crate::state::{LastTest, State};
@@ -46,7 +45,7 @@ pub struct ConnRow {
     pub report: Option<TestReport>,
     /// Steps finished so far in the running test.
     pub live_steps: Vec<StepReport>,
-    pub login_note: Option<LoginEvent>,
+    pub login: crate::tui::detail::LoginProgress,
     /// Bumped by every run: a result carrying an older generation lost to a newer run.
     pub generation: u64,
     pub secrets: Option<Result<Vec<SecretKind>, String>>,
@@ -87,7 +86,7 @@ impl ConnRow {
             last,
             report: None,
             live_steps: Vec::new(),
-            login_note: None,
+            login: Default::default(),
             generation: 0,
             secrets: None,
             search,
@@ -122,6 +121,9 @@ pub enum Overlay {
     ConfirmDelete {
         name: String,
         production: bool,
+        /// Revoke the tokens instead of deleting the connection (same care: PRODUCTION asks
+        /// for the name).
+        revoke: bool,
         typed: Box<TextArea<'static>>,
     },
 }
@@ -146,10 +148,18 @@ pub enum Mode {
     Filter,
     Detail,
     Help,
-    ConfirmYesNo,
-    ConfirmTyped,
+    ConfirmYesNo {
+        revoke: bool,
+    },
+    ConfirmTyped {
+        revoke: bool,
+    },
     WizardFlow,
-    WizardForm { keygen: bool },
+    /// `forget`: the focused field is an optional secret the store holds (Ctrl-D removes it).
+    WizardForm {
+        keygen: bool,
+        forget: bool,
+    },
     WizardChecklist,
     WizardReview,
     WizardRunning,
@@ -192,6 +202,11 @@ pub struct App {
     pub dirty: bool,
     /// Hint titles by id, from the diagnose catalog.
     pub hint_titles: HashMap<String, String>,
+    /// The profile file changed on disk and no longer parses: its file:line:column message,
+    /// shown in a banner while the list keeps what was last read.
+    pub file_error: Option<String>,
+    /// The demo: what a new wizard starts with (the practice org's domain and JWT key pair).
+    pub wizard_prefill: Option<super::wizard::Prefill>,
 }
 
 impl App {
@@ -229,6 +244,8 @@ impl App {
             quit: false,
             dirty: true,
             hint_titles: super::hints::titles(),
+            file_error: None,
+            wizard_prefill: None,
         };
         app.refilter();
         app
@@ -251,7 +268,7 @@ impl App {
 
     /// Recompute `visible`; select `keep` when it is still shown, else the row at `fallback`
     /// (clamped to the list).
-    fn refilter_keeping(&mut self, keep: Option<String>, fallback: usize) {
+    pub(super) fn refilter_keeping(&mut self, keep: Option<String>, fallback: usize) {
         let needle = self.filter_text().to_lowercase();
         self.visible = self
             .rows
@@ -336,11 +353,15 @@ impl App {
 
     /// The mode of the screen itself, ignoring the help overlay.
     pub fn base_mode(&self) -> Mode {
-        if let Some(Overlay::ConfirmDelete { production, .. }) = &self.overlay {
+        if let Some(Overlay::ConfirmDelete {
+            production, revoke, ..
+        }) = &self.overlay
+        {
+            let revoke = *revoke;
             return if *production {
-                Mode::ConfirmTyped
+                Mode::ConfirmTyped { revoke }
             } else {
-                Mode::ConfirmYesNo
+                Mode::ConfirmYesNo { revoke }
             };
         }
         match &self.screen {

@@ -120,6 +120,47 @@ async fn login_first(services: &Services, conn: &Connection, timeout: Duration) 
     report.ok
 }
 
+/// The page `o` opens in the demo: the practice org has no Salesforce Setup, so a local page
+/// stands in for the one named, with the steps the wizard lists. Returns its `file://` URL.
+pub fn write_setup_stand_in(
+    dir: &Path,
+    setup_url: &str,
+    title: &str,
+    detail: &[String],
+) -> Result<String, String> {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let page = setup_url
+        .split("/lightning/setup/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("Setup");
+    let page: String = page.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let steps: String = detail
+        .iter()
+        .map(|d| format!("<li>{}</li>", escape(d)))
+        .collect();
+    let html = format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>{t} (practice org)</title>\
+         <h1>{t}</h1><p>In a real org this opens <code>{u}</code> (Setup &rarr; {p}). \
+         The practice org has no Setup pages: the demo's apps are already set up, so this page only \
+         shows what you would do there.</p><ol>{steps}</ol>",
+        t = escape(title),
+        u = escape(setup_url),
+        p = escape(&page),
+    );
+    crate::profile::atomic::create_private_dir_all(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let file = dir.join(format!("{page}.html"));
+    crate::profile::atomic::write_atomic(&file, html.as_bytes(), Some(0o644))
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(format!("file://{}", file.display()))
+}
+
 pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     term::require_terminal()?;
     // Never the user's own home, whatever SFCONN_HOME says.
@@ -137,7 +178,14 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
         })?,
         None => Scenario::builtin(),
     };
-    let org = PracticeOrg::start(scenario, OrgOptions::default())
+    // --port and --latency-ms apply here as with --serve (a slow org is how the spinners and
+    // the login countdown are seen).
+    let opts = OrgOptions {
+        port: args.port,
+        login_port: None,
+        latency: Duration::from_millis(args.latency_ms),
+    };
+    let org = PracticeOrg::start(scenario, opts)
         .await
         .map_err(|e| CliError::failure(format!("cannot start the practice org: {e}")))?;
     // The demo's secrets stay in the throw-away home, never in the OS keychain.
@@ -149,6 +197,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
         Duration::from_secs(timeout.unwrap_or(crate::profile::model::DEFAULT_TIMEOUT_SECS));
     let mut services = Services::new(paths.clone(), store);
     services.play_browser = true;
+    services.setup_stand_in = Some(paths.home.join("setup-pages"));
     // Web and device connections get their refresh tokens now, as a person would with `l`.
     eprintln!(
         "sfconn demo: practice org at {}; signing in the web and device connections…",
@@ -161,6 +210,12 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     futures_util::future::join_all(logins).await;
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
+    // A new connection in the demo starts on the practice org, with its JWT key pair.
+    app.wizard_prefill = Some(super::wizard::Prefill {
+        domain: org.url(),
+        key_file: key_file.clone(),
+        cert_file: key_file.with_extension("crt"),
+    });
     app.info(format!(
         "Demo: practice org at {}. T tests all; quitting deletes everything.",
         org.url()

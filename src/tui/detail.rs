@@ -46,11 +46,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         (l, r)
     };
     frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
+    let lines = test_lines(app, row, right.width.saturating_sub(2));
+    let frame_block = super::fit::with_more_marker(
+        block("Last test"),
+        &lines,
+        right.width.saturating_sub(2),
+        right.height.saturating_sub(2),
+        app.detail_scroll,
+        "(j) ",
+    );
     frame.render_widget(
-        Paragraph::new(test_lines(app, row, right.width.saturating_sub(2)))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((app.detail_scroll, 0))
-            .block(block("Last test")),
+            .block(frame_block),
         right,
     );
 }
@@ -138,10 +147,54 @@ fn step_line(step: &StepReport) -> Line<'static> {
         Span::styled(format!(" {mark} "), style),
         Span::raw(format!("{:<9}", step.step.as_str())),
         Span::styled(
-            format!("{:>6} ms", step.ms),
+            format!("{:>9}", super::fit::duration(step.ms)),
             Style::new().fg(Color::DarkGray),
         ),
     ])
+}
+
+/// A login in progress as the person needs it: what to act on (the URL to open, the device
+/// code and where to enter it) stays on screen for the whole wait, with the seconds left.
+#[derive(Debug, Clone, Default)]
+pub struct LoginProgress {
+    prompt: Option<LoginEvent>,
+    waiting: Option<(String, time::OffsetDateTime)>,
+}
+
+impl LoginProgress {
+    /// Take in what the engine reported at `now`: a wait never replaces the prompt.
+    pub fn apply(&mut self, note: LoginEvent, now: time::OffsetDateTime) {
+        match note {
+            LoginEvent::Waiting { detail, wait_secs } => {
+                let until = now + time::Duration::seconds(i64::try_from(wait_secs).unwrap_or(0));
+                self.waiting = Some((detail, until));
+            }
+            other => self.prompt = Some(other),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prompt.is_none() && self.waiting.is_none()
+    }
+
+    pub fn lines(&self, now: time::OffsetDateTime) -> Vec<Line<'static>> {
+        let mut lines = self
+            .prompt
+            .as_ref()
+            .map(login_note_lines)
+            .unwrap_or_default();
+        if let Some((detail, until)) = &self.waiting {
+            let left = (*until - now).whole_seconds().max(0);
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {left} s left"),
+                    Style::new().fg(Color::Yellow).bold(),
+                ),
+                Span::styled(format!(" · {detail}"), Style::new().fg(Color::DarkGray)),
+            ]));
+        }
+        lines
+    }
 }
 
 pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
@@ -173,7 +226,7 @@ pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
                 ),
             ]),
         ],
-        LoginEvent::Waiting { detail } => vec![Line::from(format!(" {detail}"))],
+        LoginEvent::Waiting { detail, .. } => vec![Line::from(format!(" {detail}"))],
     }
 }
 
@@ -274,10 +327,8 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
 
 fn test_lines(app: &App, row: &ConnRow, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    if let Some(note) = &row.login_note
-        && row.is_running()
-    {
-        lines.extend(login_note_lines(note));
+    if !row.login.is_empty() && row.is_running() {
+        lines.extend(row.login.lines(app.now));
         lines.push(Line::from(""));
     }
     match (&row.status, &row.report, &row.last) {

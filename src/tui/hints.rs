@@ -22,7 +22,12 @@ mod tests {
         let guides = guides().unwrap();
         let mut referenced: Vec<(String, &str)> = Vec::new();
         for f in &guides.common {
-            referenced.extend(f.hints.iter().map(|h| (h.clone(), "common.toml")));
+            referenced.extend(
+                f.hints
+                    .iter()
+                    .chain(&f.fixes)
+                    .map(|h| (h.clone(), "common.toml")),
+            );
         }
         for flow in Flow::ALL {
             let g = guides.flow(flow);
@@ -30,7 +35,12 @@ mod tests {
                 referenced.extend(s.hints.iter().map(|h| (h.clone(), flow.as_str())));
             }
             for f in &g.fields {
-                referenced.extend(f.hints.iter().map(|h| (h.clone(), flow.as_str())));
+                referenced.extend(
+                    f.hints
+                        .iter()
+                        .chain(&f.fixes)
+                        .map(|h| (h.clone(), flow.as_str())),
+                );
             }
         }
         assert!(referenced.len() > 20);

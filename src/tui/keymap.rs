@@ -61,7 +61,12 @@ const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
 const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
 const SET_DEFAULT: Binding = b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true);
 const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, true);
+// In help only: the footer at 80 columns has no room, and revoking is rare.
+const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
 const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
+// Where keys type text, `q` is a letter: the footer names Ctrl-C instead, so a way out is
+// always on screen.
+const QUIT_CTRL_C_SHOWN: Binding = b(&[ctrl('c')], "Ctrl-C", "quit", Cmd::Quit, true);
 const MOVE: [Binding; 4] = [
     b(
         &[key(KeyCode::Up), ch('k')],
@@ -126,6 +131,7 @@ const LIST: &[Binding] = &[
     EDIT,
     SET_DEFAULT,
     DELETE,
+    REVOKE,
     b(&[ch('/')], "/", "filter", Cmd::Filter, true),
     b(
         &[key(KeyCode::Esc)],
@@ -156,7 +162,7 @@ const FILTER: &[Binding] = &[
     ),
     b(&[key(KeyCode::Up)], "↑", "move up", Cmd::Up, false),
     b(&[key(KeyCode::Down)], "↓", "move down", Cmd::Down, false),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const DETAIL: &[Binding] = &[
@@ -179,6 +185,7 @@ const DETAIL: &[Binding] = &[
     EDIT,
     SET_DEFAULT,
     DELETE,
+    REVOKE,
     b(
         &[key(KeyCode::Esc)],
         "Esc",
@@ -200,6 +207,7 @@ const HELP: &[Binding] = &[
         Cmd::Help,
         false,
     ),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -212,13 +220,31 @@ const CONFIRM_YES_NO: &[Binding] = &[
         Cmd::Decline,
         true,
     ),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
+];
+
+const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
+    b(&[ch('y')], "y", "revoke", Cmd::Accept, true),
+    b(
+        &[ch('n'), key(KeyCode::Esc)],
+        "n/Esc",
+        "keep them",
+        Cmd::Decline,
+        true,
+    ),
+    QUIT_CTRL_C_SHOWN,
+];
+
+const CONFIRM_REVOKE_TYPED: &[Binding] = &[
+    b(&[key(KeyCode::Enter)], "Enter", "revoke", Cmd::Accept, true),
+    b(&[key(KeyCode::Esc)], "Esc", "keep them", Cmd::Decline, true),
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const CONFIRM_TYPED: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "delete", Cmd::Accept, true),
     b(&[key(KeyCode::Esc)], "Esc", "keep it", Cmd::Decline, true),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const WIZARD_FLOW: &[Binding] = &[
@@ -227,10 +253,19 @@ const WIZARD_FLOW: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "choose", Cmd::Next, true),
     b(&[key(KeyCode::Esc)], "Esc", "cancel", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
 const WIZARD_FORM: &[Binding] = &[
+    // Enter first: on a narrow footer, moving on matters more than moving between fields.
+    b(
+        &[key(KeyCode::Enter)],
+        "Enter",
+        "next step",
+        Cmd::Next,
+        true,
+    ),
     b(
         &[key(KeyCode::Tab), key(KeyCode::Down)],
         "Tab/↓",
@@ -245,16 +280,9 @@ const WIZARD_FORM: &[Binding] = &[
         Cmd::PrevField,
         true,
     ),
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "next step",
-        Cmd::Next,
-        true,
-    ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
-    QUIT_CTRL_C,
+    QUIT_CTRL_C_SHOWN,
 ];
 
 const WIZARD_KEYGEN: Binding = b(
@@ -262,6 +290,14 @@ const WIZARD_KEYGEN: Binding = b(
     "Ctrl-G",
     "generate a key pair",
     Cmd::GenerateKey,
+    true,
+);
+
+const WIZARD_FORGET: Binding = b(
+    &[ctrl('d')],
+    "Ctrl-D",
+    "remove the stored secret",
+    Cmd::ForgetSecret,
     true,
 );
 
@@ -275,7 +311,7 @@ const WIZARD_CHECKLIST: &[Binding] = &[
         Cmd::ToggleDone,
         true,
     ),
-    b(&[ch('o')], "o", "open in Salesforce", Cmd::OpenSetup, true),
+    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true),
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -285,6 +321,7 @@ const WIZARD_CHECKLIST: &[Binding] = &[
     ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -298,6 +335,7 @@ const WIZARD_REVIEW: &[Binding] = &[
     ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -310,6 +348,7 @@ const WIZARD_CONNECT_RUNNING: &[Binding] = &[
         true,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -323,6 +362,7 @@ const WIZARD_CONNECT_DONE: &[Binding] = &[
         false,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -337,6 +377,7 @@ const WIZARD_CONNECT_FAILED: &[Binding] = &[
         true,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
+    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -352,8 +393,10 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::Filter => FILTER,
         Mode::Detail => DETAIL,
         Mode::Help => HELP,
-        Mode::ConfirmYesNo => CONFIRM_YES_NO,
-        Mode::ConfirmTyped => CONFIRM_TYPED,
+        Mode::ConfirmYesNo { revoke: false } => CONFIRM_YES_NO,
+        Mode::ConfirmTyped { revoke: false } => CONFIRM_TYPED,
+        Mode::ConfirmYesNo { revoke: true } => CONFIRM_REVOKE_YES_NO,
+        Mode::ConfirmTyped { revoke: true } => CONFIRM_REVOKE_TYPED,
         Mode::WizardFlow => WIZARD_FLOW,
         Mode::WizardForm { .. } => WIZARD_FORM,
         Mode::WizardChecklist => WIZARD_CHECKLIST,
@@ -363,8 +406,13 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::WizardFailed => WIZARD_CONNECT_FAILED,
     };
     let mut out = table.to_vec();
-    if let Mode::WizardForm { keygen: true } = mode {
-        out.insert(3, WIZARD_KEYGEN);
+    if let Mode::WizardForm { keygen, forget } = mode {
+        if keygen {
+            out.insert(1, WIZARD_KEYGEN);
+        }
+        if forget {
+            out.insert(1, WIZARD_FORGET);
+        }
     }
     out
 }
@@ -378,7 +426,7 @@ pub fn bindings_under_help(app: &App) -> Vec<Binding> {
 fn types_text(mode: Mode) -> bool {
     matches!(
         mode,
-        Mode::Filter | Mode::ConfirmTyped | Mode::WizardForm { .. }
+        Mode::Filter | Mode::ConfirmTyped { .. } | Mode::WizardForm { .. }
     )
 }
 

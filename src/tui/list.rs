@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::app::App;
+use super::fit::truncate;
 use super::widgets::{block, env_badge, relative, status_span};
 use crate::profile::Flow;
 
@@ -28,9 +29,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let count = if app.visible.len() == app.rows.len() {
-        format!("{} connections", app.rows.len())
+        super::fit::plural(app.rows.len(), "connection", "connections")
     } else {
-        format!("{} of {} connections", app.visible.len(), app.rows.len())
+        format!(
+            "{} of {}",
+            app.visible.len(),
+            super::fit::plural(app.rows.len(), "connection", "connections")
+        )
     };
     let default = match &app.default {
         Some(d) => format!(" · default {d}"),
@@ -116,6 +121,27 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         app.selected + 1 - height
     };
+    let mut widths = vec![
+        Constraint::Length(2),
+        Constraint::Fill(if wide { 2 } else { 3 }),
+        Constraint::Length(9),
+        Constraint::Length(if wide { 18 } else { 12 }),
+    ];
+    let mut titles = vec!["", "NAME", "ENV", "FLOW"];
+    if wide {
+        widths.push(Constraint::Fill(2));
+        titles.push("USER");
+    }
+    widths.push(Constraint::Fill(4));
+    widths.push(Constraint::Length(9));
+    titles.extend(["STATUS", "TESTED"]);
+    // The columns' real widths, so a name or status that does not fit ends in `…` instead of
+    // being cut mid-word with nothing to say so.
+    let columns = Layout::horizontal(widths.clone()).spacing(1).split(inner);
+    let (name_width, status_width) = (
+        usize::from(columns[1].width),
+        usize::from(columns[columns.len() - 2].width),
+    );
     let rows = app
         .visible
         .iter()
@@ -139,7 +165,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 .unwrap_or_else(|| "never".into());
             let mut cells = vec![
                 Cell::from(marker),
-                Cell::from(r.name().to_string()),
+                Cell::from(truncate(r.name(), name_width)),
                 Cell::from(env_badge(r.conn.environment)),
                 Cell::from(if wide || r.conn.flow != Flow::ClientCredentials {
                     r.conn.flow.as_str()
@@ -149,9 +175,12 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 }),
             ];
             if wide {
-                cells.push(Cell::from(r.conn.username.clone().unwrap_or_default()));
+                let user = r.conn.username.as_deref().unwrap_or_default();
+                cells.push(Cell::from(truncate(user, usize::from(columns[4].width))));
             }
-            cells.push(Cell::from(status_span(app, &r.status)));
+            let status = status_span(app, &r.status);
+            let status = Span::styled(truncate(&status.content, status_width), status.style);
+            cells.push(Cell::from(status));
             cells.push(Cell::from(tested));
             let row = Row::new(cells);
             if selected {
@@ -160,20 +189,6 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 row
             }
         });
-    let mut widths = vec![
-        Constraint::Length(2),
-        Constraint::Fill(if wide { 2 } else { 3 }),
-        Constraint::Length(9),
-        Constraint::Length(if wide { 18 } else { 12 }),
-    ];
-    let mut titles = vec!["", "NAME", "ENV", "FLOW"];
-    if wide {
-        widths.push(Constraint::Fill(2));
-        titles.push("USER");
-    }
-    widths.push(Constraint::Fill(4));
-    widths.push(Constraint::Length(9));
-    titles.extend(["STATUS", "TESTED"]);
     let header = Row::new(titles).style(Style::new().fg(Color::DarkGray).bold());
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),

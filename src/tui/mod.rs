@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod demo;
 pub mod detail;
+pub mod fit;
 pub mod hints;
 pub mod keymap;
 pub mod list;
@@ -17,6 +18,7 @@ pub mod results;
 pub mod tasks;
 pub mod term;
 pub mod update;
+pub mod watch;
 pub mod widgets;
 pub mod wizard;
 

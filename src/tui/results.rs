@@ -1,7 +1,7 @@
 //! Applying what background tasks report: results land on the connection they belong to (by
 //! name), whatever screen is showing; a result from an older run (lower generation) is dropped.
 
-use super::action::{Effect, RunKind, SaveNote, TaskMsg};
+use super::action::{Effect, RunKind, SaveError, SaveNote, TaskMsg};
 use super::app::{App, ConnRow, RunStatus, Screen};
 use super::update::start_run;
 use super::wizard::{ConnectState, Wizard};
@@ -93,13 +93,14 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             generation,
             note,
         } => {
+            let now = app.now;
             if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
-                row.login_note = Some(note.clone());
+                row.login.apply(note.clone(), now);
             }
             if let Some(w) = wizard_waits_for(app, &name, generation)
-                && let Some(ConnectState::Running { note: n, .. }) = &mut w.connect
+                && let Some(ConnectState::Running { login, .. }) = &mut w.connect
             {
-                *n = Some(note);
+                login.apply(note, now);
             }
         }
         TaskMsg::RunDone {
@@ -123,6 +124,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                     ConnectState::Failed {
                         report: Some(report),
                         message,
+                        fields: Vec::new(),
                     }
                 });
             }
@@ -132,6 +134,25 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             replaces,
             result,
         } => return on_saved(app, *conn, replaces, result),
+        TaskMsg::FilesChanged { profiles, state } => match profiles {
+            Ok(profiles) => {
+                app.file_error = None;
+                app.reload(*profiles, *state);
+            }
+            // The list stays as it was last read: the banner says why it is not the file's.
+            Err(e) => app.file_error = Some(e),
+        },
+        TaskMsg::Revoked { name, result } => match result {
+            Ok(message) => {
+                if let Some(row) = app.row_mut(&name)
+                    && row.conn.flow.is_interactive()
+                {
+                    row.status = RunStatus::NeedsLogin;
+                }
+                app.info(message);
+            }
+            Err(e) => app.error(format!("Could not revoke the tokens of {name}: {e}")),
+        },
         TaskMsg::Deleted { name, result } => match result {
             Ok(()) => {
                 app.remove_row(&name);
@@ -164,8 +185,9 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         }
         TaskMsg::Opened { url, result } => match result {
             Ok(()) => app.info(format!("Opened {url} in your browser")),
+            // The address first: on a narrow terminal the line is cut at its end.
             Err(e) => app.error(format!(
-                "No browser could be opened ({e}). Open this address yourself: {url}"
+                "Open this address yourself: {url} (no browser could be opened: {e})"
             )),
         },
         TaskMsg::KeyGenerated { name, result } => match result {
@@ -174,7 +196,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                     w.key_generated(&key, &cert);
                 }
                 app.info(format!(
-                    "Made a key pair for {name}: upload {} to the app (Use digital signatures)",
+                    "Made a key pair for {name}: upload {} in External Client App Manager → your app → OAuth Settings → Enable JWT Bearer Flow",
                     cert.display()
                 ));
             }
@@ -207,7 +229,7 @@ fn on_saved(
     app: &mut App,
     conn: crate::profile::Connection,
     replaces: Option<String>,
-    result: Result<SaveNote, String>,
+    result: Result<SaveNote, SaveError>,
 ) -> Vec<Effect> {
     let name = conn.name.clone();
     let waiting = app.wizard.as_deref().is_some_and(|w| {
@@ -223,7 +245,10 @@ fn on_saved(
                     w.connect = Some(ConnectState::Failed {
                         report: None,
                         message,
-                    })
+                        fields: e.fields,
+                    });
+                    // The wizard shows why; an older "Saved …" line would contradict it.
+                    app.notice = None;
                 }
                 None => app.error(message),
             }
@@ -252,6 +277,11 @@ fn on_saved(
     if !waiting {
         return Vec::new();
     }
+    if let Some(w) = app.wizard.as_deref_mut() {
+        // From now on the wizard edits what it saved: Retry after a fix is an edit, never a
+        // second add that collides with the first.
+        w.saved(&name);
+    }
     let kind = match app.row(&name) {
         Some(r) if r.conn.flow.is_interactive() => RunKind::Login,
         _ => RunKind::Test,
@@ -263,7 +293,7 @@ fn on_saved(
         w.connect = Some(ConnectState::Running {
             kind,
             steps: Vec::new(),
-            note: None,
+            login: Default::default(),
         });
     }
     effect.into_iter().collect()

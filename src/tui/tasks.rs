@@ -4,13 +4,14 @@
 //! `spawn_blocking`) and reports on the channel the event loop listens to, tagged with the
 //! connection name (and generation).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, RunKind, SaveNote, SecretValue, TaskMsg};
+use super::action::{Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg};
 use crate::lifecycle::{Draft, ExistingKeys, Lifecycle};
 use crate::paths::Paths;
 use crate::profile::Connection;
@@ -27,6 +28,9 @@ pub struct Services {
     /// The demo: the practice org approves logins by itself, so instead of opening a browser
     /// the authorize URL is fetched here (playing the browser).
     pub play_browser: bool,
+    /// The demo: `o` opens a page written here that stands in for the Salesforce Setup page
+    /// (its name and steps), since the practice org has no Setup to open.
+    pub setup_stand_in: Option<PathBuf>,
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
 }
@@ -41,6 +45,7 @@ impl Services {
             lifecycle: Lifecycle::new(paths.clone(), secrets),
             paths,
             play_browser: false,
+            setup_stand_in: None,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
         }
     }
@@ -67,19 +72,32 @@ impl Services {
             Effect::Save {
                 conn,
                 secrets,
+                clear,
                 replaces,
             } => {
                 let lifecycle = self.lifecycle.clone();
                 let saved = (*conn).clone();
                 let back = replaces.clone();
-                let result = blocking(move || save(&lifecycle, saved, secrets, back.as_deref()))
-                    .await
-                    .and_then(|r| r);
+                let result =
+                    blocking(move || save(&lifecycle, saved, secrets, clear, back.as_deref()))
+                        .await
+                        .map_err(SaveError::from)
+                        .and_then(|r| r);
                 Some(TaskMsg::Saved {
                     conn,
                     replaces,
                     result,
                 })
+            }
+            Effect::Revoke { conn, timeout } => {
+                let name = conn.name.clone();
+                let result = self
+                    .engine
+                    .revoke(&conn, timeout)
+                    .await
+                    .map(|done| revoked_message(&conn, &done))
+                    .map_err(|e| revoke_failure(&e.failure));
+                Some(TaskMsg::Revoked { name, result })
             }
             Effect::Delete { name } => {
                 let (lifecycle, n) = (self.lifecycle.clone(), name.clone());
@@ -117,6 +135,33 @@ impl Services {
                 .await
                 .and_then(|r| r);
                 Some(TaskMsg::KeyGenerated { name, result })
+            }
+            Effect::OpenSetup { url, title, detail } => {
+                let url = match &self.setup_stand_in {
+                    Some(dir) => {
+                        let (dir, page) = (dir.clone(), url.clone());
+                        match blocking(move || {
+                            super::demo::write_setup_stand_in(&dir, &page, &title, &detail)
+                        })
+                        .await
+                        .and_then(|r| r)
+                        {
+                            Ok(file) => file,
+                            Err(e) => {
+                                return Some(TaskMsg::Opened {
+                                    url,
+                                    result: Err(e),
+                                });
+                            }
+                        }
+                    }
+                    None => url,
+                };
+                let target = url.clone();
+                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                Some(TaskMsg::Opened { url, result })
             }
             Effect::OpenUrl { url } => {
                 let target = url.clone();
@@ -199,6 +244,48 @@ impl Services {
     }
 }
 
+/// Why a revoke failed, in one line: Salesforce's own words, else what went wrong here.
+fn revoke_failure(failure: &crate::salesforce::Failure) -> String {
+    use crate::salesforce::Failure;
+    match failure {
+        Failure::OAuth { .. } | Failure::Rest { .. } => {
+            let (_, code, description) = failure.parts();
+            let said: Vec<String> = [code, description].into_iter().flatten().collect();
+            format!("Salesforce answered {}", said.join(": "))
+        }
+        Failure::NotSalesforce { detail, .. }
+        | Failure::Local { detail, .. }
+        | Failure::NeedsLogin { detail } => detail.clone(),
+        Failure::Transport { host, detail, .. } => format!("{host}: {detail}"),
+    }
+}
+
+/// One line for the status bar: what the revoke did and what comes next.
+fn revoked_message(conn: &Connection, done: &crate::salesforce::Revoked) -> String {
+    use crate::salesforce::RevokeOutcome;
+    if done.nothing_stored() {
+        return format!("Nothing to revoke: no token is stored for {}", conn.name);
+    }
+    let said: Vec<&str> = [
+        ("refresh token", done.refresh_token),
+        ("access token", done.access_token),
+    ]
+    .into_iter()
+    .filter(|(_, o)| *o != RevokeOutcome::NotStored)
+    .map(|(what, _)| what)
+    .collect();
+    let next = if conn.flow.is_interactive() {
+        "; press l to sign in again"
+    } else {
+        "; the next test gets a new token"
+    };
+    format!(
+        "Revoked the {} of {} and forgot them{next}",
+        said.join(" and "),
+        conn.name
+    )
+}
+
 /// Fetch an authorize URL like a browser would, following the redirect to the local callback.
 pub async fn play_browser(url: String) {
     if let Err(e) = reqwest::get(&url).await {
@@ -212,10 +299,12 @@ fn save(
     lifecycle: &Lifecycle,
     conn: Connection,
     secrets: Vec<(SecretKind, SecretValue)>,
+    clear: Vec<SecretKind>,
     replaces: Option<&str>,
-) -> Result<SaveNote, String> {
+) -> Result<SaveNote, SaveError> {
     let set: Vec<(SecretKind, String)> = secrets.into_iter().map(|(k, v)| (k, v.0)).collect();
-    let draft = Draft::new(conn, set);
+    let mut draft = Draft::new(conn, set);
+    draft.clear = clear;
     match replaces {
         None => lifecycle
             .add(draft)
@@ -225,7 +314,7 @@ fn save(
                 orphans_removed: added.orphans_removed,
                 made_default: added.made_default,
             })
-            .map_err(|e| e.to_string()),
+            .map_err(save_error),
         Some(old) => lifecycle
             .edit(old, draft)
             .map(|edited| SaveNote {
@@ -234,7 +323,20 @@ fn save(
                 orphans_removed: Vec::new(),
                 made_default: false,
             })
-            .map_err(|e| e.to_string()),
+            .map_err(save_error),
+    }
+}
+
+fn save_error(e: crate::lifecycle::LifecycleError) -> SaveError {
+    let fields = match &e {
+        crate::lifecycle::LifecycleError::Invalid { errors, .. } => {
+            errors.iter().map(|v| v.field.clone()).collect()
+        }
+        _ => Vec::new(),
+    };
+    SaveError {
+        message: e.to_string(),
+        fields,
     }
 }
 

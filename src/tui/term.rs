@@ -115,7 +115,7 @@ pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
     if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste) {
         tracing::warn!(error = %e, "bracketed paste unavailable");
     }
-    let result = event_loop(&mut terminal, app, &services).await;
+    let result = event_loop(&mut terminal, app, &services, paths).await;
     tracing::info!(ok = result.is_ok(), "tui stop");
     result
 }
@@ -124,8 +124,12 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
     services: &Services,
+    paths: &Paths,
 ) -> CliResult {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut watch = super::watch::Watch::new(paths);
+    let mut file_check = tokio::time::interval(Duration::from_secs(1));
+    file_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -147,6 +151,19 @@ async fn event_loop(
             },
             Some(msg) = rx.recv() => Some(Action::Task(msg)),
             _ = tick.tick() => Some(Action::Tick { now: time::OffsetDateTime::now_utc() }),
+            _ = file_check.tick() => {
+                if watch.changed() {
+                    let (paths, tx) = (paths.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        if let Ok(msg) =
+                            tokio::task::spawn_blocking(move || super::watch::reload(&paths)).await
+                        {
+                            let _ = tx.send(msg);
+                        }
+                    });
+                }
+                None
+            }
         };
         if let Some(action) = action {
             for effect in update(&mut app, action) {

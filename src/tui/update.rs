@@ -166,7 +166,11 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::New => match Wizard::create(app.base_dir()) {
-            Ok(w) => {
+            Ok(mut w) => {
+                if let Some(prefill) = app.wizard_prefill.clone() {
+                    w.prefill(prefill);
+                }
+                app.notice = None;
                 app.wizard = Some(Box::new(w));
                 app.screen = Screen::Wizard;
             }
@@ -187,6 +191,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 };
                 match Wizard::edit(&row.conn, &stored, app.base_dir()) {
                     Ok(w) => {
+                        app.notice = None;
                         app.wizard = Some(Box::new(w));
                         app.screen = Screen::Wizard;
                         // The secret fields say "stored" only for what the store really holds.
@@ -232,13 +237,14 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 return vec![Effect::SetDefault { name }];
             }
         }
-        Cmd::Delete => {
+        Cmd::Delete | Cmd::Revoke => {
             if let Some(row) = target.as_deref().and_then(|n| app.row(n)) {
                 let mut typed = TextArea::default();
                 typed.set_placeholder_text(row.conn.name.clone());
                 app.overlay = Some(Overlay::ConfirmDelete {
                     name: row.conn.name.clone(),
                     production: row.conn.is_production(),
+                    revoke: cmd == Cmd::Revoke,
                     typed: Box::new(typed),
                 });
             }
@@ -258,6 +264,7 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     let Some(Overlay::ConfirmDelete {
         name,
         production,
+        revoke,
         typed,
     }) = &app.overlay
     else {
@@ -267,16 +274,29 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Accept => {
             let typed_ok =
                 !*production || typed.lines().first().map(String::as_str) == Some(name.as_str());
+            let verb = if *revoke {
+                "revoke its tokens"
+            } else {
+                "delete it"
+            };
             if !typed_ok {
-                let msg = format!(
-                    "{name} is a production connection: type its name exactly to delete it"
-                );
+                let msg =
+                    format!("{name} is a production connection: type its name exactly to {verb}");
                 app.error(msg);
                 return Vec::new();
             }
-            let name = name.clone();
+            let (name, revoke) = (name.clone(), *revoke);
             app.overlay = None;
-            vec![Effect::Delete { name }]
+            if !revoke {
+                return vec![Effect::Delete { name }];
+            }
+            let Some(row) = app.row(&name) else {
+                return Vec::new();
+            };
+            let timeout = app.timeout_for(&row.conn);
+            let conn = Box::new(row.conn.clone());
+            app.info(format!("Revoking the tokens of {name}…"));
+            vec![Effect::Revoke { conn, timeout }]
         }
         Cmd::Decline | Cmd::Back => {
             app.overlay = None;
@@ -291,10 +311,15 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         app.screen = Screen::List;
         return Vec::new();
     };
+    let step = wizard.step;
     let outcome = {
         let taken = taken_by_other(app, wizard.editing.clone());
         wizard.on_cmd(cmd, &taken)
     };
+    // A status line belongs to the moment it was said: once the wizard moves on, it goes.
+    if wizard.step != step || matches!(outcome, Outcome::Exit { .. }) {
+        app.notice = None;
+    }
     match outcome {
         Outcome::Stay => {
             app.wizard = Some(wizard);
@@ -334,7 +359,7 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         queued: true,
     };
     row.live_steps.clear();
-    row.login_note = None;
+    row.login = Default::default();
     Some(Effect::Run {
         kind,
         conn: Box::new(row.conn.clone()),

@@ -51,9 +51,10 @@ pub fn status_span(app: &App, status: &RunStatus) -> Span<'static> {
                 Style::new().fg(Color::Yellow),
             )
         }
-        RunStatus::Passed { ms } => {
-            Span::styled(format!("✓ passed {ms} ms"), Style::new().fg(Color::Green))
-        }
+        RunStatus::Passed { ms } => Span::styled(
+            format!("✓ passed {}", super::fit::duration(*ms)),
+            Style::new().fg(Color::Green),
+        ),
         RunStatus::Failed { hint_title } => {
             Span::styled(format!("✗ {hint_title}"), Style::new().fg(Color::Red))
         }
@@ -81,7 +82,9 @@ pub fn relative(now: OffsetDateTime, at: &str) -> String {
 pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     let items = keymap::footer(app);
     let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
-    let is_help = |(_, d): &(&str, &str)| *d == "help";
+    // Help and quit are always shown (at the end): whatever else is cut, a way to learn the
+    // keys and a way out stay on screen.
+    let is_help = |(_, d): &(&str, &str)| *d == "help" || *d == "quit";
     let mut budget =
         usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
     let mut shown: Vec<(&str, &str)> = Vec::new();
@@ -110,8 +113,10 @@ pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
             NoticeKind::Info => Style::new().fg(Color::Green),
             NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         };
+        let room = usize::from(area.width) * usize::from(area.height);
+        let text = super::fit::truncate(&format!(" {}", n.text), room);
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", n.text), style)),
+            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false }),
             area,
         );
     }
@@ -170,7 +175,8 @@ fn screen_name(app: &App) -> &'static str {
         Mode::List => "connections",
         Mode::Filter => "filter",
         Mode::Detail => "connection details",
-        Mode::ConfirmYesNo | Mode::ConfirmTyped => "delete",
+        Mode::ConfirmYesNo { revoke: false } | Mode::ConfirmTyped { revoke: false } => "delete",
+        Mode::ConfirmYesNo { revoke: true } | Mode::ConfirmTyped { revoke: true } => "revoke",
         Mode::WizardFlow => "choose a flow",
         Mode::WizardForm { .. } => "fields",
         Mode::WizardChecklist => "Salesforce Setup checklist",
@@ -180,36 +186,74 @@ fn screen_name(app: &App) -> &'static str {
     }
 }
 
+/// The profile file changed on disk and no longer parses: where, and that the list is the last
+/// good one, until the file is fixed.
+pub fn file_error_banner(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(error) = &app.file_error else {
+        return;
+    };
+    let style = Style::new().fg(Color::White).bg(Color::Red);
+    let lines = vec![
+        Line::from(Span::styled(
+            super::fit::truncate(&format!(" ✗ {error}"), usize::from(area.width)),
+            style.bold(),
+        )),
+        Line::from(Span::styled(
+            super::fit::truncate(
+                " The list shows the file as last read; fix the file and it reloads by itself.",
+                usize::from(area.width),
+            ),
+            style,
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).style(style), area);
+}
+
 /// The delete confirmation; production connections need their name typed.
 pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     let Some(super::app::Overlay::ConfirmDelete {
         name,
         production,
+        revoke,
         typed,
     }) = &app.overlay
     else {
         return;
     };
+    let (title, verb, what, effect) = if *revoke {
+        (
+            "Revoke tokens",
+            "Revoke the tokens of ",
+            "revoke them",
+            "Salesforce stops accepting them; the next login or test gets new ones.",
+        )
+    } else {
+        (
+            "Delete connection",
+            "Delete ",
+            "delete it",
+            "It leaves profiles.toml and its secrets leave the secret store.",
+        )
+    };
     let rect = centered(area, 64, if *production { 9 } else { 7 });
     frame.render_widget(Clear, rect);
-    let inner = block("Delete connection").inner(rect);
-    frame.render_widget(
-        block("Delete connection").border_style(Style::new().fg(Color::Red)),
-        rect,
-    );
+    let inner = block(title).inner(rect);
+    frame.render_widget(block(title).border_style(Style::new().fg(Color::Red)), rect);
     let mut lines = vec![
         Line::from(vec![
-            Span::raw("Delete "),
+            Span::raw(verb),
             Span::styled(name.clone(), Style::new().bold()),
             Span::raw("?"),
         ]),
-        Line::from("It leaves profiles.toml and its secrets leave the secret store."),
+        Line::from(effect),
     ];
     if *production {
         lines.push(Line::from(vec![
             env_badge(Environment::Production),
-            Span::raw(" Type the connection's name to delete it:"),
+            Span::raw(format!(" Type the connection's name to {what}:")),
         ]));
+    } else if *revoke {
+        lines.push(Line::from("y revokes, n or Esc keeps them."));
     } else {
         lines.push(Line::from("y deletes, n or Esc keeps it."));
     }

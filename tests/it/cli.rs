@@ -244,7 +244,20 @@ fn remove_deletes_secrets_state_and_default() {
         list[0]["last_test"],
         json!({"ok": true, "at": "2026-11-23T05:00:00Z", "error_code": null})
     );
-    sf.run(["remove", "cc"]).ok().stdout_has("was the default");
+    // A production connection is not removed on a script's say-so: --yes, or its name typed.
+    let before = sf.profiles_bytes();
+    sf.run(["remove", "cc"])
+        .code(2)
+        .stderr_has("PRODUCTION")
+        .stderr_has("--yes");
+    assert_eq!(
+        sf.profiles_bytes(),
+        before,
+        "a refused remove changed nothing"
+    );
+    sf.run(["remove", "cc", "--yes"])
+        .ok()
+        .stdout_has("was the default");
     let names: Vec<String> = sf
         .run(["list", "--json"])
         .ok()
@@ -267,7 +280,7 @@ fn remove_deletes_secrets_state_and_default() {
             .unwrap()
             .contains("default")
     );
-    sf.run(["remove", "cc"]).code(2);
+    sf.run(["remove", "cc", "--yes"]).code(2);
 }
 
 #[test]
@@ -492,7 +505,7 @@ fn canary_secrets_never_leak() {
             );
         }
     }
-    outputs.push(sf.run(["remove", "q"]).ok());
+    outputs.push(sf.run(["remove", "q", "--yes"]).ok());
     let left = std::fs::read_to_string(sf.secrets_file()).unwrap_or_default();
     assert!(
         !left.contains(CANARY_SECRET),

@@ -179,7 +179,7 @@ fn a_damaged_state_file_is_treated_the_same_by_every_command() {
         );
     }
     sf.run(["rename", "cc", "cc2"]).ok();
-    sf.run(["remove", "cc2"]).ok();
+    sf.run(["remove", "cc2", "--yes"]).ok();
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn secrets_round_trip_through_the_real_keychain() {
         }
     }
 
-    sf.run(["remove", "kc2"]).ok();
+    sf.run(["remove", "kc2", "--yes"]).ok();
     for kind in ["client_secret", "password", "security_token"] {
         assert_eq!(
             read(&store, &service, &format!("kc2/{kind}")),

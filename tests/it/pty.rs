@@ -10,7 +10,7 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 use sfconn::emulator::Expected;
 
 /// The sfconn binary running in a 160x40 pseudo-terminal.
-struct PtyApp {
+pub(crate) struct PtyApp {
     master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
@@ -24,11 +24,21 @@ const ROWS: u16 = 40;
 const COLS: u16 = 160;
 
 impl PtyApp {
-    fn start(args: &[&str], home: &Path, envs: &[(&str, &str)]) -> PtyApp {
+    pub(crate) fn start(args: &[&str], home: &Path, envs: &[(&str, &str)]) -> PtyApp {
+        PtyApp::start_sized(args, home, envs, ROWS, COLS)
+    }
+
+    pub(crate) fn start_sized(
+        args: &[&str],
+        home: &Path,
+        envs: &[(&str, &str)],
+        rows: u16,
+        cols: u16,
+    ) -> PtyApp {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -48,8 +58,8 @@ impl PtyApp {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            ROWS.try_into().unwrap(),
-            COLS.try_into().unwrap(),
+            rows.try_into().unwrap(),
+            cols.try_into().unwrap(),
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
@@ -74,12 +84,29 @@ impl PtyApp {
         }
     }
 
-    fn screen(&self) -> String {
+    /// Wait for the process to end and return its exit code (for CLI commands on a terminal).
+    pub(crate) fn exit_code(mut self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{}` did not exit; screen:\n{}",
+                self.what,
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub(crate) fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
     /// Wait until the screen shows `text` (a generous limit: this is not a timing test).
-    fn wait_for(&mut self, text: &str) {
+    pub(crate) fn wait_for(&mut self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if self.screen().contains(text) {
@@ -101,7 +128,7 @@ impl PtyApp {
         );
     }
 
-    fn wait_gone(&mut self, text: &str) {
+    pub(crate) fn wait_gone(&mut self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if !self.screen().contains(text) {
@@ -116,21 +143,21 @@ impl PtyApp {
         );
     }
 
-    fn keys(&mut self, bytes: &str) {
+    pub(crate) fn keys(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
         // Let one event loop turn pass so that separate keys stay separate key events.
         std::thread::sleep(Duration::from_millis(60));
     }
 
-    fn typed(&mut self, text: &str) {
+    pub(crate) fn typed(&mut self, text: &str) {
         for c in text.chars() {
             self.keys(&c.to_string());
         }
     }
 
     /// Wait for the exit and check the terminal was given back: alternate screen left, cursor shown.
-    fn expect_clean_exit(mut self) {
+    pub(crate) fn expect_clean_exit(mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         let status = loop {
             if let Some(s) = self.child.try_wait().unwrap() {

@@ -295,11 +295,16 @@ fn wizard_checklist_step() {
     key(&mut a, KeyCode::Char(' '));
     snap("wizard_checklist", &a);
     let effects = key(&mut a, KeyCode::Char('o'));
+    let Some(Effect::OpenSetup { url, title, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
     assert_eq!(
-        effects,
-        vec![Effect::OpenUrl {
-            url: "https://acme--uat.sandbox.my.salesforce.com/lightning/setup/ManageExternalClientApplication/home".into()
-        }]
+        url,
+        "https://acme--uat.sandbox.my.salesforce.com/lightning/setup/ManageExternalClientApplication/home"
+    );
+    assert_eq!(
+        title,
+        "Create an External Client App for the JWT Bearer Flow"
     );
 }
 
@@ -339,6 +344,7 @@ fn wizard_connect_progress_then_connected() {
         conn,
         secrets,
         replaces,
+        ..
     }) = effects.first()
     else {
         panic!("{effects:?}")

@@ -46,6 +46,27 @@ impl FieldKey {
         }
     }
 
+    /// The field for a setting or secret named as in the profile file and the secret store
+    /// (what a validation error names).
+    pub fn from_setting(name: &str) -> Option<FieldKey> {
+        Some(match name {
+            "name" => FieldKey::Name,
+            "environment" => FieldKey::Environment,
+            "domain" => FieldKey::Domain,
+            "client_id" => FieldKey::ClientId,
+            "client_secret" => FieldKey::ClientSecret,
+            "username" => FieldKey::Username,
+            "password" => FieldKey::Password,
+            "security_token" => FieldKey::SecurityToken,
+            "key_file" | "private_key" => FieldKey::KeyFile,
+            "cert_file" => FieldKey::CertFile,
+            "audience" => FieldKey::Audience,
+            "scopes" => FieldKey::Scopes,
+            "callback_port" => FieldKey::CallbackPort,
+            _ => return None,
+        })
+    }
+
     /// Secrets are masked as typed and go to the secret store, never to the profile file.
     pub fn is_secret(self) -> bool {
         matches!(
@@ -63,6 +84,9 @@ pub struct FieldSpec {
     pub help: String,
     #[serde(default)]
     pub hints: Vec<String>,
+    /// The hint ids this field is where the fix goes (`f` after a failed connect lands here).
+    #[serde(default)]
+    pub fixes: Vec<String>,
     #[serde(default)]
     pub required: bool,
 }
@@ -208,9 +232,9 @@ mod tests {
             setup_url(
                 Some("https://acme.my.salesforce.com"),
                 Environment::Production,
-                "/lightning/setup/ConnectedApplication/home"
+                "/lightning/setup/ManageExternalClientApplication/home"
             ),
-            "https://acme.my.salesforce.com/lightning/setup/ConnectedApplication/home"
+            "https://acme.my.salesforce.com/lightning/setup/ManageExternalClientApplication/home"
         );
         assert_eq!(
             setup_url(

@@ -18,6 +18,8 @@ pub struct Field {
     pub error: Option<String>,
     /// Editing a connection whose secret of this kind is stored: blank keeps it.
     pub stored: bool,
+    /// The stored secret is removed on save (Ctrl-D; only optional secrets).
+    pub forget: bool,
 }
 
 impl Field {
@@ -37,7 +39,15 @@ impl Field {
             input,
             error: None,
             stored,
+            forget: false,
         }
+    }
+
+    /// A stored secret the flow can do without (web's client secret, the security token).
+    pub fn forgettable(&self, flow: Flow) -> bool {
+        self.stored
+            && secret_kind(self.key())
+                .is_some_and(|k| !crate::profile::validate::required_secrets(flow).contains(&k))
     }
 
     pub fn key(&self) -> FieldKey {
@@ -63,7 +73,7 @@ fn placeholder(key: FieldKey) -> Option<&'static str> {
     Some(match key {
         FieldKey::Name => "e.g. acme-prod",
         FieldKey::Domain => "e.g. acme.my.salesforce.com (optional)",
-        FieldKey::ClientId => "3MVG9...",
+        FieldKey::ClientId => "the app's Consumer Key (starts with 3MVG9)",
         FieldKey::Username => "e.g. integration@acme.com",
         FieldKey::KeyFile => "path to a PEM private key, or Ctrl-G to make one",
         FieldKey::CertFile => "path to the certificate uploaded to the app (optional)",
@@ -104,8 +114,25 @@ pub fn validate(field: &Field, rules: &Rules<'_>) -> Result<(), String> {
     }
     match field.key() {
         FieldKey::Name => validate_name(value, rules.taken),
-        FieldKey::Domain => normalize_domain(value).map(|_| ()),
-        FieldKey::ClientId => no_spaces(value, "the consumer key"),
+        FieldKey::Domain => {
+            let domain = normalize_domain(value)?;
+            let host = domain.trim_start_matches("https://");
+            if rules.flow == Flow::ClientCredentials
+                && (host == "login.salesforce.com" || host == "test.salesforce.com")
+            {
+                return Err(format!(
+                    "{host} cannot issue client-credentials tokens (my-domain-required); use your My Domain, e.g. acme.my.salesforce.com"
+                ));
+            }
+            Ok(())
+        }
+        FieldKey::ClientId => {
+            no_spaces(value, "the consumer key")?;
+            match crate::profile::validate::client_id_placeholder(value) {
+                Some(message) => Err(message),
+                None => Ok(()),
+            }
+        }
         FieldKey::Username => {
             no_spaces(value, "the username")?;
             if value.contains('@') {
@@ -189,6 +216,15 @@ fn opt(value: &str) -> Option<String> {
 }
 
 /// Build the connection and the secrets to store from validated fields.
+/// The stored optional secrets marked for removal (and not retyped).
+pub fn to_clear(flow: Flow, fields: &[Field]) -> Vec<SecretKind> {
+    fields
+        .iter()
+        .filter(|f| f.forget && f.forgettable(flow) && f.value().is_empty())
+        .filter_map(|f| secret_kind(f.key()))
+        .collect()
+}
+
 pub fn build(
     flow: Flow,
     environment: Environment,

@@ -23,6 +23,8 @@ impl Wizard {
                     Environment::Production => Environment::Sandbox,
                     Environment::Sandbox => Environment::Production,
                 };
+                let index = self.focus;
+                self.check(index, taken);
             }
             return;
         }
@@ -31,7 +33,7 @@ impl Wizard {
         if single_line_input_max(&mut self.fields[index].input, key, max)
             || self.fields[index].error.is_some()
         {
-            self.check(index, taken);
+            self.typed_into(index, taken);
         }
     }
 
@@ -45,7 +47,14 @@ impl Wizard {
         let index = self.focus;
         let max = field.key().max_chars();
         if paste_into(&mut self.fields[index].input, text, max) {
-            self.check(index, taken);
+            self.typed_into(index, taken);
+        }
+    }
+
+    /// Check what was typed; a valid My Domain also moves the environment to the one it names.
+    fn typed_into(&mut self, index: usize, taken: &dyn Fn(&str) -> bool) {
+        if self.check(index, taken) && self.fields[index].key() == FieldKey::Domain {
+            self.follow_domain();
         }
     }
 
@@ -102,13 +111,19 @@ impl Wizard {
                 }
             }
             (Step::Checklist, Cmd::OpenSetup) => {
-                let page = self
+                let step = self
                     .guide()
                     .and_then(|g| g.setup.get(self.checklist_cursor))
-                    .and_then(|s| s.page.clone());
-                if let Some(page) = page {
-                    let url = setup_url(self.domain().as_deref(), self.environment, &page);
-                    return Outcome::Effects(vec![Effect::OpenUrl { url }]);
+                    .cloned();
+                if let Some(step) = step
+                    && let Some(page) = &step.page
+                {
+                    let url = setup_url(self.domain().as_deref(), self.environment, page);
+                    return Outcome::Effects(vec![Effect::OpenSetup {
+                        url,
+                        title: step.title,
+                        detail: step.detail,
+                    }]);
                 }
             }
             (Step::Checklist, Cmd::Next) => self.enter(Step::Credentials),
@@ -123,6 +138,22 @@ impl Wizard {
                     return Outcome::Stay;
                 }
                 return Outcome::Effects(vec![Effect::GenerateKey { name }]);
+            }
+            (Step::Credentials, Cmd::ForgetSecret) => {
+                let flow = self.flow;
+                if let Some(f) = self
+                    .fields
+                    .get_mut(self.focus)
+                    .filter(|f| f.forgettable(flow))
+                {
+                    f.forget = !f.forget;
+                    f.set_value("");
+                    f.input.set_placeholder_text(if f.forget {
+                        "removed from the secret store on save (Ctrl-D keeps it)"
+                    } else {
+                        "stored in the secret store: leave empty to keep it"
+                    });
+                }
             }
             (Step::Review, Cmd::Next) => return self.save(taken),
             (Step::Review, Cmd::Back) => self.enter(Step::Credentials),
@@ -154,6 +185,7 @@ impl Wizard {
         self.connect = Some(ConnectState::Failed {
             report: None,
             message,
+            fields: Vec::new(),
         });
         Outcome::Stay
     }
@@ -167,34 +199,42 @@ impl Wizard {
             }
         }
         let (conn, secrets) = build(self.flow, self.environment, &self.fields, &self.base_dir);
+        let clear = super::fields::to_clear(self.flow, &self.fields);
         self.saved_name = Some(conn.name.clone());
         self.step = Step::Connect;
         self.connect = Some(ConnectState::Saving);
         Outcome::Effects(vec![Effect::Save {
             conn: Box::new(conn),
             secrets,
+            clear,
             replaces: self.editing.clone(),
         }])
     }
 
-    /// After a failed connect: go to the field (or Setup step) the first matching hint names.
+    /// After a failed connect: go to the field or Setup step the failure names. A refused save
+    /// names its settings; a failed run names hints: first a field that is where that hint's
+    /// fix goes (`fixes` in assets/wizard), then the Setup step that explains it, then any field
+    /// that mentions it.
     fn jump_to_fix(&mut self) {
-        let Some(ConnectState::Failed { report, .. }) = &self.connect else {
+        let Some(ConnectState::Failed { report, fields, .. }) = &self.connect else {
             return;
         };
+        let settings: Vec<FieldKey> = fields
+            .iter()
+            .filter_map(|f| FieldKey::from_setting(f))
+            .collect();
         let ids: Vec<String> = report
             .as_ref()
             .map(|r| r.hints.iter().map(|h| h.id.clone()).collect())
             .unwrap_or_default();
+        for key in settings {
+            if let Some(i) = self.fields.iter().position(|f| f.key() == key) {
+                return self.focus_field(i);
+            }
+        }
         for id in &ids {
-            if let Some(i) = self.fields.iter().position(|f| f.spec.hints.contains(id)) {
-                self.enter(if i < COMMON {
-                    Step::Basics
-                } else {
-                    Step::Credentials
-                });
-                self.focus = i;
-                return;
+            if let Some(i) = self.fields.iter().position(|f| f.spec.fixes.contains(id)) {
+                return self.focus_field(i);
             }
             if let Some(i) = self
                 .guide()
@@ -204,8 +244,20 @@ impl Wizard {
                 self.checklist_cursor = i;
                 return;
             }
+            if let Some(i) = self.fields.iter().position(|f| f.spec.hints.contains(id)) {
+                return self.focus_field(i);
+            }
         }
         self.enter(Step::Credentials);
+    }
+
+    fn focus_field(&mut self, i: usize) {
+        self.enter(if i < COMMON {
+            Step::Basics
+        } else {
+            Step::Credentials
+        });
+        self.focus = i;
     }
 
     /// The key pair was made: fill in both paths.

@@ -1,6 +1,7 @@
 //! The setup wizard (PRODUCT.md section 8): choose the flow, the connection basics, the
 //! Salesforce Setup checklist, the fields, review, connect. Editing a connection reuses it.
 
+mod checks;
 pub mod content;
 pub mod fields;
 mod input;
@@ -9,11 +10,10 @@ pub mod view;
 use std::path::PathBuf;
 
 use self::content::{FieldKey, FlowGuide, guides};
-use self::fields::{Field, Rules, initial_value, secret_kind, validate};
+use self::fields::{Field, initial_value, secret_kind};
 use super::action::{Effect, RunKind};
 use super::app::Mode;
 use crate::profile::{Connection, Environment, Flow};
-use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepReport, TestReport};
 use crate::secrets::SecretKind;
 
@@ -56,7 +56,7 @@ pub enum ConnectState {
     Running {
         kind: RunKind,
         steps: Vec<StepReport>,
-        note: Option<LoginEvent>,
+        login: crate::tui::detail::LoginProgress,
     },
     Connected {
         report: Box<TestReport>,
@@ -64,6 +64,8 @@ pub enum ConnectState {
     Failed {
         report: Option<Box<TestReport>>,
         message: String,
+        /// Settings the save refused (profile-file keys): `f` goes to the first.
+        fields: Vec<String>,
     },
 }
 
@@ -76,6 +78,15 @@ pub enum Outcome {
         select: Option<String>,
     },
     Effects(Vec<Effect>),
+}
+
+/// What a new wizard starts with in the demo: the practice org's My Domain and, for jwt, its
+/// key pair (the certificate the practice app already holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefill {
+    pub domain: String,
+    pub key_file: PathBuf,
+    pub cert_file: PathBuf,
 }
 
 /// The number of common fields (name, environment, domain) at the front of `fields`.
@@ -100,8 +111,12 @@ pub struct Wizard {
     pub generation: u64,
     /// The name the connection was saved under.
     pub saved_name: Option<String>,
+    /// Opened with `n`: the title stays "New connection" after Connect saved it.
+    pub new_connection: bool,
     /// Relative key paths resolve here (the sfconn home).
     pub base_dir: PathBuf,
+    /// The demo's starting values, applied again when the flow changes.
+    pub prefill: Option<Prefill>,
 }
 
 impl Wizard {
@@ -120,7 +135,9 @@ impl Wizard {
             connect: None,
             generation: 0,
             saved_name: None,
+            new_connection: true,
             base_dir,
+            prefill: None,
         };
         w.set_flow(Flow::Web, None, &[])?;
         Ok(w)
@@ -135,6 +152,7 @@ impl Wizard {
     ) -> Result<Wizard, String> {
         let mut w = Wizard::create(base_dir)?;
         w.editing = Some(conn.name.clone());
+        w.new_connection = false;
         w.environment = conn.environment;
         w.flow_cursor = Flow::ALL.iter().position(|f| *f == conn.flow).unwrap_or(0);
         w.set_flow(conn.flow, Some(conn), stored)?;
@@ -172,6 +190,7 @@ impl Wizard {
         }
         self.flow = flow;
         self.fields = fields;
+        self.apply_prefill();
         self.done = vec![false; guide.setup.len()];
         self.checklist_cursor = 0;
         Ok(())
@@ -216,9 +235,13 @@ impl Wizard {
     pub fn mode(&self) -> Mode {
         match self.step {
             Step::Flow => Mode::WizardFlow,
-            Step::Basics => Mode::WizardForm { keygen: false },
+            Step::Basics => Mode::WizardForm {
+                keygen: false,
+                forget: false,
+            },
             Step::Credentials => Mode::WizardForm {
                 keygen: self.flow == Flow::Jwt,
+                forget: self.focused().is_some_and(|f| f.forgettable(self.flow)),
             },
             Step::Checklist => Mode::WizardChecklist,
             Step::Review => Mode::WizardReview,
@@ -228,20 +251,6 @@ impl Wizard {
                 _ => Mode::WizardRunning,
             },
         }
-    }
-
-    /// Validate one field, remembering the error for display.
-    fn check(&mut self, index: usize, taken: &dyn Fn(&str) -> bool) -> bool {
-        let rules = Rules {
-            flow: self.flow,
-            domain_required: self.guide().is_some_and(|g| g.domain_required),
-            taken,
-            base_dir: &self.base_dir,
-        };
-        let result = validate(&self.fields[index], &rules);
-        let ok = result.is_ok();
-        self.fields[index].error = result.err();
-        ok
     }
 
     /// Validate the fields of the current step; focus the first bad one.

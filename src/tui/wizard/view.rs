@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
-    let what = match &w.editing {
+    let what = match w.editing.as_ref().filter(|_| !w.new_connection) {
         Some(name) => format!(" Edit {name} "),
         None => " New connection ".to_string(),
     };
@@ -116,9 +116,17 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let range = w.step_fields();
+    let error_width = inner.width.saturating_sub(20);
     let rows: u16 = range
         .clone()
-        .map(|i| 1 + u16::from(w.fields[i].error.is_some()))
+        .map(|i| {
+            let error_lines = w.fields[i].error.as_ref().map_or(0, |e| {
+                wrapped(e, error_width, "✗ ", "  ", Style::new())
+                    .len()
+                    .min(3)
+            });
+            1 + error_lines as u16
+        })
         .sum();
     let [form, _, about] = Layout::vertical([
         Constraint::Length(rows),
@@ -181,17 +189,20 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
         y += 1;
         if let Some(err) = &f.error {
-            let line = Rect {
+            // Wrapped under the value with a hanging indent, so the fix at the end of a long
+            // message (the host to use instead) is on screen at 80 columns too.
+            let width = form.width.saturating_sub(label_width);
+            let room = form.bottom().saturating_sub(y).min(3);
+            let lines = wrapped(err, width, "✗ ", "  ", Style::new().fg(Color::Red));
+            let height = (lines.len() as u16).min(room);
+            let area = Rect {
                 x: form.x + label_width,
                 y,
-                width: form.width.saturating_sub(label_width),
-                height: 1,
+                width,
+                height,
             };
-            frame.render_widget(
-                Span::styled(format!("✗ {err}"), Style::new().fg(Color::Red)),
-                line,
-            );
-            y += 1;
+            frame.render_widget(Paragraph::new(lines), area);
+            y += height;
         }
     }
     if let Some(f) = w.focused() {
@@ -288,6 +299,7 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
         } else if f.key().is_secret() {
             match (f.value().is_empty(), f.stored) {
                 (false, _) => "•••••• (new, goes to the secret store)".to_string(),
+                (true, true) if f.forget => "stored (removed on save)".to_string(),
                 (true, true) => "stored (kept)".to_string(),
                 (true, false) => "(none)".to_string(),
             }
@@ -330,7 +342,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             " {} Saving…",
             crate::tui::widgets::spinner(app)
         ))),
-        Some(ConnectState::Running { kind, steps, note }) => {
+        Some(ConnectState::Running { kind, steps, login }) => {
             lines.push(Line::from(Span::styled(
                 " ✓ Saved",
                 Style::new().fg(Color::Green),
@@ -340,9 +352,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 RunKind::Test => " Testing: reach, token, userinfo, api:",
             };
             lines.push(Line::from(label));
-            if let Some(note) = note {
-                lines.extend(crate::tui::detail::login_note_lines(note));
-            }
+            lines.extend(login.lines(app.now));
             let next = crate::salesforce::StepName::ALL
                 .iter()
                 .copied()
@@ -373,7 +383,9 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(""));
             lines.extend(report_lines(report, area.width.saturating_sub(2)));
         }
-        Some(ConnectState::Failed { report, message }) => {
+        Some(ConnectState::Failed {
+            report, message, ..
+        }) => {
             lines.push(Line::from(Span::styled(
                 format!(" ✗ {message}"),
                 Style::new().fg(Color::Red).bold(),
@@ -388,10 +400,18 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             ));
         }
     }
+    let frame_block = crate::tui::fit::with_more_marker(
+        block("6 · Connect"),
+        &lines,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+        0,
+        "(Esc, then Enter on the connection shows all) ",
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(block("6 · Connect")),
+            .block(frame_block),
         area,
     );
 }

@@ -94,7 +94,7 @@ async fn revoke_of_a_web_connection_with_both_tokens_succeeds_and_the_next_use_a
     add_web(&home, &org, "web", "practice-web", free_port());
     web_login(&home, "web").await;
     assert_test_passes(&home, "web", ADMIN_ID);
-    let out = home.run(&["revoke", "web"]);
+    let out = home.run(&["revoke", "web", "--yes"]);
     out.expect(0);
     assert!(
         out.stdout.contains("Revoked the refresh token of web"),
@@ -107,7 +107,7 @@ async fn revoke_of_a_web_connection_with_both_tokens_succeeds_and_the_next_use_a
             || out.stdout.contains("Revoked the access token of web"),
         "{out}"
     );
-    let again = home.run(&["revoke", "web"]);
+    let again = home.run(&["revoke", "web", "--yes"]);
     again.expect(0);
     assert!(again.stdout.contains("Nothing to revoke"), "{again}");
     for command in [
@@ -190,6 +190,7 @@ async fn the_tui_edit_of_a_secret_is_proven_by_its_next_test() {
     let save = |secret: &str, replaces: Option<&str>| Effect::Save {
         conn: Box::new(conn.clone()),
         secrets: vec![(SecretKind::ClientSecret, SecretValue(secret.into()))],
+        clear: vec![],
         replaces: replaces.map(String::from),
     };
     let run = |generation| Effect::Run {

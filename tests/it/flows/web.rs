@@ -34,7 +34,7 @@ async fn web_login_then_test_then_transparent_refresh() {
     );
 
     // Revoke forgets the tokens: the next test needs a login again.
-    home.run(&["revoke", "web"]).expect(0);
+    home.run(&["revoke", "web", "--yes"]).expect(0);
     home.run(&["test", "web", "--json"]).expect(4);
 }
 
