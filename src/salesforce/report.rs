@@ -101,10 +101,20 @@ pub enum LocalCondition {
     /// A token answer (or the cache) names an instance or identity URL that is not https on
     /// the connection's own or a Salesforce domain: the token is never sent there.
     InstanceUrlUntrusted,
+    /// `SFCONN_SECRET_STORE=vault` is missing VAULT_ADDR, VAULT_TOKEN or a valid table.
+    VaultConfig,
+    /// The Vault server cannot be reached.
+    VaultUnreachable,
+    /// The Vault server is sealed.
+    VaultSealed,
+    /// Vault refused the token on the secrets' path.
+    VaultPermissionDenied,
+    /// No secret engine at the configured mount.
+    VaultMountMissing,
 }
 
 impl LocalCondition {
-    pub const ALL: [LocalCondition; 16] = [
+    pub const ALL: [LocalCondition; 21] = [
         LocalCondition::CallbackTimeout,
         LocalCondition::CallbackPortBusy,
         LocalCondition::CallbackStateMismatch,
@@ -121,6 +131,11 @@ impl LocalCondition {
         LocalCondition::RandomUnavailable,
         LocalCondition::BadUrl,
         LocalCondition::InstanceUrlUntrusted,
+        LocalCondition::VaultConfig,
+        LocalCondition::VaultUnreachable,
+        LocalCondition::VaultSealed,
+        LocalCondition::VaultPermissionDenied,
+        LocalCondition::VaultMountMissing,
     ];
 
     /// The name in the catalog's `local` triggers and in the JSON `error.code`.
@@ -142,6 +157,11 @@ impl LocalCondition {
             LocalCondition::RandomUnavailable => "random-unavailable",
             LocalCondition::BadUrl => "bad-url",
             LocalCondition::InstanceUrlUntrusted => "instance-url-untrusted",
+            LocalCondition::VaultConfig => "vault-config",
+            LocalCondition::VaultUnreachable => "vault-unreachable",
+            LocalCondition::VaultSealed => "vault-sealed",
+            LocalCondition::VaultPermissionDenied => "vault-permission-denied",
+            LocalCondition::VaultMountMissing => "vault-mount-missing",
         }
     }
 

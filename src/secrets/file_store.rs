@@ -49,17 +49,17 @@ pub(super) fn read_file(path: &Path) -> Result<FileRepr, SecretError> {
     }
 }
 
-pub(super) fn update_file(
+pub(super) fn update_file<T>(
     path: &Path,
-    change: impl FnOnce(&mut FileSecrets),
-) -> Result<(), SecretError> {
+    change: impl FnOnce(&mut FileSecrets) -> T,
+) -> Result<T, SecretError> {
     let _lock = atomic::lock(path).map_err(|e| file_error(path, e))?;
     let mut repr = read_file(path)?;
-    change(&mut repr.connections);
+    let out = change(&mut repr.connections);
     let text = toml::to_string(&repr).map_err(|e| file_error(path, e))?;
     atomic::write_atomic(path, text.as_bytes(), Some(0o600)).map_err(|e| file_error(path, e))?;
     restrict_mode(path);
-    Ok(())
+    Ok(out)
 }
 
 /// The fallback file holds secrets: keep it owner-only even if someone widened it.

@@ -16,3 +16,4 @@ mod support;
 mod tui_harden;
 mod tui_snapshots;
 mod tui_state;
+mod vault;
