@@ -107,7 +107,7 @@ impl SecretKind {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
     /// The OS keychain cannot be reached (hint `keychain-unavailable`).
     #[error(
@@ -368,11 +368,14 @@ impl SecretStore {
                         .map_err(|e| keychain_error(&account, e))
                 })
             }
-            Backend::File { path } => update_file(path, |all| {
-                all.entry(connection.to_string())
-                    .or_default()
-                    .insert(kind.as_str().to_string(), value.to_string());
-            }),
+            Backend::File { path } => {
+                let (connection, value) = (connection.to_string(), value.to_string());
+                update_file(path, move |all| {
+                    all.entry(connection)
+                        .or_default()
+                        .insert(kind.as_str().to_string(), value);
+                })
+            }
             Backend::Vault(v) => v.update(connection, |fields| {
                 fields.insert(kind.as_str().to_string(), value.to_string());
             }),
@@ -395,14 +398,17 @@ impl SecretStore {
                     }
                 })
             }
-            Backend::File { path } => update_file(path, |all| {
-                if let Some(m) = all.get_mut(connection) {
-                    m.remove(kind.as_str());
-                    if m.is_empty() {
-                        all.remove(connection);
+            Backend::File { path } => {
+                let connection = connection.to_string();
+                update_file(path, move |all| {
+                    if let Some(m) = all.get_mut(&connection) {
+                        m.remove(kind.as_str());
+                        if m.is_empty() {
+                            all.remove(&connection);
+                        }
                     }
-                }
-            }),
+                })
+            }
             Backend::Vault(v) => v.update(connection, |fields| {
                 fields.remove(kind.as_str());
             }),
@@ -448,9 +454,12 @@ impl SecretStore {
                 }
                 Ok(())
             }
-            Backend::File { path } => update_file(path, |all| {
-                all.remove(connection);
-            }),
+            Backend::File { path } => {
+                let connection = connection.to_string();
+                update_file(path, move |all| {
+                    all.remove(&connection);
+                })
+            }
             Backend::Vault(v) => v.destroy(connection),
         }
     }
@@ -477,11 +486,14 @@ impl SecretStore {
                 }
                 Ok(())
             }
-            Backend::File { path } => update_file(path, |all| {
-                if let Some(m) = all.remove(old) {
-                    all.insert(new.to_string(), m);
-                }
-            }),
+            Backend::File { path } => {
+                let (old, new) = (old.to_string(), new.to_string());
+                update_file(path, move |all| {
+                    if let Some(m) = all.remove(&old) {
+                        all.insert(new, m);
+                    }
+                })
+            }
             Backend::Vault(v) => {
                 let moved = v.read(old)?.fields;
                 if moved.is_empty() {

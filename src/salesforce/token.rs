@@ -171,6 +171,15 @@ pub(crate) async fn cached_for(
     }))
 }
 
+/// The cached token, if another process stored one other than `used` since.
+pub(crate) async fn newer_cached(
+    store: &SecretStore,
+    conn: &Connection,
+    used: &CachedToken,
+) -> Result<Option<CachedToken>, Failure> {
+    Ok(cached_for(store, conn).await?.filter(|t| t != used))
+}
+
 /// Keep a new grant, whatever the store holds: the access token in the cache, and a new
 /// refresh token (first login, or a grant that involves none) in place of the old one.
 pub(crate) async fn store_grant(

@@ -81,7 +81,7 @@ impl SecretStore {
         access_token: &str,
     ) -> Result<TokenWrite, SecretError> {
         let expected_refresh = expected.map(|e| e.refresh_token.clone());
-        let apply = |stored_refresh: Option<&String>| -> bool {
+        let apply = move |stored_refresh: Option<&String>| -> bool {
             match &expected_refresh {
                 Some(want) => stored_refresh == want.as_ref(),
                 None => true,
@@ -115,23 +115,30 @@ impl SecretStore {
                     ),
                 })
             }
-            Backend::File { path } => super::file_store::update_file(path, |all| {
-                let current = all.get(connection);
-                let stored_refresh = current.and_then(|m| m.get(REFRESH));
-                if !apply(stored_refresh) {
-                    return TokenWrite::Superseded(TokenRead {
-                        refresh_token: stored_refresh.cloned(),
-                        access_token: current.and_then(|m| m.get(ACCESS)).cloned(),
-                        version: None,
-                    });
-                }
-                let m = all.entry(connection.to_string()).or_default();
-                if let Some(r) = refresh_token {
-                    m.insert(REFRESH.into(), r.to_string());
-                }
-                m.insert(ACCESS.into(), access_token.to_string());
-                TokenWrite::Written
-            }),
+            Backend::File { path } => {
+                let (connection, refresh_token, access_token) = (
+                    connection.to_string(),
+                    refresh_token.map(str::to_string),
+                    access_token.to_string(),
+                );
+                super::file_store::update_file(path, move |all| {
+                    let current = all.get(&connection);
+                    let stored_refresh = current.and_then(|m| m.get(REFRESH));
+                    if !apply(stored_refresh) {
+                        return TokenWrite::Superseded(TokenRead {
+                            refresh_token: stored_refresh.cloned(),
+                            access_token: current.and_then(|m| m.get(ACCESS)).cloned(),
+                            version: None,
+                        });
+                    }
+                    let m = all.entry(connection).or_default();
+                    if let Some(r) = refresh_token {
+                        m.insert(REFRESH.into(), r);
+                    }
+                    m.insert(ACCESS.into(), access_token);
+                    TokenWrite::Written
+                })
+            }
             Backend::Keychain { .. } => {
                 if expected.is_some() {
                     let now = self.read_tokens(connection)?;
