@@ -171,13 +171,25 @@ pub(crate) async fn cached_for(
     }))
 }
 
-/// The cached token, if another process stored one other than `used` since.
+/// A token other than `used` that another process stored: `used` was granted a moment ago and
+/// already rejected, which happens when another process renewed the connection meanwhile (with
+/// rotation, its refresh revokes the access tokens of ours). It may not have stored its token
+/// yet, so wait for it as long as for the winner of a refresh race.
 pub(crate) async fn newer_cached(
     store: &SecretStore,
     conn: &Connection,
     used: &CachedToken,
 ) -> Result<Option<CachedToken>, Failure> {
-    Ok(cached_for(store, conn).await?.filter(|t| t != used))
+    let deadline = tokio::time::Instant::now() + RACE_WAIT;
+    loop {
+        if let Some(newer) = cached_for(store, conn).await?.filter(|t| t != used) {
+            return Ok(Some(newer));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
 }
 
 /// Keep a new grant, whatever the store holds: the access token in the cache, and a new
