@@ -171,6 +171,9 @@ impl Profiles {
         match super::atomic::read_optional(path).map_err(|e| io_error("read", path, e))? {
             None => Ok(Profiles::default()),
             Some(bytes) => {
+                if let Some(cached) = super::cache::get(path, &bytes) {
+                    return Ok(cached);
+                }
                 let text = String::from_utf8(bytes).map_err(|e| {
                     let (line, column) = line_col(
                         &String::from_utf8_lossy(e.as_bytes()),
@@ -183,7 +186,9 @@ impl Profiles {
                         message: "the file is not UTF-8 text; save it as UTF-8".into(),
                     }
                 })?;
-                Profiles::parse(&text, path)
+                let profiles = Profiles::parse(&text, path)?;
+                super::cache::put(path, text.as_bytes(), &profiles);
+                Ok(profiles)
             }
         }
     }
