@@ -3,11 +3,13 @@
 //! in ≤ 50 ms). Parsing TOML is most of their time; the same data as JSON parses several times
 //! faster.
 //!
-//! The cache is `<profile file>.cache` beside the profile file (like its `.lock`). It is keyed by
-//! a 128-bit hash of the file's exact bytes, its path and sfconn's version, so it can never serve
-//! anything but what parsing the file would give: any edit, by sfconn or by hand, misses it. It
-//! holds what the profile file holds and no secret. A cache that is missing, unreadable or stale
-//! is ignored, and failing to write it is not an error.
+//! The cache lives in sfconn's cache directory (`$SFCONN_HOME/cache/`, else the platform's,
+//! `~/.cache/sfconn/` on Linux), never beside the profile file, which a team may keep in git;
+//! a profile file outside sfconn's home (`--config`, the demo) is not cached. It
+//! is keyed by a 128-bit hash of the file's exact bytes, its path and sfconn's version, so it can
+//! never serve anything but what parsing the file would give: any edit, by sfconn or by hand,
+//! misses it. It holds what the profile file holds and no secret. A cache that is missing,
+//! unreadable or stale is ignored, and failing to write it is not an error.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -19,10 +21,24 @@ use serde::{Deserialize, Serialize};
 use super::file::Profiles;
 use super::model::Connection;
 
-fn cache_path(profile_file: &Path) -> PathBuf {
-    let mut name = profile_file.file_name().unwrap_or_default().to_os_string();
-    name.push(".cache");
-    profile_file.with_file_name(name)
+/// Where the cache of `profile_file` goes: only for sfconn's own home (`$SFCONN_HOME`, or the
+/// platform config dir), so a `--config` file elsewhere, or the demo's throw-away home, never
+/// leaves anything in a directory sfconn does not own.
+fn cache_dir(profile_file: &Path) -> Option<PathBuf> {
+    let parent = profile_file.parent()?;
+    if let Some(home) = std::env::var_os("SFCONN_HOME").filter(|d| !d.is_empty()) {
+        let home = PathBuf::from(home);
+        return (parent == home).then(|| home.join("cache"));
+    }
+    let dirs = directories::ProjectDirs::from("dev", "sfconn", "sfconn")?;
+    (parent == dirs.config_dir()).then(|| dirs.cache_dir().to_path_buf())
+}
+
+fn cache_path(dir: &Path, profile_file: &Path) -> PathBuf {
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    profile_file.hash(&mut h);
+    dir.join(format!("profiles-{:016x}.json", h.finish()))
 }
 
 fn key(profile_file: &Path, bytes: &[u8]) -> String {
@@ -51,7 +67,11 @@ struct Cached {
 
 /// The parsed profiles for exactly these bytes, if cached.
 pub(super) fn get(profile_file: &Path, bytes: &[u8]) -> Option<Profiles> {
-    let cached = std::fs::read(cache_path(profile_file)).ok()?;
+    get_in(&cache_dir(profile_file)?, profile_file, bytes)
+}
+
+fn get_in(dir: &Path, profile_file: &Path, bytes: &[u8]) -> Option<Profiles> {
+    let cached = std::fs::read(cache_path(dir, profile_file)).ok()?;
     let cached: Cached = serde_json::from_slice(&cached).ok()?;
     if cached.key != key(profile_file, bytes) {
         return None;
@@ -69,6 +89,12 @@ pub(super) fn get(profile_file: &Path, bytes: &[u8]) -> Option<Profiles> {
 
 /// Remember the parse of these bytes (best effort).
 pub(super) fn put(profile_file: &Path, bytes: &[u8], profiles: &Profiles) {
+    if let Some(dir) = cache_dir(profile_file) {
+        put_in(&dir, profile_file, bytes, profiles);
+    }
+}
+
+fn put_in(dir: &Path, profile_file: &Path, bytes: &[u8], profiles: &Profiles) {
     let cached = Cached {
         key: key(profile_file, bytes),
         default: profiles.default.clone(),
@@ -78,17 +104,17 @@ pub(super) fn put(profile_file: &Path, bytes: &[u8], profiles: &Profiles) {
     let Ok(json) = serde_json::to_vec(&cached) else {
         return;
     };
-    let path = cache_path(profile_file);
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let path = cache_path(dir, profile_file);
+    if let Err(e) = super::atomic::create_private_dir_all(dir) {
+        tracing::debug!(error = %e, "profile cache directory not created");
+        return;
+    }
     // Temp file and rename: a reader never sees half a cache. No fsync: a cache lost in a crash
     // is only a miss.
     let written = tempfile::Builder::new()
         .prefix(".sfconn-cache.")
         .suffix(".tmp")
-        .tempfile_in(&dir)
+        .tempfile_in(dir)
         .and_then(|mut f| {
             f.write_all(&json)?;
             f.persist(&path).map_err(|e| e.error)?;
@@ -106,22 +132,22 @@ mod tests {
     #[test]
     fn the_cache_serves_only_the_exact_bytes_it_was_made_from() {
         let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
         let path = dir.path().join("profiles.toml");
         let text = "default = \"a\"\n[connections.a]\nflow = \"device\"\nclient_id = \"x\"\n";
-        std::fs::write(&path, text).unwrap();
-        let first = Profiles::load(&path).unwrap();
-        assert!(cache_path(&path).exists());
-        assert_eq!(get(&path, text.as_bytes()), Some(first.clone()));
-        assert_eq!(Profiles::load(&path).unwrap(), first);
-        // Same size, one byte changed: a miss, and the new content is what loads.
+        let parsed = Profiles::parse(text, &path).unwrap();
+        assert_eq!(get_in(&cache, &path, text.as_bytes()), None);
+        put_in(&cache, &path, text.as_bytes(), &parsed);
+        let cached = get_in(&cache, &path, text.as_bytes()).unwrap();
+        assert_eq!(cached, parsed);
+        assert_eq!(cached.connections["a"].name, "a");
+        // Same size, one byte changed: a miss. Another file with the same bytes: a miss.
         let edited = text.replace("\"x\"", "\"y\"");
-        assert_eq!(get(&path, edited.as_bytes()), None);
-        std::fs::write(&path, &edited).unwrap();
-        let loaded = Profiles::load(&path).unwrap();
-        assert_eq!(loaded.connections["a"].client_id.as_deref(), Some("y"));
-        assert_eq!(loaded.connections["a"].name, "a");
+        assert_eq!(get_in(&cache, &path, edited.as_bytes()), None);
+        let other = dir.path().join("other.toml");
+        assert_eq!(get_in(&cache, &other, text.as_bytes()), None);
         // A damaged cache is only a miss.
-        std::fs::write(cache_path(&path), "{").unwrap();
-        assert_eq!(Profiles::load(&path).unwrap(), loaded);
+        std::fs::write(cache_path(&cache, &path), "{").unwrap();
+        assert_eq!(get_in(&cache, &path, text.as_bytes()), None);
     }
 }

@@ -109,8 +109,11 @@ impl SecretStoreSettings {
             return Ok(SecretStoreSettings::default());
         };
         let text = String::from_utf8_lossy(&bytes);
+        if !text.contains("secret_store") {
+            return Ok(SecretStoreSettings::default());
+        }
         // The whole file is checked (and errors located) by the usual load.
-        Profiles::parse(&text, path)?;
+        Profiles::load(path)?;
         let only: Only = toml::from_str(&text)
             .map_err(|e| ProfileError::Invalid(format!("{}: {e}", path.display())))?;
         Ok(only.secret_store.unwrap_or_default())
