@@ -38,13 +38,10 @@ fn profiles(n: usize) -> Profiles {
     }
 }
 
-/// From a profile file on disk to the first frame: read and validate the file, read the state
-/// file, build the state, draw.
-fn first_frame(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::in_dir(dir.path());
+/// A profile file of `n` connections, as a person (or `sfconn add`) writes it.
+fn profile_text(n: usize) -> String {
     let mut text = String::from("default = \"org-00000-web\"\n");
-    for (name, conn) in profiles(50).connections {
+    for (name, conn) in profiles(n).connections {
         text.push_str(&format!(
             "\n[connections.{name}]\nflow = \"{}\"\nenvironment = \"{}\"\ndomain = \"{}\"\nclient_id = \"3MVG9bench\"\n",
             conn.flow,
@@ -58,16 +55,37 @@ fn first_frame(c: &mut Criterion) {
             ));
         }
     }
-    std::fs::write(&paths.profile_file, text).unwrap();
-    sfconn::tui::term::load(&paths).expect("the bench profile file loads");
-    c.bench_function("tui first frame (profile file with 50 connections)", |b| {
-        b.iter(|| {
-            let (profiles, state) = sfconn::tui::term::load(&paths).unwrap();
-            let app = App::new(profiles, state, 10, &paths);
-            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-            terminal.draw(|f| render(&app, f)).unwrap();
-        })
-    });
+    text
+}
+
+/// From a profile file on disk to the first frame: read and validate the file, read the state
+/// file, build the state, draw. 10,000 connections is issue 13's budget (≤ 50 ms); the load
+/// after the first one reads the parsed-profile cache beside the file, as every start after the
+/// file last changed does.
+fn first_frame(c: &mut Criterion) {
+    // The parsed-profile cache is kept only for sfconn's own home: run the bench with
+    // SFCONN_HOME set to a throw-away directory to measure what a user's start costs.
+    let home = std::env::var_os("SFCONN_HOME").filter(|h| !h.is_empty());
+    for n in [50, 10_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = match &home {
+            Some(h) => Paths::in_dir(h),
+            None => Paths::in_dir(dir.path()),
+        };
+        std::fs::write(&paths.profile_file, profile_text(n)).unwrap();
+        sfconn::tui::term::load(&paths).expect("the bench profile file loads");
+        c.bench_function(
+            &format!("tui first frame (profile file with {n} connections)"),
+            |b| {
+                b.iter(|| {
+                    let (profiles, state) = sfconn::tui::term::load(&paths).unwrap();
+                    let app = App::new(profiles, state, 10, &paths);
+                    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+                    terminal.draw(|f| render(&app, f)).unwrap();
+                })
+            },
+        );
+    }
 }
 
 fn filtered_list_frame(c: &mut Criterion) {

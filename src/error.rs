@@ -68,12 +68,11 @@ impl From<crate::state::StateError> for CliError {
 
 impl From<crate::secrets::SecretError> for CliError {
     fn from(e: crate::secrets::SecretError) -> Self {
-        use crate::secrets::SecretError;
-        match e {
-            SecretError::KeychainUnavailable { .. }
-            | SecretError::UnknownStore { .. }
-            | SecretError::File { .. } => CliError::usage(e.to_string()),
-            SecretError::Keychain { .. } => CliError::failure(e.to_string()),
+        // Exit 2 for a store set up wrong, 1 for one out of reach right now.
+        if e.is_configuration() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::failure(e.to_string())
         }
     }
 }

@@ -1,5 +1,7 @@
-//! The secret store (PRODUCT.md section 3): the OS keychain through keyring-core, or the explicit
-//! plain-text fallback `secrets.toml` chosen with `SFCONN_SECRET_STORE=file`.
+//! The secret store (PRODUCT.md section 3): the OS keychain through keyring-core, the explicit
+//! plain-text fallback `secrets.toml` chosen with `SFCONN_SECRET_STORE=file`, or a team's
+//! Vault / OpenBao KV v2 engine chosen with `SFCONN_SECRET_STORE=vault`. sfconn never falls back
+//! from the chosen store to another one.
 //!
 //! Entries: service `sfconn`, account `<connection name>/<kind>`. Calls block (D-Bus on Linux):
 //! async callers use `spawn_blocking`.
@@ -14,8 +16,13 @@ use crate::paths::Paths;
 
 mod file_store;
 mod keychain;
+mod tokens;
+mod vault;
 use file_store::{read_file, update_file};
 use keychain::{bounded, keychain_error, platform_store};
+pub use tokens::{TokenRead, TokenWrite};
+use vault::Vault;
+pub use vault::check_path as check_vault_path;
 
 /// The kinds of secret a connection can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,7 +107,7 @@ impl SecretKind {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
     /// The OS keychain cannot be reached (hint `keychain-unavailable`).
     #[error(
@@ -115,9 +122,76 @@ pub enum SecretError {
     File { path: String, reason: String },
     /// `SFCONN_SECRET_STORE` has a value sfconn does not know.
     #[error(
-        "SFCONN_SECRET_STORE={value} is not a secret store: use `keychain` (the default) or `file`"
+        "SFCONN_SECRET_STORE={value} is not a secret store: use `keychain` (the default), `file` or `vault`"
     )]
     UnknownStore { value: String },
+    /// `SFCONN_SECRET_STORE=vault` without what it needs (VAULT_ADDR, VAULT_TOKEN, a valid
+    /// `[secret_store]` table, a readable VAULT_CACERT).
+    #[error("SFCONN_SECRET_STORE=vault: {reason}")]
+    VaultConfig { reason: String },
+    /// The Vault server cannot be reached (DNS, connection, TLS, timeout).
+    #[error("the Vault server {addr} cannot be reached: {reason}")]
+    VaultUnreachable { addr: String, reason: String },
+    /// The Vault server is sealed.
+    #[error(
+        "the Vault server {addr} is sealed; an operator must unseal it (`bao operator unseal` / `vault operator unseal`)"
+    )]
+    VaultSealed { addr: String },
+    /// The token may not use the path (bad or expired token, or a policy without the capability).
+    #[error(
+        "Vault {addr} denied access to {path} ({reason}); check VAULT_TOKEN and that its policy grants create, read, update, delete on {path} and delete on the matching metadata path"
+    )]
+    VaultPermissionDenied {
+        addr: String,
+        path: String,
+        reason: String,
+    },
+    /// No secret engine is mounted at the `[secret_store]` mount.
+    #[error(
+        "Vault {addr} has no secret engine at `{mount}/`; enable one (`bao secrets enable -path={mount} kv-v2`) or set `mount` in the [secret_store] table of the profile file"
+    )]
+    VaultMountMissing { addr: String, mount: String },
+    /// Vault answered something else.
+    #[error("Vault {addr}: {reason}")]
+    Vault { addr: String, reason: String },
+}
+
+impl SecretError {
+    /// The local condition (and so the hint) that explains the error.
+    pub fn condition(&self) -> crate::salesforce::LocalCondition {
+        use crate::salesforce::LocalCondition;
+        match self {
+            SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
+                LocalCondition::KeychainUnavailable
+            }
+            SecretError::File { .. } | SecretError::UnknownStore { .. } => {
+                LocalCondition::SecretStore
+            }
+            SecretError::VaultConfig { .. } => LocalCondition::VaultConfig,
+            SecretError::VaultUnreachable { .. } | SecretError::Vault { .. } => {
+                LocalCondition::VaultUnreachable
+            }
+            SecretError::VaultSealed { .. } => LocalCondition::VaultSealed,
+            SecretError::VaultPermissionDenied { .. } => LocalCondition::VaultPermissionDenied,
+            SecretError::VaultMountMissing { .. } => LocalCondition::VaultMountMissing,
+        }
+    }
+
+    /// True when the store is set up wrong (exit 2), rather than out of reach right now (exit 1).
+    pub fn is_configuration(&self) -> bool {
+        match self {
+            SecretError::KeychainUnavailable { .. }
+            | SecretError::UnknownStore { .. }
+            | SecretError::File { .. }
+            | SecretError::VaultConfig { .. }
+            | SecretError::VaultPermissionDenied { .. }
+            | SecretError::VaultMountMissing { .. } => true,
+            SecretError::Keychain { .. }
+            | SecretError::VaultUnreachable { .. }
+            | SecretError::VaultSealed { .. }
+            | SecretError::Vault { .. } => false,
+        }
+    }
 }
 
 /// The one line printed on stderr whenever the plain-text store is opened (PRODUCT.md section 3).
@@ -145,6 +219,7 @@ enum Backend {
     File {
         path: PathBuf,
     },
+    Vault(Vault),
 }
 
 /// Handle to the chosen secret store. Cheap to clone; Send + Sync.
@@ -160,6 +235,7 @@ impl std::fmt::Debug for SecretStore {
                 write!(f, "SecretStore(keychain, service {service})")
             }
             Backend::File { path } => write!(f, "SecretStore(file {})", path.display()),
+            Backend::Vault(v) => write!(f, "SecretStore({v:?})"),
         }
     }
 }
@@ -202,6 +278,15 @@ impl SecretStore {
                 })
             }
             "file" => Ok(SecretStore::file(paths.secrets_file())),
+            "vault" => {
+                let settings = crate::profile::file::SecretStoreSettings::load(&paths.profile_file)
+                    .map_err(|e| SecretError::VaultConfig {
+                        reason: format!("the [secret_store] table cannot be read: {e}"),
+                    })?;
+                Ok(SecretStore {
+                    backend: Backend::Vault(Vault::from_env(&settings)?),
+                })
+            }
             other => Err(SecretError::UnknownStore {
                 value: other.to_string(),
             }),
@@ -229,7 +314,16 @@ impl SecretStore {
     pub fn warning(&self) -> Option<&'static str> {
         match self.backend {
             Backend::File { .. } => Some(FILE_STORE_WARNING),
-            Backend::Keychain { .. } => None,
+            Backend::Keychain { .. } | Backend::Vault(_) => None,
+        }
+    }
+
+    /// Where the secrets are, for messages (`show`, `doctor`): never a secret.
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Keychain { service, .. } => format!("the OS keychain (service {service})"),
+            Backend::File { path } => format!("the plain-text file {}", path.display()),
+            Backend::Vault(v) => format!("Vault {} at {}", v.addr(), v.location()),
         }
     }
 
@@ -265,6 +359,8 @@ impl SecretStore {
                     Ok(Some(names))
                 })
             }
+            // Listing needs a LIST policy teams do not always grant; not asked for.
+            Backend::Vault(_) => Ok(None),
             Backend::File { path } => Ok(Some(
                 read_file(path)?
                     .connections
@@ -297,6 +393,7 @@ impl SecretStore {
                 .get(connection)
                 .and_then(|m| m.get(kind.as_str()))
                 .cloned()),
+            Backend::Vault(v) => Ok(v.read(connection)?.fields.remove(kind.as_str())),
         }
     }
 
@@ -312,10 +409,16 @@ impl SecretStore {
                         .map_err(|e| keychain_error(&account, e))
                 })
             }
-            Backend::File { path } => update_file(path, |all| {
-                all.entry(connection.to_string())
-                    .or_default()
-                    .insert(kind.as_str().to_string(), value.to_string());
+            Backend::File { path } => {
+                let (connection, value) = (connection.to_string(), value.to_string());
+                update_file(path, move |all| {
+                    all.entry(connection)
+                        .or_default()
+                        .insert(kind.as_str().to_string(), value);
+                })
+            }
+            Backend::Vault(v) => v.update(connection, |fields| {
+                fields.insert(kind.as_str().to_string(), value.to_string());
             }),
         }
     }
@@ -336,13 +439,19 @@ impl SecretStore {
                     }
                 })
             }
-            Backend::File { path } => update_file(path, |all| {
-                if let Some(m) = all.get_mut(connection) {
-                    m.remove(kind.as_str());
-                    if m.is_empty() {
-                        all.remove(connection);
+            Backend::File { path } => {
+                let connection = connection.to_string();
+                update_file(path, move |all| {
+                    if let Some(m) = all.get_mut(&connection) {
+                        m.remove(kind.as_str());
+                        if m.is_empty() {
+                            all.remove(&connection);
+                        }
                     }
-                }
+                })
+            }
+            Backend::Vault(v) => v.update(connection, |fields| {
+                fields.remove(kind.as_str());
             }),
         }
     }
@@ -364,6 +473,16 @@ impl SecretStore {
                 .get(connection)
                 .map(|m| m.keys().filter_map(|k| SecretKind::parse(k)).collect())
                 .unwrap_or_default()),
+            Backend::Vault(v) => {
+                let mut kinds: Vec<SecretKind> = v
+                    .read(connection)?
+                    .fields
+                    .keys()
+                    .filter_map(|k| SecretKind::parse(k))
+                    .collect();
+                kinds.sort();
+                Ok(kinds)
+            }
         }
     }
 
@@ -376,9 +495,13 @@ impl SecretStore {
                 }
                 Ok(())
             }
-            Backend::File { path } => update_file(path, |all| {
-                all.remove(connection);
-            }),
+            Backend::File { path } => {
+                let connection = connection.to_string();
+                update_file(path, move |all| {
+                    all.remove(&connection);
+                })
+            }
+            Backend::Vault(v) => v.destroy(connection),
         }
     }
 
@@ -404,11 +527,22 @@ impl SecretStore {
                 }
                 Ok(())
             }
-            Backend::File { path } => update_file(path, |all| {
-                if let Some(m) = all.remove(old) {
-                    all.insert(new.to_string(), m);
+            Backend::File { path } => {
+                let (old, new) = (old.to_string(), new.to_string());
+                update_file(path, move |all| {
+                    if let Some(m) = all.remove(&old) {
+                        all.insert(new, m);
+                    }
+                })
+            }
+            Backend::Vault(v) => {
+                let moved = v.read(old)?.fields;
+                if moved.is_empty() {
+                    return Ok(());
                 }
-            }),
+                v.update(new, |fields| *fields = moved.clone())?;
+                v.destroy(old)
+            }
         }
     }
 

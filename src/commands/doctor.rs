@@ -12,9 +12,7 @@ use crate::diagnose::redact::Redactor;
 use crate::diagnose::report::{ReportContext, render, write};
 use crate::error::{CliError, CliResult, ExitCode};
 use crate::profile::{Connection, Flow};
-use crate::salesforce::{
-    Engine, Failure, LocalCondition, StepError, StepName, TestReport, TokenPolicy,
-};
+use crate::salesforce::{Engine, Failure, StepError, StepName, TestReport, TokenPolicy};
 use crate::secrets::{SecretError, SecretKind, SecretStore};
 
 pub async fn run(ctx: &Context, args: DoctorArgs) -> CliResult {
@@ -142,12 +140,7 @@ fn check_report_path(path: &std::path::Path) -> CliResult {
 
 /// The test result when the secret store cannot be opened: nothing can be tried without it.
 fn store_failed_test(conn: &Connection, err: &SecretError) -> TestReport {
-    let condition = match err {
-        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            LocalCondition::KeychainUnavailable
-        }
-        _ => LocalCondition::SecretStore,
-    };
+    let condition = err.condition();
     let failure = Failure::Local {
         condition,
         detail: err.to_string(),

@@ -13,12 +13,7 @@ use super::keys;
 use super::preflight::{CheckResult, CheckStatus, local_hints};
 
 pub(crate) fn store_error_hints(err: &SecretError, flow: Flow) -> Vec<HintRef> {
-    match err {
-        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            local_hints(LocalCondition::KeychainUnavailable, flow)
-        }
-        _ => local_hints(LocalCondition::SecretStore, flow),
-    }
+    local_hints(err.condition(), flow)
 }
 
 /// The instance URL from the token cache's JSON (`{"access_token","instance_url",...}`).

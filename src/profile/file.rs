@@ -53,7 +53,7 @@ pub(crate) fn io_error(action: &'static str, path: &Path, e: std::io::Error) -> 
 }
 
 /// Keys of the file's top level and of a connection table, for "did you mean" suggestions.
-const TOP_KEYS: &[&str] = &["default", "timeout_secs", "connections"];
+const TOP_KEYS: &[&str] = &["default", "timeout_secs", "secret_store", "connections"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +63,61 @@ struct FileRepr {
     #[serde(default)]
     timeout_secs: Option<u64>,
     #[serde(default)]
+    secret_store: Option<SecretStoreSettings>,
+    #[serde(default)]
     connections: BTreeMap<String, Connection>,
+}
+
+/// The `[secret_store]` table: where `SFCONN_SECRET_STORE=vault` keeps the secrets in a KV v2
+/// engine (PRODUCT.md section 3). Shared through the profile file, so a team agrees on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretStoreSettings {
+    /// The KV v2 mount (default `secret`).
+    #[serde(default)]
+    pub mount: Option<String>,
+    /// The path under the mount; each connection is the entry `<prefix>/<name>` (default `sfconn`).
+    #[serde(default)]
+    pub prefix: Option<String>,
+}
+
+impl SecretStoreSettings {
+    pub fn mount(&self) -> &str {
+        self.mount
+            .as_deref()
+            .map(|m| m.trim_matches('/'))
+            .unwrap_or("secret")
+    }
+
+    pub fn prefix(&self) -> &str {
+        self.prefix
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .unwrap_or("sfconn")
+    }
+
+    /// The table of the profile file at `path` (defaults when the file or the table is absent).
+    pub fn load(path: &Path) -> Result<SecretStoreSettings, ProfileError> {
+        #[derive(Deserialize)]
+        struct Only {
+            #[serde(default)]
+            secret_store: Option<SecretStoreSettings>,
+        }
+        let Some(bytes) =
+            super::atomic::read_optional(path).map_err(|e| io_error("read", path, e))?
+        else {
+            return Ok(SecretStoreSettings::default());
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        if !text.contains("secret_store") {
+            return Ok(SecretStoreSettings::default());
+        }
+        // The whole file is checked (and errors located) by the usual load.
+        Profiles::load(path)?;
+        let only: Only = toml::from_str(&text)
+            .map_err(|e| ProfileError::Invalid(format!("{}: {e}", path.display())))?;
+        Ok(only.secret_store.unwrap_or_default())
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -120,6 +174,9 @@ impl Profiles {
         match super::atomic::read_optional(path).map_err(|e| io_error("read", path, e))? {
             None => Ok(Profiles::default()),
             Some(bytes) => {
+                if let Some(cached) = super::cache::get(path, &bytes) {
+                    return Ok(cached);
+                }
                 let text = String::from_utf8(bytes).map_err(|e| {
                     let (line, column) = line_col(
                         &String::from_utf8_lossy(e.as_bytes()),
@@ -132,7 +189,9 @@ impl Profiles {
                         message: "the file is not UTF-8 text; save it as UTF-8".into(),
                     }
                 })?;
-                Profiles::parse(&text, path)
+                let profiles = Profiles::parse(&text, path)?;
+                super::cache::put(path, text.as_bytes(), &profiles);
+                Ok(profiles)
             }
         }
     }
@@ -195,6 +254,22 @@ impl Profiles {
                 span_of(None, Some("timeout_secs")),
                 format!("timeout_secs = {t} is out of range; use 1-600 seconds"),
             ));
+        }
+        if let Some(store) = &repr.secret_store {
+            for (key, value) in [("mount", &store.mount), ("prefix", &store.prefix)] {
+                if let Some(v) = value
+                    && let Err(e) = crate::secrets::check_vault_path(v.trim_matches('/'), key)
+                {
+                    let at = spans()
+                        .as_ref()
+                        .and_then(|d| d.as_table().get("secret_store"))
+                        .and_then(|t| t.as_table_like())
+                        .and_then(|t| t.get(key))
+                        .and_then(|i| i.span())
+                        .map_or(0, |s| s.start);
+                    return Err(located(at, format!("[secret_store] {e}")));
+                }
+            }
         }
         if let Some(d) = &repr.default
             && let Err(e) = super::validate::validate_name(d)

@@ -5,6 +5,7 @@
 //! saves it (atomic, locked, comment-preserving) using `atomic`.
 
 pub mod atomic;
+mod cache;
 pub mod edit;
 pub mod file;
 pub mod keys;

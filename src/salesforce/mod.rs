@@ -63,11 +63,16 @@ impl Engine {
         &self.secrets
     }
 
-    /// A new token from the flow's non-interactive grant: refresh (web, device) or a new
-    /// assertion / credentials grant (jwt, client-credentials, password).
+    /// A new token from the flow's non-interactive grant: a new assertion / credentials grant
+    /// (jwt, client-credentials, password). Web and device refresh in [`Engine::renew`].
     async fn grant(&self, conn: &Connection, timeout: Duration) -> Result<TokenResponse, Failure> {
         match conn.flow {
-            Flow::Web | Flow::Device => refresh::grant(&self.secrets, conn, timeout).await,
+            Flow::Web | Flow::Device => Err(Failure::NeedsLogin {
+                detail: format!(
+                    "connection {} signs in interactively; run `sfconn login {}`",
+                    conn.name, conn.name
+                ),
+            }),
             Flow::Jwt => jwt::grant(&self.secrets, conn, timeout).await,
             Flow::ClientCredentials => {
                 client_credentials::grant(&self.secrets, conn, timeout).await
@@ -78,6 +83,9 @@ impl Engine {
 
     /// Grant and store: the cache gets the access token, a rotated refresh token replaces the old.
     async fn renew(&self, conn: &Connection, timeout: Duration) -> Result<CachedToken, Failure> {
+        if matches!(conn.flow, Flow::Web | Flow::Device) {
+            return token::refresh_and_store(&self.secrets, conn, timeout).await;
+        }
         let token = self.grant(conn, timeout).await?;
         token::store_grant(&self.secrets, &conn.name, &token).await
     }

@@ -115,10 +115,20 @@ pub enum LocalCondition {
     EcaDeployNotAllowed,
     /// A deployed app's consumer key was still unknown when the wait ended.
     EcaPropagationTimeout,
+    /// `SFCONN_SECRET_STORE=vault` is missing VAULT_ADDR, VAULT_TOKEN or a valid table.
+    VaultConfig,
+    /// The Vault server cannot be reached.
+    VaultUnreachable,
+    /// The Vault server is sealed.
+    VaultSealed,
+    /// Vault refused the token on the secrets' path.
+    VaultPermissionDenied,
+    /// No secret engine at the configured mount.
+    VaultMountMissing,
 }
 
 impl LocalCondition {
-    pub const ALL: [LocalCondition; 23] = [
+    pub const ALL: [LocalCondition; 28] = [
         LocalCondition::CallbackTimeout,
         LocalCondition::CallbackPortBusy,
         LocalCondition::CallbackStateMismatch,
@@ -142,6 +152,11 @@ impl LocalCondition {
         LocalCondition::EcaAppExists,
         LocalCondition::EcaDeployNotAllowed,
         LocalCondition::EcaPropagationTimeout,
+        LocalCondition::VaultConfig,
+        LocalCondition::VaultUnreachable,
+        LocalCondition::VaultSealed,
+        LocalCondition::VaultPermissionDenied,
+        LocalCondition::VaultMountMissing,
     ];
 
     /// The name in the catalog's `local` triggers and in the JSON `error.code`.
@@ -170,6 +185,11 @@ impl LocalCondition {
             LocalCondition::EcaAppExists => "eca-app-exists",
             LocalCondition::EcaDeployNotAllowed => "eca-deploy-not-allowed",
             LocalCondition::EcaPropagationTimeout => "eca-propagation-timeout",
+            LocalCondition::VaultConfig => "vault-config",
+            LocalCondition::VaultUnreachable => "vault-unreachable",
+            LocalCondition::VaultSealed => "vault-sealed",
+            LocalCondition::VaultPermissionDenied => "vault-permission-denied",
+            LocalCondition::VaultMountMissing => "vault-mount-missing",
         }
     }
 
@@ -204,7 +224,12 @@ impl LocalCondition {
             | LocalCondition::EcaMetadataInvalid
             | LocalCondition::EcaAppExists
             | LocalCondition::EcaDeployNotAllowed
-            | LocalCondition::EcaPropagationTimeout => self.as_str(),
+            | LocalCondition::EcaPropagationTimeout
+            | LocalCondition::VaultConfig
+            | LocalCondition::VaultUnreachable
+            | LocalCondition::VaultSealed
+            | LocalCondition::VaultPermissionDenied
+            | LocalCondition::VaultMountMissing => self.as_str(),
         }
     }
 }

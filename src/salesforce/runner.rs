@@ -93,6 +93,17 @@ where
             *source = TokenSource::of_renewal(conn.flow);
             call(token.clone()).await
         }
+        // A token just granted and already rejected: another process renewed the connection
+        // meanwhile (with rotation, its refresh revokes the tokens of ours). Use its token.
+        Err(f) if http::is_token_rejected(&f) => {
+            match token::newer_cached(engine.secrets(), conn, token).await? {
+                Some(newer) => {
+                    *token = newer;
+                    call(token.clone()).await
+                }
+                None => Err(f),
+            }
+        }
         other => other,
     }
 }

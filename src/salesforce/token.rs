@@ -7,7 +7,9 @@ use super::hosts;
 use super::http::Answer;
 use super::report::{Failure, LocalCondition};
 use crate::profile::Connection;
-use crate::secrets::{SecretError, SecretKind, SecretStore};
+use std::time::Duration;
+
+use crate::secrets::{SecretError, SecretKind, SecretStore, TokenRead, TokenWrite};
 
 /// A successful answer of `/services/oauth2/token` (research §2.1). No `expires_in`: a token
 /// lives until Salesforce rejects it.
@@ -79,12 +81,7 @@ struct CacheEntry {
 
 /// The failure for a secret store that cannot be used.
 pub(crate) fn store_failure(err: SecretError) -> Failure {
-    let condition = match err {
-        SecretError::KeychainUnavailable { .. } | SecretError::Keychain { .. } => {
-            LocalCondition::KeychainUnavailable
-        }
-        SecretError::File { .. } | SecretError::UnknownStore { .. } => LocalCondition::SecretStore,
-    };
+    let condition = err.condition();
     Failure::Local {
         condition,
         detail: err.to_string(),
@@ -105,19 +102,6 @@ pub(crate) async fn secret_get(
 ) -> Result<Option<String>, Failure> {
     let (store, connection) = (store.clone(), connection.to_string());
     tokio::task::spawn_blocking(move || store.get(&connection, kind))
-        .await
-        .map_err(join_failure)?
-        .map_err(store_failure)
-}
-
-pub(crate) async fn secret_set(
-    store: &SecretStore,
-    connection: &str,
-    kind: SecretKind,
-    value: String,
-) -> Result<(), Failure> {
-    let (store, connection) = (store.clone(), connection.to_string());
-    tokio::task::spawn_blocking(move || store.set(&connection, kind, &value))
         .await
         .map_err(join_failure)?
         .map_err(store_failure)
@@ -187,16 +171,49 @@ pub(crate) async fn cached_for(
     }))
 }
 
-/// Keep a new grant: the access token in the cache, and a new refresh token (first login, or a
-/// rotated one, research §2.4) in place of the old one.
+/// A token other than `used` that another process stored: `used` was granted a moment ago and
+/// already rejected, which happens when another process renewed the connection meanwhile (with
+/// rotation, its refresh revokes the access tokens of ours). It may not have stored its token
+/// yet, so wait for it as long as for the winner of a refresh race.
+pub(crate) async fn newer_cached(
+    store: &SecretStore,
+    conn: &Connection,
+    used: &CachedToken,
+) -> Result<Option<CachedToken>, Failure> {
+    let deadline = tokio::time::Instant::now() + RACE_WAIT;
+    loop {
+        if let Some(newer) = cached_for(store, conn).await?.filter(|t| t != used) {
+            return Ok(Some(newer));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
+/// Keep a new grant, whatever the store holds: the access token in the cache, and a new
+/// refresh token (first login, or a grant that involves none) in place of the old one.
 pub(crate) async fn store_grant(
     store: &SecretStore,
     connection: &str,
     token: &TokenResponse,
 ) -> Result<CachedToken, Failure> {
-    if let Some(refresh) = token.refresh_token.as_ref().filter(|r| !r.is_empty()) {
-        secret_set(store, connection, SecretKind::RefreshToken, refresh.clone()).await?;
-    }
+    write_grant(store, connection, None, token).await?;
+    Ok(CachedToken {
+        access_token: token.access_token.clone(),
+        instance_url: token.instance_url.clone(),
+    })
+}
+
+/// Write a grant's tokens; with `expected`, only if the stored refresh token is still the one
+/// read before the grant (check-and-set on Vault, research §2.4 rotation).
+async fn write_grant(
+    store: &SecretStore,
+    connection: &str,
+    expected: Option<TokenRead>,
+    token: &TokenResponse,
+) -> Result<TokenWrite, Failure> {
     let entry = CacheEntry {
         access_token: token.access_token.clone(),
         instance_url: token.instance_url.clone(),
@@ -207,10 +224,102 @@ pub(crate) async fn store_grant(
         condition: LocalCondition::SecretStore,
         detail: format!("cannot encode the token cache: {e}"),
     })?;
-    secret_set(store, connection, SecretKind::AccessToken, json).await?;
-    Ok(CachedToken {
-        access_token: token.access_token.clone(),
-        instance_url: token.instance_url.clone(),
+    let refresh = token.refresh_token.clone().filter(|r| !r.is_empty());
+    let (store, connection) = (store.clone(), connection.to_string());
+    tokio::task::spawn_blocking(move || {
+        store.write_tokens(&connection, expected.as_ref(), refresh.as_deref(), &json)
+    })
+    .await
+    .map_err(join_failure)?
+    .map_err(store_failure)
+}
+
+async fn read_tokens(store: &SecretStore, connection: &str) -> Result<TokenRead, Failure> {
+    let (store, connection) = (store.clone(), connection.to_string());
+    tokio::task::spawn_blocking(move || store.read_tokens(&connection))
+        .await
+        .map_err(join_failure)?
+        .map_err(store_failure)
+}
+
+/// How long a process told `invalid_grant` waits for the process that won the refresh race to
+/// store the rotated tokens. The winner writes right after Salesforce answers it, so this only
+/// delays the report of a refresh token that really is dead.
+const RACE_WAIT: Duration = Duration::from_secs(3);
+
+/// A new access token from the stored refresh token (web, device), safe against other processes
+/// or machines refreshing the same connection at the same moment. With rotation on, Salesforce
+/// honours the old refresh token once: the winner stores the new tokens with check-and-set; a
+/// loser (`invalid_grant`) reads the store again and uses the winner's tokens instead of failing.
+pub(crate) async fn refresh_and_store(
+    store: &SecretStore,
+    conn: &Connection,
+    timeout: Duration,
+) -> Result<CachedToken, Failure> {
+    let read = read_tokens(store, &conn.name).await?;
+    let Some(refresh_token) = read.refresh_token.clone().filter(|t| !t.is_empty()) else {
+        return Err(Failure::NeedsLogin {
+            detail: format!(
+                "connection {} has no refresh token yet; run `sfconn login {}` to sign in",
+                conn.name, conn.name
+            ),
+        });
+    };
+    let failure = match super::refresh::grant(store, conn, &refresh_token, timeout).await {
+        Ok(token) => {
+            // Superseded: someone stored other tokens meanwhile (a login elsewhere). Ours are
+            // valid too; theirs stay in the store.
+            write_grant(store, &conn.name, Some(read), &token).await?;
+            return Ok(CachedToken {
+                access_token: token.access_token,
+                instance_url: token.instance_url,
+            });
+        }
+        Err(f) if is_invalid_grant(&f) => f,
+        Err(f) => return Err(f),
+    };
+    let deadline = tokio::time::Instant::now() + RACE_WAIT.min(timeout.max(RACE_WAIT / 3));
+    loop {
+        let now = read_tokens(store, &conn.name).await?;
+        if now.refresh_token.is_some() && now.refresh_token != read.refresh_token {
+            tracing::info!(connection = %conn.name, "refresh token rotated by another process; using its tokens");
+            if now.access_token != read.access_token
+                && let Some(cached) = now.access_token.as_deref().and_then(|j| trusted(conn, j))
+            {
+                return Ok(cached);
+            }
+            // A newer refresh token without a token cache: use it once.
+            let newer = now.refresh_token.clone().unwrap_or_default();
+            let token = super::refresh::grant(store, conn, &newer, timeout).await?;
+            write_grant(store, &conn.name, Some(now), &token).await?;
+            return Ok(CachedToken {
+                access_token: token.access_token,
+                instance_url: token.instance_url,
+            });
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(failure);
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
+fn is_invalid_grant(f: &Failure) -> bool {
+    matches!(f, Failure::OAuth { error, .. } if error == "invalid_grant")
+}
+
+/// A token cache entry the connection may use (see [`cached_for`]), without deleting anything.
+fn trusted(conn: &Connection, json: &str) -> Option<CachedToken> {
+    let entry = serde_json::from_str::<CacheEntry>(json)
+        .ok()
+        .filter(|e| !e.access_token.is_empty() && !e.instance_url.is_empty())?;
+    hosts::check_token_url(conn, &entry.instance_url, "instance_url").ok()?;
+    if let Some(id) = entry.id.as_deref().filter(|id| !id.is_empty()) {
+        hosts::check_token_url(conn, id, "id").ok()?;
+    }
+    Some(CachedToken {
+        access_token: entry.access_token,
+        instance_url: entry.instance_url,
     })
 }
 

@@ -82,3 +82,56 @@ fn file_store_is_owner_only() {
         0o600
     );
 }
+
+/// Writes from many threads at once are committed in groups and none is lost; a reader sees
+/// each one as soon as the write returns.
+#[test]
+fn concurrent_file_writes_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SecretStore::file(dir.path().join("secrets.toml"));
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let name = format!("c{t}-{i}");
+                    store.set(&name, SecretKind::AccessToken, &name).unwrap();
+                    assert_eq!(
+                        store
+                            .get(&name, SecretKind::AccessToken)
+                            .unwrap()
+                            .as_deref(),
+                        Some(name.as_str())
+                    );
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // A fresh parse of the file (no cache) holds every write.
+    let text = std::fs::read_to_string(dir.path().join("secrets.toml")).unwrap();
+    let repr: file_store::FileRepr = toml::from_str(&text).unwrap();
+    assert_eq!(repr.connections.len(), 16 * 25);
+}
+
+#[test]
+fn a_file_changed_by_another_process_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secrets.toml");
+    let store = SecretStore::file(path.clone());
+    store.set("a", SecretKind::Password, "one").unwrap();
+    assert_eq!(
+        store.get("a", SecretKind::Password).unwrap().as_deref(),
+        Some("one")
+    );
+    // Another process replaces the file (same size, by rename as sfconn does).
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "[connections.a]\npassword = \"two\"\n").unwrap();
+    std::fs::rename(&other, &path).unwrap();
+    assert_eq!(
+        store.get("a", SecretKind::Password).unwrap().as_deref(),
+        Some("two")
+    );
+}

@@ -25,3 +25,4 @@ mod tui_screens;
 mod tui_snapshots;
 mod tui_state;
 mod tui_wizard;
+mod vault;

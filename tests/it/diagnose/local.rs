@@ -126,12 +126,12 @@ fn doctor_names_an_unknown_secret_store() {
     Conn::new("dev", "device", &org.url(), "practice-device").add(&sf);
     let out = sf
         .cmd(["doctor", "dev", "--json"])
-        .env("SFCONN_SECRET_STORE", "vault")
+        .env("SFCONN_SECRET_STORE", "vaultt")
         .code(1);
     let json = assert_first_hint(&out, "secret-store-error");
     let keychain = check(&json, "keychain");
     assert!(
-        keychain["detail"].as_str().unwrap_or("").contains("vault"),
+        keychain["detail"].as_str().unwrap_or("").contains("vaultt"),
         "{out}"
     );
 }

@@ -114,6 +114,11 @@ impl Sfconn {
             };
             for e in entries.flatten() {
                 let p = e.path();
+                // sfconn's parsed-profile cache is rebuilt from the profile file at will; it
+                // holds no user data (and no secret), so "nothing changed" does not count it.
+                if p.is_dir() && p.file_name().is_some_and(|n| n == "cache") {
+                    continue;
+                }
                 if p.is_dir() {
                     walk(&p, out);
                 } else if let Ok(bytes) = std::fs::read(&p) {
