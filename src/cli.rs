@@ -42,14 +42,14 @@ pub enum Command {
     Rename(RenameArgs),
     /// Delete a connection and its secrets
     Remove(NameArg),
-    /// Make a connection the default
-    Use(NameArg),
+    /// Make a connection the default; with no name, print it; `-` goes back to the previous one
+    Use(UseArgs),
     /// Run a connection's OAuth flow now and store its tokens
     Login(LoginArgs),
     /// Test connections: reach, token, userinfo, api
     Test(TestArgs),
     /// Print a valid access token
-    Token(OptNameArg),
+    Token(TokenArgs),
     /// Print SF_ACCESS_TOKEN and SF_INSTANCE_URL for eval
     Env(EnvArgs),
     /// Preflight checks, the test and the hints for one connection
@@ -62,6 +62,10 @@ pub enum Command {
     Open(OpenArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// The effective connection, why it is the one, its environment and its token's state
+    Status(StatusArgs),
+    /// The effective connection for a shell prompt (no network, no keychain)
+    Prompt,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +85,30 @@ pub struct NameArg {
 pub struct OptNameArg {
     /// Connection name (default: SFCONN_PROFILE, then the default connection)
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// Connection to make the default; `-` for the previous default; none to print the default
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print {"name", "access_token", "instance_url", "token_source", "expires_at", "scopes"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,12 +14,14 @@ pub mod keygen;
 pub mod list;
 pub mod login;
 pub mod open;
+pub mod prompt;
 pub mod remove;
 pub mod rename;
 pub mod revoke;
 pub mod secret_input;
 mod session;
 pub mod show;
+pub mod status;
 pub mod test;
 pub mod token;
 pub mod use_default;
@@ -68,6 +70,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Keygen(args) => keygen::run(&ctx, args).await,
         Command::Revoke(args) => revoke::run(&ctx, args).await,
         Command::Open(args) => open::run(&ctx, args).await,
+        Command::Status(args) => status::run(&ctx, args).await,
+        Command::Prompt => prompt::run(&ctx),
         Command::Completions(_) | Command::Demo(_) => Ok(()),
     }
 }

@@ -16,6 +16,7 @@ mod hostile;
 mod keychain;
 mod pty;
 mod support;
+mod toolchain;
 mod tui_harden;
 mod tui_snapshots;
 mod tui_state;

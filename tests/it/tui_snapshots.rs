@@ -142,7 +142,10 @@ pub(crate) fn app() -> App {
     );
     let mut app = App::new(
         profiles,
-        State { tests },
+        State {
+            tests,
+            ..Default::default()
+        },
         10,
         &Paths::in_dir("/home/ada/.config/sfconn"),
     );
