@@ -66,6 +66,11 @@ pub enum Command {
     Status(StatusArgs),
     /// The effective connection for a shell prompt (no network, no keychain)
     Prompt,
+    /// Run a command with SF_ACCESS_TOKEN and SF_INSTANCE_URL (and the Salesforce CLI's
+    /// SF_TARGET_ORG, SF_ORG_INSTANCE_URL) from a valid token; exits with its exit code
+    Exec(ExecArgs),
+    /// Hand a working login to another tool through its own login commands
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +90,33 @@ pub struct NameArg {
 pub struct OptNameArg {
     /// Connection name (default: SFCONN_PROFILE, then the default connection)
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTarget {
+    /// The Salesforce CLI (`sf`, found on PATH or in SFCONN_SF_BIN)
+    Sf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Connection name
+    pub name: String,
+    /// The tool to hand the login to
+    #[arg(long, value_enum)]
+    pub to: ExportTarget,
+    /// Alias for the login in the Salesforce CLI (default: the connection name)
+    #[arg(long)]
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Args)]

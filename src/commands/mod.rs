@@ -10,6 +10,8 @@ pub mod completions;
 pub mod demo;
 pub mod doctor;
 pub mod env;
+pub mod exec;
+pub mod export_sf;
 pub mod keygen;
 pub mod list;
 pub mod login;
@@ -72,6 +74,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Open(args) => open::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Prompt => prompt::run(&ctx),
+        Command::Exec(args) => exec::run(&ctx, args).await,
+        Command::Export(args) => export_sf::run(&ctx, args).await,
         Command::Completions(_) | Command::Demo(_) => Ok(()),
     }
 }

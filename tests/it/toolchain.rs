@@ -2,7 +2,7 @@
 //! `exec` and the completion of connection names, as a user at a shell sees them.
 
 use crate::flows::{add_cc, add_jwt, add_web, practice_org};
-use crate::support::engine::{BIN, Home, free_port};
+use crate::support::engine::{Home, free_port};
 use crate::support::home::Sfconn;
 
 const TWO: &str = r#"default = "uat"
@@ -211,5 +211,31 @@ fn completion_offers_connection_names_for_every_name_argument() {
     sf.write_profiles(&TWO.replace("[connections.prod]", "[connections.dev]"));
     let got = complete(&sf, "fish", &["sfconn", "use", ""]);
     assert!(got.contains("dev") && !got.contains("prod"), "{got}");
-    let _ = BIN;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_runs_the_command_with_the_token_and_returns_its_exit_code() {
+    let org = practice_org().await;
+    let home = Home::new();
+    add_cc(&home, &org.url(), "cc", "practice-cc", "practice-cc-secret");
+    let script = r#"[ -n "$SF_ACCESS_TOKEN" ] && [ "$SF_TARGET_ORG" = "$SF_ACCESS_TOKEN" ] \
+        && [ "$SF_ORG_INSTANCE_URL" = "$SF_INSTANCE_URL" ] && printf '%s %s' "$SF_INSTANCE_URL" "$SF_ACCESS_TOKEN"; exit 7"#;
+    let out = home.run(&["exec", "cc", "--", "sh", "-c", script]);
+    out.expect(7);
+    let (url, token) = out.stdout.split_once(' ').unwrap();
+    assert_eq!(url, org.url(), "{out}");
+    // The token the command got works at the org.
+    let limits = reqwest::Client::new()
+        .get(format!("{}/services/data/v62.0/limits", org.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limits.status(), 200, "{out}");
+    // The default connection when no name is given; a missing command is bad usage.
+    home.run(&["exec", "--", "true"]).expect(0);
+    let out = home.run(&["exec", "cc", "--", "sfconn-no-such-command"]);
+    out.expect(2);
+    assert!(out.stderr.contains("command not found"), "{out}");
+    home.run(&["exec", "cc"]).expect(2);
 }
