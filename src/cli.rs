@@ -71,6 +71,8 @@ pub enum Command {
     Exec(ExecArgs),
     /// Hand a working login to another tool through its own login commands
     Export(ExportArgs),
+    /// Add connections from another tool's logins (read only)
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +119,26 @@ pub struct ExportArgs {
     /// Alias for the login in the Salesforce CLI (default: the connection name)
     #[arg(long)]
     pub alias: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Where the logins are: `sf`, the Salesforce CLI (~/.sfdx)
+    #[arg(value_enum)]
+    pub from: ExportTarget,
+    /// The CLI's aliases or usernames to import
+    #[arg(
+        value_name = "ALIAS|USERNAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub logins: Vec<String>,
+    /// Import every login the CLI has
+    #[arg(long)]
+    pub all: bool,
+    /// Replace a connection of the same name
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod export_sf;
+pub mod import_sf;
 pub mod keygen;
 pub mod list;
 pub mod login;
@@ -76,6 +77,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Prompt => prompt::run(&ctx),
         Command::Exec(args) => exec::run(&ctx, args).await,
         Command::Export(args) => export_sf::run(&ctx, args).await,
+        Command::Import(args) => import_sf::run(&ctx, args).await,
         Command::Completions(_) | Command::Demo(_) => Ok(()),
     }
 }
