@@ -239,3 +239,132 @@ async fn exec_runs_the_command_with_the_token_and_returns_its_exit_code() {
     assert!(out.stderr.contains("command not found"), "{out}");
     home.run(&["exec", "cc"]).expect(2);
 }
+
+/// A Salesforce CLI store as `sf` leaves it: one auth file per username, aliases, key.json.
+fn sf_store(home: &std::path::Path, with_key: bool) -> std::path::PathBuf {
+    let dir = home.join(".sfdx");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Values that do not look encrypted are plain text in the CLI's files too.
+    std::fs::write(
+        dir.join("admin@acme.example.json"),
+        r#"{"username":"admin@acme.example","clientId":"PlatformCLI","refreshToken":"5Aep861-canary-refresh",
+            "instanceUrl":"https://acme.my.salesforce.com","loginUrl":"https://login.salesforce.com","isSandbox":false}"#,
+    )
+    .unwrap();
+    let key = crate::support::engine::practice_jwt_key();
+    std::fs::write(
+        dir.join("ci@acme.example.json"),
+        serde_json::json!({"username": "ci@acme.example", "clientId": "3MVG9-ci",
+            "privateKey": key, "instanceUrl": "https://acme--uat.sandbox.my.salesforce.com",
+            "loginUrl": "https://test.salesforce.com", "isSandbox": true})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("alias.json"),
+        r#"{"orgs":{"acme":"admin@acme.example"}}"#,
+    )
+    .unwrap();
+    if with_key {
+        std::fs::write(
+            dir.join("key.json"),
+            r#"{"account":"local","key":"0123456789abcdef0123456789abcdef","service":"sfdx"}"#,
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.display().to_string(), std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn import_sf_adds_web_and_jwt_connections_and_never_writes_the_cli_files() {
+    let sf = Sfconn::new();
+    let cli_home = tempfile::tempdir().unwrap();
+    let dir = sf_store(cli_home.path(), true);
+    let before = snapshot(&dir);
+    let home = cli_home.path().to_str().unwrap();
+
+    // An alias or username the CLI does not have: exit 2, nothing added.
+    sf.cmd(["import", "sf", "nope"])
+        .env("HOME", home)
+        .output()
+        .code(2)
+        .stderr_has("no login nope")
+        .stderr_has("acme (admin@acme.example)");
+    assert!(!sf.profile_file().exists());
+
+    let out = sf
+        .cmd(["import", "sf", "--all"])
+        .env("HOME", home)
+        .output()
+        .ok();
+    assert!(out.stdout.contains("imported acme (web)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("imported ci-acme.example (jwt)"),
+        "{}",
+        out.stdout
+    );
+    out.never_shows("canary");
+    let web = sf.run(["show", "acme", "--json"]).ok().json();
+    assert_eq!(web["flow"], "web");
+    assert_eq!(web["client_id"], "PlatformCLI");
+    assert_eq!(web["environment"], "production");
+    assert!(
+        web["secrets"]
+            .as_array()
+            .unwrap()
+            .contains(&"refresh_token".into())
+    );
+    let jwt = sf.run(["show", "ci-acme.example", "--json"]).ok().json();
+    assert_eq!(jwt["flow"], "jwt");
+    assert_eq!(jwt["username"], "ci@acme.example");
+    assert_eq!(
+        jwt["key_file"],
+        crate::support::engine::practice_jwt_key()
+            .display()
+            .to_string()
+    );
+    assert_eq!(jwt["environment"], "sandbox");
+
+    // Again: refused per connection unless --force.
+    sf.cmd(["import", "sf", "acme"])
+        .env("HOME", home)
+        .output()
+        .code(1)
+        .stdout_has("exists (pass --force to replace it)");
+    sf.cmd(["import", "sf", "acme", "--force"])
+        .env("HOME", home)
+        .output()
+        .ok();
+    assert_eq!(
+        snapshot(&dir),
+        before,
+        "import changed the Salesforce CLI's files"
+    );
+}
+
+#[test]
+fn import_sf_names_where_it_looked_for_the_key() {
+    let sf = Sfconn::new();
+    let cli_home = tempfile::tempdir().unwrap();
+    let dir = sf_store(cli_home.path(), false);
+    sf.cmd(["import", "sf", "--all"])
+        .env("HOME", cli_home.path().to_str().unwrap())
+        .env("SFDX_SECRET_TOOL_PATH", "/nonexistent/secret-tool")
+        .output()
+        .code(1)
+        .stderr_has(&dir.join("key.json").display().to_string())
+        .stderr_has("/nonexistent/secret-tool lookup user local domain sfdx");
+    assert!(!sf.profile_file().exists());
+}
