@@ -43,14 +43,14 @@ pub enum Command {
     Rename(RenameArgs),
     /// Delete a connection and its secrets
     Remove(ConfirmNameArg),
-    /// Make a connection the default
-    Use(NameArg),
+    /// Make a connection the default; with no name, print it; `-` goes back to the previous one
+    Use(UseArgs),
     /// Run a connection's OAuth flow now and store its tokens
     Login(LoginArgs),
     /// Test connections: reach, token, userinfo, api
     Test(TestArgs),
     /// Print a valid access token
-    Token(OptNameArg),
+    Token(TokenArgs),
     /// Print SF_ACCESS_TOKEN and SF_INSTANCE_URL for eval
     Env(EnvArgs),
     /// Preflight checks, the test and the hints for one connection
@@ -68,6 +68,17 @@ pub enum Command {
     App(AppCommand),
     /// Move a password connection to jwt or client-credentials before the flow's retirement (2027-02-20)
     Migrate(MigrateArgs),
+    /// The effective connection, why it is the one, its environment and its token's state
+    Status(StatusArgs),
+    /// The effective connection for a shell prompt (no network, no keychain)
+    Prompt,
+    /// Run a command with SF_ACCESS_TOKEN and SF_INSTANCE_URL (and the Salesforce CLI's
+    /// SF_TARGET_ORG, SF_ORG_INSTANCE_URL) from a valid token; exits with its exit code
+    Exec(ExecArgs),
+    /// Hand a working login to another tool through its own login commands
+    Export(ExportArgs),
+    /// Add connections from another tool's logins (read only)
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +176,77 @@ pub struct ConfirmNameArg {
 pub struct OptNameArg {
     /// Connection name (default: SFCONN_PROFILE, then the default connection)
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTarget {
+    /// The Salesforce CLI (`sf`, found on PATH or in SFCONN_SF_BIN)
+    Sf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Connection name
+    pub name: String,
+    /// The tool to hand the login to
+    #[arg(long, value_enum)]
+    pub to: ExportTarget,
+    /// Alias for the login in the Salesforce CLI (default: the connection name)
+    #[arg(long)]
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Where the logins are: `sf`, the Salesforce CLI (~/.sfdx)
+    #[arg(value_enum)]
+    pub from: ExportTarget,
+    /// The CLI's aliases or usernames to import
+    #[arg(
+        value_name = "ALIAS|USERNAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub logins: Vec<String>,
+    /// Import every login the CLI has
+    #[arg(long)]
+    pub all: bool,
+    /// Replace a connection of the same name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// Connection to make the default; `-` for the previous default; none to print the default
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Connection name (default: SFCONN_PROFILE, then the default connection)
+    pub name: Option<String>,
+    /// Print {"name", "access_token", "instance_url", "token_source", "expires_at", "scopes"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,5 +15,6 @@ pub mod paths;
 pub mod profile;
 pub mod salesforce;
 pub mod secrets;
+pub mod sfcli;
 pub mod state;
 pub mod tui;

@@ -468,13 +468,27 @@ impl Lifecycle {
     }
 }
 
-/// Make `name` the default connection. Needs no secret store.
+/// Make `name` the default connection. Needs no secret store. The default it replaces is kept
+/// in the state file for `sfconn use -`; a damaged state file only loses that memory.
 pub fn set_default(paths: &Paths, name: &str) -> Result<Connection, LifecycleError> {
-    Ok(crate::profile::update(&paths.profile_file, |doc| {
+    let (conn, before) = crate::profile::update(&paths.profile_file, |doc| {
         let conn = doc.profiles().require(name)?.clone();
+        let before = doc.profiles().default.clone();
         doc.set_default(Some(name));
-        Ok::<_, ProfileError>(conn)
-    })?)
+        Ok::<_, ProfileError>((conn, before))
+    })?;
+    if let Some(before) = before.filter(|b| b != name) {
+        match crate::state::State::update(paths, |s| s.previous_default = Some(before)) {
+            Ok(()) | Err(StateError::Corrupt { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(conn)
+}
+
+/// The default before the last switch, for `sfconn use -` (None when there was none).
+pub fn previous_default(paths: &Paths) -> Result<Option<String>, LifecycleError> {
+    Ok(crate::state::State::load(paths)?.previous_default)
 }
 
 /// Keep the outcome of tests and logins in the state file, in one locked write (500

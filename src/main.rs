@@ -5,10 +5,14 @@ use sfconn::cli::Command;
 
 fn main() -> std::process::ExitCode {
     quiet_on_closed_stdout();
+    // A Tab in a shell that sourced `sfconn completions SHELL`: answer it and exit.
+    clap_complete::CompleteEnv::with_factory(sfconn::commands::completions::command)
+        .var(sfconn::commands::completions::COMPLETE_VAR)
+        .complete();
     let cli = sfconn::cli::Cli::parse();
     // `list` only reads two files: worker threads would cost more to start and to join at exit
     // than the whole command (PRODUCT.md section 9 budget, measured by benches/list_json.sh).
-    let mut builder = if matches!(cli.command, Some(Command::List(_))) {
+    let mut builder = if matches!(cli.command, Some(Command::List(_) | Command::Prompt)) {
         tokio::runtime::Builder::new_current_thread()
     } else {
         tokio::runtime::Builder::new_multi_thread()

@@ -31,6 +31,11 @@ pub struct LastTest {
 pub struct State {
     #[serde(default)]
     pub tests: BTreeMap<String, LastTest>,
+    /// The default before the last `sfconn use`, for `sfconn use -`. Kept here, not in the
+    /// profile file: it is this machine's history, not a setting (a profile file may be shared
+    /// by a team or edited by hand), and it is no secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_default: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -11,17 +11,22 @@ pub mod completions;
 pub mod demo;
 pub mod doctor;
 pub mod env;
+pub mod exec;
+pub mod export_sf;
+pub mod import_sf;
 pub mod keygen;
 pub mod list;
 pub mod login;
 pub mod migrate;
 pub mod open;
+pub mod prompt;
 pub mod remove;
 pub mod rename;
 pub mod revoke;
 pub mod secret_input;
 mod session;
 pub mod show;
+pub mod status;
 pub mod test;
 pub mod token;
 pub mod use_default;
@@ -73,6 +78,11 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::App(crate::cli::AppCommand::Plan(args)) => app::run_plan(&ctx, args).await,
         Command::App(crate::cli::AppCommand::Deploy(args)) => app::run_deploy(&ctx, args).await,
         Command::Migrate(args) => migrate::run(&ctx, args).await,
+        Command::Status(args) => status::run(&ctx, args).await,
+        Command::Prompt => prompt::run(&ctx),
+        Command::Exec(args) => exec::run(&ctx, args).await,
+        Command::Export(args) => export_sf::run(&ctx, args).await,
+        Command::Import(args) => import_sf::run(&ctx, args).await,
         Command::Completions(_) | Command::Demo(_) => Ok(()),
     }
 }

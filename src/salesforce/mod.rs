@@ -9,6 +9,7 @@ mod engine_tests;
 mod grant;
 pub mod hosts;
 mod http;
+pub mod inspect;
 mod jwt;
 pub mod login;
 pub mod metadata;
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 pub use hosts::{API_VERSION, frontdoor_url, redirect_uri};
 pub use http::{client_builder, error_chain, transport_kind};
+pub use inspect::{Introspection, TokenState};
 pub use login::{LoginEvent, LoginOptions};
 pub use report::{
     Failure, HintRef, LocalCondition, StepError, StepName, StepReport, TestReport, TokenSource,

@@ -416,7 +416,7 @@ fn completions_print_a_script() {
     sf.run(["completions", "bash"])
         .ok()
         .stdout_has("sfconn")
-        .stdout_has("rename");
+        .stdout_has("SFCONN_COMPLETE");
     sf.run(["completions", "zsh"])
         .ok()
         .stdout_has("#compdef sfconn");

@@ -19,6 +19,7 @@ mod keychain;
 mod pty;
 mod pty_fixes;
 mod support;
+mod toolchain;
 mod tui_harden;
 mod tui_retirement;
 mod tui_screens;

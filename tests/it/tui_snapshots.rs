@@ -143,7 +143,10 @@ pub(crate) fn app() -> App {
     );
     let mut app = App::new(
         profiles,
-        State { tests },
+        State {
+            tests,
+            ..Default::default()
+        },
         10,
         &Paths::in_dir("/home/ada/.config/sfconn"),
     );
