@@ -255,7 +255,7 @@ fn token_line(source: TokenSource) -> Line<'static> {
             match source {
                 TokenSource::Cached => " (reused: proves the token, not the credentials)",
                 TokenSource::Refreshed => " (new, from the refresh token)",
-                TokenSource::Granted => " (new, from the credentials)",
+                TokenSource::Granted => " (new, from a sign-in or the credentials)",
             },
             Style::new().fg(Color::DarkGray),
         ),

@@ -469,7 +469,7 @@ fn the_detail_view_says_where_the_token_came_from() {
     a.row_mut("acme-prod").unwrap().report = Some(fresh);
     let screen = draw(&a, 120, 36);
     assert!(
-        screen.contains("Token: granted (new, from the credentials)"),
+        screen.contains("Token: granted (new, from a sign-in or the credentials)"),
         "{screen}"
     );
 }
