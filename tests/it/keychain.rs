@@ -299,6 +299,6 @@ fn doctor_names_secrets_left_in_the_keychain_with_no_connection() {
         Some("new-secret-78")
     );
     for name in ["kept", "ghost"] {
-        sf.run(["remove", name]).ok();
+        sf.run(["remove", name, "--yes"]).ok();
     }
 }
