@@ -63,8 +63,22 @@ fn io(action: &'static str, path: &std::path::Path, e: std::io::Error) -> StateE
 impl State {
     /// Read `state.json`; a missing file is an empty state.
     pub fn load(paths: &crate::paths::Paths) -> Result<State, StateError> {
+        State::from_bytes(paths, State::read(paths)?)
+    }
+
+    /// The state file's bytes (`None` when it does not exist), read as `load` reads them.
+    pub fn read(paths: &crate::paths::Paths) -> Result<Option<Vec<u8>>, StateError> {
         let path = paths.state_file();
-        match crate::profile::atomic::read_optional(&path).map_err(|e| io("read", &path, e))? {
+        crate::profile::atomic::read_optional(&path).map_err(|e| io("read", &path, e))
+    }
+
+    /// `load` on bytes already read with `read`.
+    pub fn from_bytes(
+        paths: &crate::paths::Paths,
+        bytes: Option<Vec<u8>>,
+    ) -> Result<State, StateError> {
+        let path = paths.state_file();
+        match bytes {
             None => Ok(State::default()),
             Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
                 path: path.display().to_string(),

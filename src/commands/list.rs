@@ -127,23 +127,15 @@ fn table(profiles: &Profiles, state: &State, default: Option<&str>) -> String {
 }
 
 pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
+    if args.json {
+        return run_json(ctx);
+    }
     let profiles = load_profiles(ctx)?;
     let (state, damaged) = State::load_or_warn(&ctx.paths);
     if let Some(e) = damaged {
         eprintln!("warning: last test results are not shown: {e}");
     }
     let default = profiles.effective_default();
-    if args.json {
-        let items: Vec<ConnectionSummary> = profiles
-            .connections
-            .values()
-            .map(|c| ConnectionSummary::new(c, default.as_deref(), state.tests.get(&c.name)))
-            .collect();
-        return write_stdout(|out| {
-            serde_json::to_writer_pretty(&mut *out, &items).map_err(std::io::Error::from)?;
-            out.write_all(b"\n")
-        });
-    }
     if profiles.connections.is_empty() {
         return write_stdout(|out| {
             out.write_all(b"No connections yet. Create one with `sfconn add NAME --flow FLOW ...`, or try `sfconn demo`.\n")
@@ -151,6 +143,54 @@ pub async fn run(ctx: &Context, args: crate::cli::JsonArg) -> CliResult {
     }
     let text = table(&profiles, &state, default.as_deref());
     write_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// `list --json`. Scripts and prompts call it often, on files that rarely change: the output is
+/// cached for the exact bytes of the profile and state files (and the other inputs it depends
+/// on), so a repeat costs two file reads and a hash, not a parse (issue 13's budget).
+fn run_json(ctx: &Context) -> CliResult {
+    let file = &ctx.paths.profile_file;
+    let profile_bytes = Profiles::read(file)?;
+    let state_bytes = State::read(&ctx.paths);
+    let today = crate::eca::retirement::today().to_string();
+    let chosen = std::env::var("SFCONN_PROFILE").ok();
+    let cache = match &state_bytes {
+        // A state file that cannot be read warns every time: not cached.
+        Ok(state) => crate::profile::OutputCache::new(
+            file,
+            "list-json",
+            &[profile_bytes.as_deref(), state.as_deref()],
+            &[&today, chosen.as_deref().unwrap_or("\0unset")],
+        ),
+        Err(_) => None,
+    };
+    if let Some(out) = cache.as_ref().and_then(|c| c.get()) {
+        return write_stdout(|w| w.write_all(&out));
+    }
+    let profiles = Profiles::from_bytes(file, profile_bytes)?;
+    let (state, damaged) = match state_bytes.and_then(|b| State::from_bytes(&ctx.paths, b)) {
+        Ok(state) => (state, None),
+        Err(e) => (State::default(), Some(e)),
+    };
+    let cache = if let Some(e) = damaged {
+        eprintln!("warning: last test results are not shown: {e}");
+        None
+    } else {
+        cache
+    };
+    let default = profiles.effective_default();
+    let items: Vec<ConnectionSummary> = profiles
+        .connections
+        .values()
+        .map(|c| ConnectionSummary::new(c, default.as_deref(), state.tests.get(&c.name)))
+        .collect();
+    let mut out = serde_json::to_vec_pretty(&items)
+        .map_err(|e| CliError::failure(format!("cannot write the list as JSON: {e}")))?;
+    out.push(b'\n');
+    if let Some(cache) = cache {
+        cache.put(&out);
+    }
+    write_stdout(|w| w.write_all(&out))
 }
 
 /// Write to stdout through one buffer. A reader that stops early (`sfconn list | head`) is not

@@ -100,24 +100,100 @@ fn put_in(dir: &Path, profile_file: &Path, bytes: &[u8], profiles: &Profiles) {
     let Ok(json) = serde_json::to_vec(&cached) else {
         return;
     };
-    let path = cache_path(dir, profile_file);
+    write_quietly(dir, &cache_path(dir, profile_file), &json);
+}
+
+/// A command's whole output for exactly the inputs it was made from (issue 13: `list --json` of
+/// 1,000 connections within twice the process start-up). The key covers every input the output
+/// depends on (the profile file's and the state file's bytes, plus what the caller names, such as
+/// `SFCONN_PROFILE` and today's date), so a hit is byte for byte what the command would print.
+/// The profile cache's rules apply: only for sfconn's own home, no secret in it, a miss on any
+/// doubt, and a failed write is not an error.
+pub struct OutputCache {
+    path: PathBuf,
+    key: String,
+}
+
+impl OutputCache {
+    /// The cache slot of `command` for these inputs; `None` when the profile file is not
+    /// sfconn's own (nothing is cached then).
+    pub fn new(
+        profile_file: &Path,
+        command: &str,
+        inputs: &[Option<&[u8]>],
+        context: &[&str],
+    ) -> Option<OutputCache> {
+        let dir = cache_dir(profile_file)?;
+        Some(Self::new_in(&dir, profile_file, command, inputs, context))
+    }
+
+    fn new_in(
+        dir: &Path,
+        profile_file: &Path,
+        command: &str,
+        inputs: &[Option<&[u8]>],
+        context: &[&str],
+    ) -> OutputCache {
+        #[allow(deprecated)]
+        let mut h =
+            std::hash::SipHasher::new_with_keys(0x5f3c_0a11_cafe_0003, 0x0bad_5eed_0000_0004);
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        profile_file.hash(&mut h);
+        command.hash(&mut h);
+        // `None` (a missing file) and an empty file hash differently.
+        inputs.hash(&mut h);
+        context.hash(&mut h);
+        let total: usize = inputs.iter().flatten().map(|b| b.len()).sum();
+        #[allow(deprecated)]
+        let mut name = std::hash::SipHasher::new();
+        profile_file.hash(&mut name);
+        command.hash(&mut name);
+        OutputCache {
+            path: dir.join(format!("{command}-{:016x}.out", name.finish())),
+            key: format!("{:016x}-{total}\n", h.finish()),
+        }
+    }
+
+    /// The cached output, if it was made from exactly these inputs.
+    pub fn get(&self) -> Option<Vec<u8>> {
+        let mut bytes = std::fs::read(&self.path).ok()?;
+        if !bytes.starts_with(self.key.as_bytes()) {
+            return None;
+        }
+        bytes.drain(..self.key.len());
+        Some(bytes)
+    }
+
+    /// Remember `output` for these inputs (best effort).
+    pub fn put(&self, output: &[u8]) {
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        let mut bytes = Vec::with_capacity(self.key.len() + output.len());
+        bytes.extend_from_slice(self.key.as_bytes());
+        bytes.extend_from_slice(output);
+        write_quietly(dir, &self.path, &bytes);
+    }
+}
+
+/// Temp file and rename: a reader never sees half a cache. No fsync: a cache lost in a crash is
+/// only a miss.
+fn write_quietly(dir: &Path, path: &Path, bytes: &[u8]) {
     if let Err(e) = super::atomic::create_private_dir_all(dir) {
-        tracing::debug!(error = %e, "profile cache directory not created");
+        tracing::debug!(error = %e, "cache directory not created");
         return;
     }
-    // Temp file and rename: a reader never sees half a cache. No fsync: a cache lost in a crash
-    // is only a miss.
     let written = tempfile::Builder::new()
         .prefix(".sfconn-cache.")
         .suffix(".tmp")
         .tempfile_in(dir)
         .and_then(|mut f| {
-            f.write_all(&json)?;
-            f.persist(&path).map_err(|e| e.error)?;
+            f.write_all(bytes)?;
+            f.persist(path).map_err(|e| e.error)?;
             Ok(())
         });
     if let Err(e) = written {
-        tracing::debug!(error = %e, "profile cache not written");
+        tracing::debug!(error = %e, "cache not written");
     }
 }
 

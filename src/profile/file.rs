@@ -171,7 +171,17 @@ pub fn suggest<'a>(bad: &str, candidates: impl IntoIterator<Item = &'a str>) -> 
 impl Profiles {
     /// Load the profile file; a missing file is an empty set of connections.
     pub fn load(path: &Path) -> Result<Profiles, ProfileError> {
-        match super::atomic::read_optional(path).map_err(|e| io_error("read", path, e))? {
+        Profiles::from_bytes(path, Profiles::read(path)?)
+    }
+
+    /// The profile file's bytes (`None` when it does not exist), read as `load` reads them.
+    pub fn read(path: &Path) -> Result<Option<Vec<u8>>, ProfileError> {
+        super::atomic::read_optional(path).map_err(|e| io_error("read", path, e))
+    }
+
+    /// `load` on bytes already read with `read`.
+    pub fn from_bytes(path: &Path, bytes: Option<Vec<u8>>) -> Result<Profiles, ProfileError> {
+        match bytes {
             None => Ok(Profiles::default()),
             Some(bytes) => {
                 if let Some(cached) = super::cache::get(path, &bytes) {

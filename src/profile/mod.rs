@@ -12,6 +12,7 @@ pub mod keys;
 pub mod model;
 pub mod validate;
 
+pub use cache::OutputCache;
 pub use edit::{ProfilesDoc, update};
 pub use file::{ProfileError, Profiles};
 pub use model::{Connection, Environment, Flow, ValidationError};

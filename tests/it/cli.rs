@@ -688,3 +688,84 @@ fn the_tui_and_demo_without_a_terminal_say_what_to_use_instead() {
             .never_shows("\u{1b}[");
     }
 }
+
+/// `list --json` keeps its output in `$SFCONN_HOME/cache` (issue 13's budget); every input it
+/// depends on must still show at once: a hand edit of the same length, a new test result,
+/// `SFCONN_PROFILE`, today's date (the password flow's days left), a damaged state file.
+#[test]
+fn list_json_shows_every_change_to_its_inputs_at_once() {
+    let mut sf = Sfconn::new();
+    add_device(&sf, "a");
+    add_device(&sf, "b");
+    let first = sf.run(["list", "--json"]).ok().stdout;
+    let cached: Vec<_> = std::fs::read_dir(sf.home().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("list-json-"))
+        .collect();
+    assert_eq!(cached.len(), 1, "the output is cached: {cached:?}");
+    assert_eq!(sf.run(["list", "--json"]).ok().stdout, first);
+
+    // The same number of bytes, one value changed by hand.
+    let text = String::from_utf8(sf.profiles_bytes()).unwrap();
+    std::fs::write(sf.profile_file(), text.replace("id-a", "id-z")).unwrap();
+    let list = sf.run(["list", "--json"]).ok().json();
+    assert_eq!(list[0]["client_id"], "id-z");
+
+    std::fs::write(
+        sf.state_file(),
+        r#"{"tests":{"b":{"at":"2026-11-23T05:00:00Z","ok":false,"error_code":"invalid_grant","failed_step":"token","hint_title":null,"steps":[]}}}"#,
+    )
+    .unwrap();
+    let list = sf.run(["list", "--json"]).ok().json();
+    assert_eq!(list[1]["last_test"]["error_code"], "invalid_grant");
+
+    sf.set_env("SFCONN_PROFILE", "b");
+    let list = sf.run(["list", "--json"]).ok().json();
+    assert_eq!(
+        (&list[0]["default"], &list[1]["default"]),
+        (&json!(false), &json!(true))
+    );
+    sf.unset_env("SFCONN_PROFILE");
+
+    sf.cmd([
+        "add",
+        "p",
+        "--flow",
+        "password",
+        "--client-id",
+        "id-p",
+        "--username",
+        "u@x.example",
+    ])
+    .env("SFCONN_CLIENT_SECRET", "s")
+    .env("SFCONN_PASSWORD", "pw")
+    .env("SFCONN_SECURITY_TOKEN", "tok")
+    .ok();
+    sf.set_env("SFCONN_TODAY", "2027-02-10");
+    assert_eq!(
+        sf.run(["list", "--json"]).ok().json()[2]["password_days_left"],
+        10
+    );
+    sf.set_env("SFCONN_TODAY", "2027-02-11");
+    assert_eq!(
+        sf.run(["list", "--json"]).ok().json()[2]["password_days_left"],
+        9
+    );
+
+    // A damaged state file warns on every run, not only the first.
+    std::fs::write(sf.state_file(), "{").unwrap();
+    for _ in 0..2 {
+        let out = sf.run(["list", "--json"]).ok();
+        let out = out.stderr_has("last test results are not shown");
+        assert_eq!(out.json()[1]["last_test"], json!(null));
+    }
+    // A damaged cache is only a miss.
+    for name in std::fs::read_dir(sf.home().join("cache")).unwrap() {
+        std::fs::write(name.unwrap().path(), "garbage").unwrap();
+    }
+    std::fs::remove_file(sf.state_file()).unwrap();
+    let list = sf.run(["list", "--json"]).ok().json();
+    assert_eq!(list.as_array().map(Vec::len), Some(3));
+    assert_eq!(list[0]["client_id"], "id-z");
+}
