@@ -32,15 +32,23 @@ pub async fn run(ctx: &Context, args: TestArgs) -> CliResult {
 }
 
 async fn run_all(ctx: &Context, session: &Session, args: &TestArgs) -> CliResult {
-    let conns: Vec<_> = session.profiles.connections.values().cloned().collect();
-    let reports: Vec<TestReport> = futures_util::stream::iter(conns.iter().map(|conn| {
+    let policy = policy(args);
+    // Each test is a task of its own, so the work between requests (signing a JWT assertion,
+    // parsing answers) runs on every core; polled in place, all of it ran on one thread and
+    // became the bottleneck of `test --all` at high concurrency (issue 13).
+    let runs = session.profiles.connections.values().map(|conn| {
         let timeout = session.timeout(ctx, conn);
         let engine = session.engine.clone();
-        async move { engine.test(conn, timeout, policy(args), &|_| {}).await }
-    }))
-    .buffered(usize::from(args.concurrency))
-    .collect()
-    .await;
+        let conn = conn.clone();
+        tokio::spawn(async move { engine.test(&conn, timeout, policy, &|_| {}).await })
+    });
+    let reports: Vec<TestReport> = futures_util::stream::iter(runs)
+        .buffered(usize::from(args.concurrency))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(|e| CliError::failure(format!("a connection test stopped: {e}")))?;
     record(ctx, &reports);
     let mut reports = reports;
     reports.iter_mut().for_each(running_test);
