@@ -125,6 +125,8 @@ pub enum Overlay {
         /// for the name).
         revoke: bool,
         typed: Box<TextArea<'static>>,
+        /// Enter was pressed on a name that is not this one: the dialog says so.
+        refused: bool,
     },
 }
 
@@ -187,6 +189,10 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Lines the detail view's test result is scrolled by.
     pub detail_scroll: u16,
+    /// The terminal's size (from `Action::Resize`): how far panes scroll.
+    pub size: ratatui::layout::Rect,
+    /// The demo: `o` opens a local page standing in for the Setup page.
+    pub setup_stand_in: bool,
     pub wizard: Option<Box<Wizard>>,
     pub notice: Option<Notice>,
     /// Where the profile file is, shown in the header.
@@ -235,6 +241,8 @@ impl App {
             screen: Screen::List,
             overlay: None,
             detail_scroll: 0,
+            size: ratatui::layout::Rect::new(0, 0, 80, 24),
+            setup_stand_in: false,
             wizard: None,
             notice: None,
             profile_path: paths.profile_file.display().to_string(),

@@ -211,6 +211,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
     // A new connection in the demo starts on the practice org, with its JWT key pair.
+    app.setup_stand_in = true;
     app.wizard_prefill = Some(super::wizard::Prefill {
         domain: org.url(),
         key_file: key_file.clone(),

@@ -36,6 +36,20 @@ pub struct Binding {
     pub desc: &'static str,
     pub cmd: Cmd,
     pub footer: bool,
+    /// What a narrow footer says instead of `desc`.
+    pub short: Option<&'static str>,
+}
+
+impl Binding {
+    const fn short(mut self, short: &'static str) -> Binding {
+        self.short = Some(short);
+        self
+    }
+
+    /// Help and the way out (back, close, quit): a footer always shows them.
+    pub fn essential(&self) -> bool {
+        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::Back)
+    }
 }
 
 const fn b(
@@ -51,6 +65,7 @@ const fn b(
         desc,
         cmd,
         footer,
+        short: None,
     }
 }
 
@@ -59,7 +74,8 @@ const QUIT_CTRL_C: Binding = b(&[ctrl('c')], "Ctrl-C", "quit sfconn", Cmd::Quit,
 const TEST: Binding = b(&[ch('t')], "t", "test", Cmd::Test, true);
 const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
 const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
-const SET_DEFAULT: Binding = b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true);
+const SET_DEFAULT: Binding =
+    b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true).short("default");
 const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, true);
 // In help only: the footer at 80 columns has no room, and revoking is rare.
 const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
@@ -125,7 +141,7 @@ const LIST: &[Binding] = &[
         true,
     ),
     TEST,
-    b(&[ch('T')], "T", "test all shown", Cmd::TestAll, true),
+    b(&[ch('T')], "T", "test all shown", Cmd::TestAll, true).short("test all"),
     LOGIN,
     b(&[ch('n')], "n", "new", Cmd::New, true),
     EDIT,
@@ -192,14 +208,23 @@ const DETAIL: &[Binding] = &[
         "back to the list",
         Cmd::Back,
         true,
-    ),
+    )
+    .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
     QUIT_CTRL_C,
 ];
 
+// In an overlay `q` and Esc close it; only Ctrl-C quits from there (a `q` meant for the help
+// must not end the session, with a half-filled wizard under it).
 const HELP: &[Binding] = &[
-    b(&[key(KeyCode::Esc)], "Esc", "close help", Cmd::Back, true),
+    b(
+        &[key(KeyCode::Esc), ch('q')],
+        "Esc/q",
+        "close help",
+        Cmd::Back,
+        true,
+    ),
     b(
         &[ch('?'), key(KeyCode::F(1))],
         "?",
@@ -207,7 +232,6 @@ const HELP: &[Binding] = &[
         Cmd::Help,
         false,
     ),
-    QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -265,22 +289,32 @@ const WIZARD_FORM: &[Binding] = &[
         "next step",
         Cmd::Next,
         true,
-    ),
+    )
+    .short("next"),
     b(
         &[key(KeyCode::Tab), key(KeyCode::Down)],
         "Tab/↓",
         "next field",
         Cmd::NextField,
         true,
-    ),
+    )
+    .short("field"),
     b(
         &[key(KeyCode::BackTab), key(KeyCode::Up)],
         "Shift-Tab/↑",
         "previous field",
         Cmd::PrevField,
         true,
-    ),
+    )
+    .short("back a field"),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
+    b(
+        &[ctrl('u')],
+        "Ctrl-U",
+        "clear the field",
+        Cmd::ClearField,
+        false,
+    ),
     b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
     QUIT_CTRL_C_SHOWN,
 ];
@@ -310,15 +344,17 @@ const WIZARD_CHECKLIST: &[Binding] = &[
         "mark done",
         Cmd::ToggleDone,
         true,
-    ),
-    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true),
+    )
+    .short("done"),
+    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true).short("Setup page"),
     b(
         &[key(KeyCode::Enter)],
         "Enter",
         "next step",
         Cmd::Next,
         true,
-    ),
+    )
+    .short("next"),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
@@ -339,20 +375,42 @@ const WIZARD_REVIEW: &[Binding] = &[
     QUIT_CTRL_C,
 ];
 
+const SCROLL: [Binding; 2] = [
+    b(
+        &[key(KeyCode::Up), ch('k')],
+        "↑/k",
+        "scroll up",
+        Cmd::Up,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Down), ch('j')],
+        "↓/j",
+        "scroll down",
+        Cmd::Down,
+        false,
+    ),
+];
+
 const WIZARD_CONNECT_RUNNING: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(
         &[key(KeyCode::Esc)],
         "Esc",
         "back to the list (the run goes on)",
         Cmd::Back,
         true,
-    ),
+    )
+    .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
     QUIT_CTRL_C,
 ];
 
 const WIZARD_CONNECT_DONE: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(&[key(KeyCode::Enter)], "Enter", "done", Cmd::Next, true),
     b(
         &[key(KeyCode::Esc)],
@@ -367,6 +425,8 @@ const WIZARD_CONNECT_DONE: &[Binding] = &[
 ];
 
 const WIZARD_CONNECT_FAILED: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(&[ch('f')], "f", "fix the field", Cmd::Fix, true),
     b(&[ch('r')], "r", "retry", Cmd::Retry, true),
     b(
@@ -375,7 +435,8 @@ const WIZARD_CONNECT_FAILED: &[Binding] = &[
         "back to the list",
         Cmd::Back,
         true,
-    ),
+    )
+    .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
     QUIT_CTRL_C,
@@ -456,11 +517,15 @@ pub fn action_for_key(app: &App, key: KeyEvent) -> Option<Action> {
     None
 }
 
-/// `(key label, description)` pairs for the footer.
+/// The footer's bindings, in order.
+pub fn footer_bindings(app: &App) -> Vec<Binding> {
+    bindings(app).into_iter().filter(|b| b.footer).collect()
+}
+
+/// `(key label, description)` pairs for the footer (when it has room for them all).
 pub fn footer(app: &App) -> Vec<(&'static str, &'static str)> {
-    bindings(app)
+    footer_bindings(app)
         .into_iter()
-        .filter(|b| b.footer)
         .map(|b| (b.label, b.desc))
         .collect()
 }

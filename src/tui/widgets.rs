@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph};
 use time::OffsetDateTime;
 
 use super::action::RunKind;
@@ -77,25 +77,11 @@ pub fn relative(now: OffsetDateTime, at: &str) -> String {
     }
 }
 
-/// The key hints of the current screen, from the binding table.
-/// Items that do not fit are left out, except help (listed last), which lists them all.
+/// The key hints of the current screen, from the binding table. When they do not fit, the
+/// entries are shortened first, then the last ones left out; help and the way out (back, quit)
+/// always stay: whatever else is cut, a way to learn the keys and a way out are on screen.
 pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
-    let items = keymap::footer(app);
-    let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
-    // Help and quit are always shown (at the end): whatever else is cut, a way to learn the
-    // keys and a way out stay on screen.
-    let is_help = |(_, d): &(&str, &str)| *d == "help" || *d == "quit";
-    let mut budget =
-        usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
-    let mut shown: Vec<(&str, &str)> = Vec::new();
-    for item in items.iter().filter(|i| !is_help(i)) {
-        if size(item) > budget {
-            break;
-        }
-        budget -= size(item);
-        shown.push(*item);
-    }
-    shown.extend(items.iter().filter(|i| is_help(i)).copied());
+    let shown = footer_items(&keymap::footer_bindings(app), usize::from(area.width));
     let mut spans = Vec::new();
     for (key, desc) in shown {
         spans.push(Span::styled(
@@ -107,19 +93,87 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
-    if let Some(n) = &app.notice {
-        let style = match n.kind {
-            NoticeKind::Info => Style::new().fg(Color::Green),
-            NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        };
-        let room = usize::from(area.width) * usize::from(area.height);
-        let text = super::fit::truncate(&format!(" {}", n.text), room);
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false }),
-            area,
-        );
+/// The status line wrapped to `width`, its second row indented like its first.
+/// Which footer entries fit `width` columns, and in which words.
+pub fn footer_items(items: &[keymap::Binding], width: usize) -> Vec<(&'static str, &'static str)> {
+    let size = |k: &str, d: &str| k.chars().count() + d.chars().count() + 5;
+    let full = |b: &keymap::Binding| (b.label, b.desc);
+    let short = |b: &keymap::Binding| (b.label, b.short.unwrap_or(b.desc));
+    let total = |f: &dyn Fn(&keymap::Binding) -> (&'static str, &'static str)| -> usize {
+        items
+            .iter()
+            .map(|b| {
+                let (k, d) = f(b);
+                size(k, d)
+            })
+            .sum()
+    };
+    if total(&full) <= width {
+        return items.iter().map(full).collect();
     }
+    if total(&short) <= width {
+        return items.iter().map(short).collect();
+    }
+    let mut budget = width.saturating_sub(
+        items
+            .iter()
+            .filter(|b| b.essential())
+            .map(|b| {
+                let (k, d) = short(b);
+                size(k, d)
+            })
+            .sum(),
+    );
+    let mut keep = Vec::new();
+    for (i, b) in items.iter().enumerate().filter(|(_, b)| !b.essential()) {
+        let (k, d) = short(b);
+        if size(k, d) > budget {
+            break;
+        }
+        budget -= size(k, d);
+        keep.push(i);
+    }
+    let kept: Vec<&keymap::Binding> = items
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| b.essential() || keep.contains(i))
+        .map(|(_, b)| b)
+        .collect();
+    // What stays may still have room for its full words.
+    let room_for_full = kept
+        .iter()
+        .map(|b| {
+            let (k, d) = full(b);
+            size(k, d)
+        })
+        .sum::<usize>()
+        <= width;
+    kept.into_iter()
+        .map(|b| if room_for_full { full(b) } else { short(b) })
+        .collect()
+}
+
+pub fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let Some(n) = &app.notice else {
+        return Vec::new();
+    };
+    let style = match n.kind {
+        NoticeKind::Info => Style::new().fg(Color::Green),
+        NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    };
+    super::fit::hang(
+        vec![Line::from(Span::styled(format!(" {}", n.text), style))],
+        width,
+    )
+}
+
+pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
+    let lines = super::fit::cut_rows(
+        notice_lines(app, area.width),
+        usize::from(area.height),
+        usize::from(area.width),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 pub fn block(title: &str) -> Block<'_> {
@@ -130,6 +184,11 @@ pub fn block(title: &str) -> Block<'_> {
             format!(" {title} "),
             Style::new().add_modifier(Modifier::BOLD),
         ))
+}
+
+/// A popup's frame: a block whose text keeps one column off each border.
+pub fn dialog(title: &str) -> Block<'_> {
+    block(title).padding(Padding::horizontal(1))
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.
@@ -155,7 +214,7 @@ pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
         .map(|b| {
             Line::from(vec![
                 Span::styled(
-                    format!(" {:<12}", b.label),
+                    format!("{:<12}", b.label),
                     Style::new().fg(Color::Cyan).bold(),
                 ),
                 Span::raw(b.desc),
@@ -164,7 +223,7 @@ pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     let title = format!("Keys: {}", screen_name(app));
     frame.render_widget(
-        Paragraph::new(lines).block(block(&title).title_bottom(" Esc closes ")),
+        Paragraph::new(lines).block(dialog(&title).title_bottom(" Esc closes ")),
         rect,
     );
 }
@@ -216,6 +275,7 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
         production,
         revoke,
         typed,
+        refused,
     }) = &app.overlay
     else {
         return;
@@ -235,10 +295,7 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
             "It leaves profiles.toml and its secrets leave the secret store.",
         )
     };
-    let rect = centered(area, 64, if *production { 9 } else { 7 });
-    frame.render_widget(Clear, rect);
-    let inner = block(title).inner(rect);
-    frame.render_widget(block(title).border_style(Style::new().fg(Color::Red)), rect);
+    let width = 64.min(area.width);
     let mut lines = vec![
         Line::from(vec![
             Span::raw(verb),
@@ -257,14 +314,39 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         lines.push(Line::from("y deletes, n or Esc keeps it."));
     }
-    let [text, input] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 1),
+    let lines = super::fit::hang(lines, width.saturating_sub(4));
+    let text_rows = lines.len() as u16;
+    // A production name: a blank row, the input, and why Enter did nothing.
+    let extra = if *production { 3 } else { 0 };
+    let rect = centered(area, width, text_rows + extra + 2);
+    frame.render_widget(Clear, rect);
+    let dialog = dialog(title).border_style(Style::new().fg(Color::Red));
+    let inner = dialog.inner(rect);
+    frame.render_widget(dialog, rect);
+    let [text, _, input, why] = Layout::vertical([
+        Constraint::Length(text_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
-    if *production {
+    if !*production {
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
+    frame.render_widget(Paragraph::new(lines), text);
+    {
         frame.render_widget(&**typed, input);
+        if *refused {
+            let says = format!("that is not {name}; type {name} to confirm");
+            frame.render_widget(
+                Paragraph::new(super::fit::truncate_line(
+                    Line::from(Span::styled(says, Style::new().fg(Color::Red).bold())),
+                    usize::from(why.width),
+                )),
+                why,
+            );
+        }
     }
 }
 

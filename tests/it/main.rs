@@ -21,6 +21,7 @@ mod pty_fixes;
 mod support;
 mod toolchain;
 mod tui_harden;
+mod tui_polish;
 mod tui_retirement;
 mod tui_screens;
 mod tui_snapshots;

@@ -30,7 +30,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
-    let what = match w.editing.as_ref().filter(|_| !w.new_connection) {
+    let what = match w
+        .editing
+        .as_ref()
+        .filter(|_| !w.new_connection || w.step != Step::Connect)
+    {
         Some(name) => format!(" Edit {name} "),
         None => " New connection ".to_string(),
     };
@@ -57,7 +61,8 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(text, style));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let line = crate::tui::fit::truncate_line(Line::from(spans), usize::from(area.width));
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
@@ -107,6 +112,15 @@ fn hint_line(app: &App, id: &str) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A field's error under its value, wrapped with a hanging indent (a word longer than the room,
+/// an address, is broken rather than cut).
+fn error_lines(err: &str, width: u16) -> Vec<Line<'static>> {
+    crate::tui::fit::hang(
+        wrapped(err, width, "✗ ", "  ", Style::new().fg(Color::Red)),
+        width,
+    )
+}
+
 fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let title = match w.step {
         Step::Basics => "2 · Connection".to_string(),
@@ -120,11 +134,10 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let rows: u16 = range
         .clone()
         .map(|i| {
-            let error_lines = w.fields[i].error.as_ref().map_or(0, |e| {
-                wrapped(e, error_width, "✗ ", "  ", Style::new())
-                    .len()
-                    .min(3)
-            });
+            let error_lines = w.fields[i]
+                .error
+                .as_ref()
+                .map_or(0, |e| error_lines(e, error_width).len());
             1 + error_lines as u16
         })
         .sum();
@@ -192,8 +205,9 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             // Wrapped under the value with a hanging indent, so the fix at the end of a long
             // message (the host to use instead) is on screen at 80 columns too.
             let width = form.width.saturating_sub(label_width);
-            let room = form.bottom().saturating_sub(y).min(3);
-            let lines = wrapped(err, width, "✗ ", "  ", Style::new().fg(Color::Red));
+            // The form grew to hold every row of it: a message is shown whole.
+            let room = form.bottom().saturating_sub(y);
+            let lines = error_lines(err, width);
             let height = (lines.len() as u16).min(room);
             let area = Rect {
                 x: form.x + label_width,
@@ -256,24 +270,37 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{}. {}", i + 1, s.title), style),
             ])
         })
+        .map(|l| crate::tui::fit::truncate_line(l, usize::from(list.width)))
         .collect();
     frame.render_widget(Paragraph::new(items), list);
     if let Some(step) = guide.setup.get(w.checklist_cursor) {
+        // Once the connection has a name, the commands say it (`sfconn keygen prod`).
+        let name = w.known_name();
         let mut lines: Vec<Line> = step
             .detail
             .iter()
-            .flat_map(|d| wrapped(d, detail.width, " • ", "   ", Style::new()))
+            .map(|d| match &name {
+                Some(n) => crate::diagnose::catalog::personalize(d, n),
+                None => d.clone(),
+            })
+            .flat_map(|d| wrapped(&d, detail.width, " • ", "   ", Style::new()))
             .collect();
         if let Some(page) = &step.page {
+            let url = setup_url(w.domain().as_deref(), w.environment, page);
+            // The demo's practice org has no Setup: say that `o` opens the local page standing
+            // in for it, and where the real page is.
+            let says = if app.setup_stand_in {
+                " o opens a local page standing in for this Setup page (the practice org has \
+                 none); on a real org it is:"
+            } else {
+                " o opens this Setup page:"
+            };
             lines.push(Line::from(Span::styled(
-                " o opens this Setup page:",
+                says,
                 Style::new().fg(Color::DarkGray),
             )));
             lines.push(Line::from(Span::styled(
-                format!(
-                    "   {}",
-                    setup_url(w.domain().as_deref(), w.environment, page)
-                ),
+                format!("   {url}"),
                 Style::new().fg(Color::Cyan),
             )));
         }
@@ -284,7 +311,8 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(step.hints.iter().map(|id| hint_line(app, id)));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail);
+        let lines = crate::tui::fit::hang(lines, detail.width);
+        frame.render_widget(Paragraph::new(lines), detail);
     }
 }
 
@@ -335,7 +363,35 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block("5 · Review")), area);
 }
 
+/// How far the Connect step's text scrolls when the wizard's area is `area`.
+pub fn connect_max_scroll(app: &App, area: Rect) -> u16 {
+    let Some(w) = app.wizard.as_deref().filter(|w| w.step == Step::Connect) else {
+        return 0;
+    };
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let lines = connect_lines(app, w, body.width.saturating_sub(2));
+    crate::tui::fit::max_scroll(lines.len(), body.height.saturating_sub(2))
+}
+
 fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
+    let lines = connect_lines(app, w, area.width.saturating_sub(2));
+    let height = area.height.saturating_sub(2);
+    let scroll = w
+        .connect_scroll
+        .min(crate::tui::fit::max_scroll(lines.len(), height));
+    let frame_block = crate::tui::fit::more_below(
+        block("6 · Connect"),
+        lines.len() > usize::from(height) + usize::from(scroll),
+        "(j) ",
+    );
+    frame.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(frame_block),
+        area,
+    );
+}
+
+/// The Connect step's text, wrapped to `width`.
+fn connect_lines(app: &App, w: &Wizard, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     match &w.connect {
         None | Some(ConnectState::Saving) => lines.push(Line::from(format!(
@@ -381,7 +437,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
             )));
             lines.push(Line::from(""));
-            lines.extend(report_lines(report, area.width.saturating_sub(2)));
+            lines.extend(report_lines(report, width));
         }
         Some(ConnectState::Failed {
             report, message, ..
@@ -392,7 +448,7 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.push(Line::from(""));
             if let Some(r) = report {
-                lines.extend(report_lines(r, area.width.saturating_sub(2)));
+                lines.extend(report_lines(r, width));
             }
             lines.push(Line::from(""));
             lines.push(Line::from(
@@ -400,18 +456,5 @@ fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             ));
         }
     }
-    let frame_block = crate::tui::fit::with_more_marker(
-        block("6 · Connect"),
-        &lines,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-        0,
-        "(Esc, then Enter on the connection shows all) ",
-    );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame_block),
-        area,
-    );
+    crate::tui::fit::hang(lines, width)
 }
