@@ -45,7 +45,7 @@ pub struct ConnRow {
     pub report: Option<TestReport>,
     /// Steps finished so far in the running test.
     pub live_steps: Vec<StepReport>,
-    pub login: crate::tui::detail::LoginProgress,
+    pub login: crate::tui::login::LoginProgress,
     /// Bumped by every run: a result carrying an older generation lost to a newer run.
     pub generation: u64,
     pub secrets: Option<Result<Vec<SecretKind>, String>>,

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::app::{App, Overlay, Screen};
-use super::{detail, list, widgets, wizard};
+use super::{detail, dialogs, list, widgets, wizard};
 
 /// The screen's rows: the file banner, the body, the status line, the footer.
 fn areas(app: &App, area: Rect) -> [Rect; 4] {
@@ -37,8 +37,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     widgets::notice(app, frame, notice);
     widgets::footer(app, frame, footer);
     match app.overlay {
-        Some(Overlay::Help) => widgets::help_overlay(app, frame, body),
-        Some(Overlay::ConfirmDelete { .. }) => widgets::confirm_overlay(app, frame, body),
+        Some(Overlay::Help) => dialogs::help_overlay(app, frame, body),
+        Some(Overlay::ConfirmDelete { .. }) => dialogs::confirm_overlay(app, frame, body),
         None => {}
     }
 }

@@ -385,7 +385,7 @@ fn detail_max_scroll(app: &App) -> u16 {
 
 /// How far the wizard's Connect step scrolls on this terminal.
 pub(super) fn connect_max_scroll(app: &App) -> u16 {
-    super::wizard::view::connect_max_scroll(app, super::render::body_area(app, app.size))
+    super::wizard::connect_view::max_scroll(app, super::render::body_area(app, app.size))
 }
 
 /// Mark the connection running under a new generation and ask for the run.

@@ -2,6 +2,7 @@
 //! Salesforce Setup checklist, the fields, review, connect. Editing a connection reuses it.
 
 mod checks;
+pub mod connect_view;
 pub mod content;
 pub mod fields;
 mod input;
@@ -56,7 +57,7 @@ pub enum ConnectState {
     Running {
         kind: RunKind,
         steps: Vec<StepReport>,
-        login: crate::tui::detail::LoginProgress,
+        login: crate::tui::login::LoginProgress,
     },
     Connected {
         report: Box<TestReport>,
