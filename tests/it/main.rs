@@ -18,6 +18,7 @@ mod hostile;
 mod keychain;
 mod pty;
 mod pty_fixes;
+mod pty_polish;
 mod support;
 mod toolchain;
 mod tui_harden;
