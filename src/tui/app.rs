@@ -191,8 +191,8 @@ pub struct App {
     pub detail_scroll: u16,
     /// The terminal's size (from `Action::Resize`): how far panes scroll.
     pub size: ratatui::layout::Rect,
-    /// The demo: `o` opens a local page standing in for the Setup page.
-    pub setup_stand_in: bool,
+    /// The demo: `o` opens a local page standing in for the Setup page, written in this folder.
+    pub setup_stand_in: Option<std::path::PathBuf>,
     pub wizard: Option<Box<Wizard>>,
     pub notice: Option<Notice>,
     /// Where the profile file is, shown in the header.
@@ -242,7 +242,7 @@ impl App {
             overlay: None,
             detail_scroll: 0,
             size: ratatui::layout::Rect::new(0, 0, 80, 24),
-            setup_stand_in: false,
+            setup_stand_in: None,
             wizard: None,
             notice: None,
             profile_path: paths.profile_file.display().to_string(),

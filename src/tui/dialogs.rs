@@ -118,36 +118,39 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     }
     let lines = super::fit::hang(lines, width.saturating_sub(4));
     let text_rows = lines.len() as u16;
+    // Why Enter did nothing, wrapped: a long name must not cut off its own instruction.
+    let why_lines = if *production && *refused {
+        let says = format!("that is not {name}; type {name} to confirm");
+        super::fit::hang(
+            vec![Line::from(Span::styled(
+                says,
+                Style::new().fg(Color::Red).bold(),
+            ))],
+            width.saturating_sub(4),
+        )
+    } else {
+        Vec::new()
+    };
+    let why_rows = why_lines.len().max(1) as u16;
     // A production name: a blank row, the input, and why Enter did nothing.
-    let extra = if *production { 3 } else { 0 };
+    let extra = if *production { 2 + why_rows } else { 0 };
     let rect = centered(area, width, text_rows + extra + 2);
     frame.render_widget(Clear, rect);
     let dialog = dialog(title).border_style(Style::new().fg(Color::Red));
     let inner = dialog.inner(rect);
     frame.render_widget(dialog, rect);
-    let [text, _, input, why] = Layout::vertical([
-        Constraint::Length(text_rows),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
     if !*production {
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
+    let [text, _, input, why] = Layout::vertical([
+        Constraint::Length(text_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(why_rows),
+    ])
+    .areas(inner);
     frame.render_widget(Paragraph::new(lines), text);
-    {
-        frame.render_widget(&**typed, input);
-        if *refused {
-            let says = format!("that is not {name}; type {name} to confirm");
-            frame.render_widget(
-                Paragraph::new(super::fit::truncate_line(
-                    Line::from(Span::styled(says, Style::new().fg(Color::Red).bold())),
-                    usize::from(why.width),
-                )),
-                why,
-            );
-        }
-    }
+    frame.render_widget(&**typed, input);
+    frame.render_widget(Paragraph::new(why_lines), why);
 }

@@ -299,12 +299,17 @@ fn a_local_failure_is_not_what_salesforce_answered() {
 #[test]
 fn the_demo_checklist_says_what_o_opens_and_its_line_leaves_with_its_step() {
     let mut a = wizard_at_fields(1, "uat-jwt");
-    a.setup_stand_in = true;
+    a.setup_stand_in = Some("/tmp/sfconn-demo-x/setup-pages".into());
     let screen = draw(&a, 120, 36);
     assert!(
         screen.contains("o opens a local page standing in for this Setup page"),
         "{screen}"
     );
+    assert!(
+        screen.contains("file:///tmp/sfconn-demo-x/setup-pages/CertificatesAndKeysManagement.html"),
+        "{screen}"
+    );
+    assert!(!screen.contains("http://"), "{screen}");
     update(
         &mut a,
         Action::Task(TaskMsg::Opened {
@@ -320,7 +325,7 @@ fn the_demo_checklist_says_what_o_opens_and_its_line_leaves_with_its_step() {
         "the page of step 1 still shows on step 2:\n{screen}"
     );
     // Outside the demo, the real Setup page.
-    a.setup_stand_in = false;
+    a.setup_stand_in = None;
     assert!(draw(&a, 120, 36).contains("o opens this Setup page:"));
 }
 
@@ -378,6 +383,23 @@ fn a_wrong_production_name_is_answered_in_the_dialog() {
     // Typing again takes the complaint away.
     typed(&mut a, "-prod");
     assert!(!draw(&a, 80, 24).contains("that is not"));
+    // A long name wraps: the instruction is whole.
+    let mut a = app();
+    let name = "salesforce-production-order-sync-eu-west-integration";
+    a.upsert_row(ConnRow::new(
+        conn(name, Flow::Jwt, Environment::Production, None),
+        None,
+    ));
+    while a.selected_row().map(|r| r.name().to_string()).as_deref() != Some(name) {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Char('R'));
+    typed(&mut a, "salesforce");
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("that is not"), "{screen}");
+    assert!(screen.contains("│ confirm "), "{screen}");
+    assert!(!screen.contains("t…"), "{screen}");
 }
 
 #[test]

@@ -287,11 +287,16 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             let url = setup_url(w.domain().as_deref(), w.environment, page);
             // The demo's practice org has no Setup: say that `o` opens the local page standing
             // in for it, and where the real page is.
-            let says = if app.setup_stand_in {
-                " o opens a local page standing in for this Setup page (the practice org has \
-                 none); on a real org it is:"
-            } else {
-                " o opens this Setup page:"
+            let (says, url) = match &app.setup_stand_in {
+                Some(dir) => (
+                    " o opens a local page standing in for this Setup page (the practice org \
+                     has none):",
+                    format!(
+                        "file://{}",
+                        crate::tui::demo::setup_stand_in_file(dir, &url).display()
+                    ),
+                ),
+                None => (" o opens this Setup page:", url),
             };
             lines.push(Line::from(Span::styled(
                 says,
