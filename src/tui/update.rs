@@ -145,7 +145,13 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     };
     let in_detail = matches!(app.screen, Screen::Detail { .. });
     match cmd {
-        Cmd::Up if in_detail => app.detail_scroll = app.detail_scroll.saturating_sub(1),
+        // From where the view really is: a shorter result may have come in since.
+        Cmd::Up if in_detail => {
+            app.detail_scroll = app
+                .detail_scroll
+                .min(detail_max_scroll(app))
+                .saturating_sub(1);
+        }
         Cmd::Down if in_detail => {
             app.detail_scroll = app
                 .detail_scroll
@@ -330,7 +336,7 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         let most = connect_max_scroll(app);
         if let Some(w) = app.wizard.as_deref_mut() {
             w.connect_scroll = if cmd == Cmd::Up {
-                w.connect_scroll.saturating_sub(1)
+                w.connect_scroll.min(most).saturating_sub(1)
             } else {
                 w.connect_scroll.saturating_add(1).min(most)
             };

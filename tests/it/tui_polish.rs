@@ -447,6 +447,10 @@ fn j_in_the_detail_view_stops_at_the_end() {
     assert!(!screen.contains("↓ more"), "{screen}");
     key(&mut a, KeyCode::Char('k'));
     assert_eq!(a.detail_scroll, at_end - 1);
+    // Left past the end (a shorter result came in): k moves from where the view really is.
+    a.detail_scroll = 400;
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.detail_scroll, at_end - 1);
     // A larger terminal holds more: the scroll shrinks with it.
     resize(&mut a, 120, 60);
     assert!(a.detail_scroll < at_end - 1, "{}", a.detail_scroll);
