@@ -48,7 +48,7 @@ pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     let title = format!("Keys: {}", screen_name(app));
     frame.render_widget(
-        Paragraph::new(lines).block(dialog(&title).title_bottom(" Esc closes ")),
+        Paragraph::new(lines).block(dialog(&title).title_bottom(" Esc or q closes ")),
         rect,
     );
 }
