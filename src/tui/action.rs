@@ -53,6 +53,8 @@ pub enum Cmd {
     Retry,
     /// Revoke the selected connection's tokens at Salesforce (confirmed first).
     Revoke,
+    /// Wizard: empty the focused field (a prefilled value to retype).
+    ClearField,
     /// Wizard (edit): remove the focused optional secret from the store on save, or keep it.
     ForgetSecret,
 }
@@ -69,8 +71,12 @@ pub enum Action {
     Tick {
         now: time::OffsetDateTime,
     },
-    /// The terminal changed size.
-    Resize,
+    /// The terminal's size, at start and whenever it changes (scrolling stops at the end of
+    /// what fits).
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// A background task reported.
     Task(TaskMsg),
 }

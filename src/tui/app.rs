@@ -45,7 +45,7 @@ pub struct ConnRow {
     pub report: Option<TestReport>,
     /// Steps finished so far in the running test.
     pub live_steps: Vec<StepReport>,
-    pub login: crate::tui::detail::LoginProgress,
+    pub login: crate::tui::login::LoginProgress,
     /// Bumped by every run: a result carrying an older generation lost to a newer run.
     pub generation: u64,
     pub secrets: Option<Result<Vec<SecretKind>, String>>,
@@ -125,6 +125,8 @@ pub enum Overlay {
         /// for the name).
         revoke: bool,
         typed: Box<TextArea<'static>>,
+        /// Enter was pressed on a name that is not this one: the dialog says so.
+        refused: bool,
     },
 }
 
@@ -187,6 +189,10 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Lines the detail view's test result is scrolled by.
     pub detail_scroll: u16,
+    /// The terminal's size (from `Action::Resize`): how far panes scroll.
+    pub size: ratatui::layout::Rect,
+    /// The demo: `o` opens a local page standing in for the Setup page, written in this folder.
+    pub setup_stand_in: Option<std::path::PathBuf>,
     pub wizard: Option<Box<Wizard>>,
     pub notice: Option<Notice>,
     /// Where the profile file is, shown in the header.
@@ -235,6 +241,8 @@ impl App {
             screen: Screen::List,
             overlay: None,
             detail_scroll: 0,
+            size: ratatui::layout::Rect::new(0, 0, 80, 24),
+            setup_stand_in: None,
             wizard: None,
             notice: None,
             profile_path: paths.profile_file.display().to_string(),

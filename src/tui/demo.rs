@@ -120,6 +120,22 @@ async fn login_first(services: &Services, conn: &Connection, timeout: Duration) 
     report.ok
 }
 
+/// The Setup page's name in its address (`CertificatesAndKeysManagement`), safe as a file name.
+fn setup_page_name(setup_url: &str) -> String {
+    let page = setup_url
+        .split("/lightning/setup/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("Setup");
+    page.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// Where the demo's stand-in for the Setup page at `setup_url` is written (in `dir`): what `o`
+/// opens, which the checklist names.
+pub fn setup_stand_in_file(dir: &Path, setup_url: &str) -> std::path::PathBuf {
+    dir.join(format!("{}.html", setup_page_name(setup_url)))
+}
+
 /// The page `o` opens in the demo: the practice org has no Salesforce Setup, so a local page
 /// stands in for the one named, with the steps the wizard lists. Returns its `file://` URL.
 pub fn write_setup_stand_in(
@@ -134,12 +150,7 @@ pub fn write_setup_stand_in(
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
-    let page = setup_url
-        .split("/lightning/setup/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or("Setup");
-    let page: String = page.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let page = setup_page_name(setup_url);
     let steps: String = detail
         .iter()
         .map(|d| format!("<li>{}</li>", escape(d)))
@@ -155,7 +166,7 @@ pub fn write_setup_stand_in(
     );
     crate::profile::atomic::create_private_dir_all(dir)
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let file = dir.join(format!("{page}.html"));
+    let file = setup_stand_in_file(dir, setup_url);
     crate::profile::atomic::write_atomic(&file, html.as_bytes(), Some(0o644))
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     Ok(format!("file://{}", file.display()))
@@ -197,7 +208,8 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
         Duration::from_secs(timeout.unwrap_or(crate::profile::model::DEFAULT_TIMEOUT_SECS));
     let mut services = Services::new(paths.clone(), store);
     services.play_browser = true;
-    services.setup_stand_in = Some(paths.home.join("setup-pages"));
+    let stand_in = paths.home.join("setup-pages");
+    services.setup_stand_in = Some(stand_in.clone());
     // Web and device connections get their refresh tokens now, as a person would with `l`.
     eprintln!(
         "sfconn demo: practice org at {}; signing in the web and device connections…",
@@ -211,6 +223,7 @@ pub async fn run(args: DemoArgs, timeout: Option<u64>) -> CliResult {
     let (profiles, state) = term::load(&paths)?;
     let mut app = App::new(profiles, state, timeout.as_secs(), &paths);
     // A new connection in the demo starts on the practice org, with its JWT key pair.
+    app.setup_stand_in = Some(stand_in);
     app.wizard_prefill = Some(super::wizard::Prefill {
         domain: org.url(),
         key_file: key_file.clone(),

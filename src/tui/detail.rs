@@ -5,12 +5,56 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::app::{App, ConnRow, RunStatus};
+use super::fit;
 use super::widgets::{block, env_badge, relative, spinner, status_span, wrapped};
-use crate::salesforce::LoginEvent;
 use crate::salesforce::{StepName, StepReport, TestReport, TokenSource};
+
+/// Where the detail view's parts go in `area` (the body between header and status line).
+struct Areas {
+    header: Rect,
+    settings: Rect,
+    result: Rect,
+}
+
+fn areas(settings_rows: usize, area: Rect) -> Areas {
+    let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let (settings, result) = if body.width >= 110 {
+        let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
+        (l, r)
+    } else {
+        let rows = u16::try_from(settings_rows).unwrap_or(u16::MAX);
+        let [l, r] = Layout::vertical([
+            Constraint::Length(rows.saturating_add(2)),
+            Constraint::Fill(1),
+        ])
+        .areas(body);
+        (l, r)
+    };
+    Areas {
+        header,
+        settings,
+        result,
+    }
+}
+
+/// The test result as drawn in `area`: its lines (wrapped to fit) and its inner height.
+fn result_pane(app: &App, row: &ConnRow, area: Rect) -> (Vec<Line<'static>>, Rect) {
+    let a = areas(settings_lines(app, row).len(), area);
+    let width = a.result.width.saturating_sub(2);
+    (fit::hang(test_lines(app, row, width), width), a.result)
+}
+
+/// How far the test result scrolls when the body is `area`: to its last line, no further.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let Some(row) = app.detail_row() else {
+        return 0;
+    };
+    let (lines, pane) = result_pane(app, row, area);
+    fit::max_scroll(lines.len(), pane.height.saturating_sub(2))
+}
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(row) = app.detail_row() else {
@@ -20,7 +64,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let settings = settings_lines(app, row);
+    let a = areas(settings.len(), area);
     let mut title = vec![
         Span::styled(format!(" {} ", row.name()), Style::new().bold()),
         env_badge(row.conn.environment),
@@ -31,35 +76,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     title.push(Span::raw("  "));
     title.push(status_span(app, &row.status));
-    frame.render_widget(Paragraph::new(Line::from(title)), header);
+    let title = fit::truncate_line(Line::from(title), usize::from(a.header.width));
+    frame.render_widget(Paragraph::new(title), a.header);
 
-    let settings = settings_lines(app, row);
-    let (left, right) = if body.width >= 110 {
-        let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
-        (l, r)
-    } else {
-        let [l, r] = Layout::vertical([
-            Constraint::Length(settings.len() as u16 + 2),
-            Constraint::Fill(1),
-        ])
-        .areas(body);
-        (l, r)
-    };
-    frame.render_widget(Paragraph::new(settings).block(block("Settings")), left);
-    let lines = test_lines(app, row, right.width.saturating_sub(2));
-    let frame_block = super::fit::with_more_marker(
+    let width = usize::from(a.settings.width.saturating_sub(2));
+    let settings: Vec<Line> = settings
+        .into_iter()
+        .map(|l| fit::truncate_line(l, width))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(settings).block(block("Settings")),
+        a.settings,
+    );
+    let (lines, right) = result_pane(app, row, area);
+    let scroll = app
+        .detail_scroll
+        .min(fit::max_scroll(lines.len(), right.height.saturating_sub(2)));
+    let frame_block = fit::more_below(
         block("Last test"),
-        &lines,
-        right.width.saturating_sub(2),
-        right.height.saturating_sub(2),
-        app.detail_scroll,
+        lines.len() > usize::from(right.height.saturating_sub(2)) + usize::from(scroll),
         "(j) ",
     );
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.detail_scroll, 0))
-            .block(frame_block),
+        Paragraph::new(lines).scroll((scroll, 0)).block(frame_block),
         right,
     );
 }
@@ -153,83 +192,6 @@ fn step_line(step: &StepReport) -> Line<'static> {
     ])
 }
 
-/// A login in progress as the person needs it: what to act on (the URL to open, the device
-/// code and where to enter it) stays on screen for the whole wait, with the seconds left.
-#[derive(Debug, Clone, Default)]
-pub struct LoginProgress {
-    prompt: Option<LoginEvent>,
-    waiting: Option<(String, time::OffsetDateTime)>,
-}
-
-impl LoginProgress {
-    /// Take in what the engine reported at `now`: a wait never replaces the prompt.
-    pub fn apply(&mut self, note: LoginEvent, now: time::OffsetDateTime) {
-        match note {
-            LoginEvent::Waiting { detail, wait_secs } => {
-                let until = now + time::Duration::seconds(i64::try_from(wait_secs).unwrap_or(0));
-                self.waiting = Some((detail, until));
-            }
-            other => self.prompt = Some(other),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.prompt.is_none() && self.waiting.is_none()
-    }
-
-    pub fn lines(&self, now: time::OffsetDateTime) -> Vec<Line<'static>> {
-        let mut lines = self
-            .prompt
-            .as_ref()
-            .map(login_note_lines)
-            .unwrap_or_default();
-        if let Some((detail, until)) = &self.waiting {
-            let left = (*until - now).whole_seconds().max(0);
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!(" {left} s left"),
-                    Style::new().fg(Color::Yellow).bold(),
-                ),
-                Span::styled(format!(" · {detail}"), Style::new().fg(Color::DarkGray)),
-            ]));
-        }
-        lines
-    }
-}
-
-pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
-    match note {
-        LoginEvent::BrowserOpened { url } => vec![Line::from(format!(
-            " Sign in in the browser window that opened ({url})."
-        ))],
-        LoginEvent::OpenThisUrl { url } => {
-            vec![Line::from(format!(" Open this address to sign in: {url}"))]
-        }
-        LoginEvent::BrowserUnavailable { url, reason } => vec![
-            Line::from(format!(" No browser could be opened ({reason}).")),
-            Line::from(format!(" Open this address yourself: {url}")),
-        ],
-        LoginEvent::DeviceCode {
-            user_code,
-            verification_uri,
-            ..
-        } => vec![
-            Line::from(vec![
-                Span::raw(" Go to "),
-                Span::styled(verification_uri.clone(), Style::new().fg(Color::Cyan)),
-            ]),
-            Line::from(vec![
-                Span::raw(" and enter the code "),
-                Span::styled(
-                    format!(" {user_code} "),
-                    Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
-                ),
-            ]),
-        ],
-        LoginEvent::Waiting { detail, .. } => vec![Line::from(format!(" {detail}"))],
-    }
-}
-
 /// Steps finished so far plus the running one with a spinner (shared with the wizard).
 pub fn running_lines(
     app: &App,
@@ -262,6 +224,21 @@ fn token_line(source: TokenSource) -> Line<'static> {
     ])
 }
 
+/// Who said what follows: Salesforce only when there was an HTTP answer; a failure on the way
+/// (no connection, a timeout) or on this machine is not Salesforce's word.
+pub fn who_answered(err: &crate::salesforce::StepError) -> String {
+    use crate::salesforce::Failure;
+    match (&err.failure, err.http_status) {
+        (Failure::NotSalesforce { .. }, Some(s)) => format!("The server answered HTTP {s}"),
+        (_, Some(s)) => format!("Salesforce answered (HTTP {s})"),
+        (Failure::Transport { host, .. }, None) => format!("No answer from {host}"),
+        (Failure::Local { .. }, None) => "Stopped on this machine, before asking Salesforce".into(),
+        (Failure::NeedsLogin { .. }, None) => "Needs a sign-in first".into(),
+        (Failure::NotSalesforce { .. }, None) => "The server did not answer like Salesforce".into(),
+        (Failure::OAuth { .. } | Failure::Rest { .. }, None) => "Salesforce answered".into(),
+    }
+}
+
 /// The report: steps, Salesforce's answer, the hints with their fix steps.
 pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = report.steps.iter().map(step_line).collect();
@@ -277,16 +254,12 @@ pub fn report_lines(report: &TestReport, width: u16) -> Vec<Line<'static>> {
     }
     if let Some(err) = &report.error {
         lines.push(Line::from(""));
-        let status = err
-            .http_status
-            .map(|s| format!("HTTP {s}"))
-            .unwrap_or_else(|| "no HTTP answer".into());
         lines.push(Line::from(vec![
             Span::styled(
                 format!(" {} failed", err.step.as_str()),
                 Style::new().fg(Color::Red).bold(),
             ),
-            Span::raw(format!(" · Salesforce answered ({status}):")),
+            Span::raw(format!(" · {}:", who_answered(err))),
         ]));
         let answer = match (&err.code, &err.description) {
             (Some(c), Some(d)) => format!("{c}: {d}"),

@@ -90,8 +90,19 @@ fn render_filter(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_table(app: &App, frame: &mut Frame, area: Rect) {
-    let outer = block("Connections");
-    let inner = outer.inner(area);
+    let inner = block("Connections").inner(area);
+    // Only the rows in view are built, so 10,000 connections cost what 20 do.
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = if app.selected < height {
+        0
+    } else {
+        app.selected + 1 - height
+    };
+    let outer = super::fit::more_below(
+        block("Connections"),
+        offset + height < app.visible.len(),
+        "(j, PgDn) ",
+    );
     frame.render_widget(outer, area);
     if app.rows.is_empty() {
         let text = vec![
@@ -114,13 +125,6 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let wide = inner.width >= 100;
-    // Only the rows in view are built, so 10,000 connections cost what 20 do.
-    let height = inner.height.saturating_sub(1) as usize;
-    let offset = if app.selected < height {
-        0
-    } else {
-        app.selected + 1 - height
-    };
     let mut widths = vec![
         Constraint::Length(2),
         Constraint::Fill(if wide { 2 } else { 3 }),

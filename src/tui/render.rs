@@ -1,26 +1,33 @@
 //! `render`: draws the state, changes nothing.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::app::{App, Overlay, Screen};
-use super::{detail, list, widgets, wizard};
+use super::{detail, dialogs, list, widgets, wizard};
 
-pub fn render(app: &App, frame: &mut Frame) {
+/// The screen's rows: the file banner, the body, the status line, the footer.
+fn areas(app: &App, area: Rect) -> [Rect; 4] {
     let banner_height = u16::from(app.file_error.is_some()) * 2;
     // A long status line (an address to open by hand) gets a second row rather than losing
     // its end.
-    let notice_height = match &app.notice {
-        Some(n) if n.text.chars().count() + 1 > usize::from(frame.area().width) => 2,
-        _ => 1,
-    };
-    let [banner, body, notice, footer] = Layout::vertical([
+    let notice_height = widgets::notice_lines(app, area.width).len().clamp(1, 2) as u16;
+    Layout::vertical([
         Constraint::Length(banner_height),
         Constraint::Fill(1),
         Constraint::Length(notice_height),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+/// Where the screen itself goes on a terminal of `area` (what scrolling is measured against).
+pub fn body_area(app: &App, area: Rect) -> Rect {
+    areas(app, area)[1]
+}
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let [banner, body, notice, footer] = areas(app, frame.area());
     widgets::file_error_banner(app, frame, banner);
     match app.screen {
         Screen::List => list::render(app, frame, body),
@@ -30,8 +37,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     widgets::notice(app, frame, notice);
     widgets::footer(app, frame, footer);
     match app.overlay {
-        Some(Overlay::Help) => widgets::help_overlay(app, frame, body),
-        Some(Overlay::ConfirmDelete { .. }) => widgets::confirm_overlay(app, frame, body),
+        Some(Overlay::Help) => dialogs::help_overlay(app, frame, body),
+        Some(Overlay::ConfirmDelete { .. }) => dialogs::confirm_overlay(app, frame, body),
         None => {}
     }
 }

@@ -266,24 +266,45 @@ fn revoked_message(conn: &Connection, done: &crate::salesforce::Revoked) -> Stri
     if done.nothing_stored() {
         return format!("Nothing to revoke: no token is stored for {}", conn.name);
     }
-    let said: Vec<&str> = [
-        ("refresh token", done.refresh_token),
-        ("access token", done.access_token),
+    let stored: Vec<(&str, RevokeOutcome)> = [
+        ("the refresh token", done.refresh_token),
+        ("the access token", done.access_token),
     ]
     .into_iter()
     .filter(|(_, o)| *o != RevokeOutcome::NotStored)
-    .map(|(what, _)| what)
     .collect();
-    let next = if conn.flow.is_interactive() {
+    let names = |of: &[(&str, RevokeOutcome)]| {
+        of.iter()
+            .map(|(what, _)| *what)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let (it, were) = if stored.len() == 1 {
+        ("it", "was")
+    } else {
+        ("them", "were")
+    };
+    let mut message = format!(
+        "Revoked {} of {} at Salesforce and forgot {it}",
+        names(&stored),
+        conn.name
+    );
+    let already: Vec<(&str, RevokeOutcome)> = stored
+        .iter()
+        .copied()
+        .filter(|(_, o)| *o == RevokeOutcome::AlreadyRevoked)
+        .collect();
+    if already.len() == stored.len() {
+        message.push_str(&format!(" ({it} {were} already invalid there)"));
+    } else if !already.is_empty() {
+        message.push_str(&format!(" ({} was already invalid there)", names(&already)));
+    }
+    message.push_str(if conn.flow.is_interactive() {
         "; press l to sign in again"
     } else {
         "; the next test gets a new token"
-    };
-    format!(
-        "Revoked the {} of {} and forgot them{next}",
-        said.join(" and "),
-        conn.name
-    )
+    });
+    message
 }
 
 /// Fetch an authorize URL like a browser would, following the redirect to the local callback.
@@ -345,4 +366,46 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| format!("background task failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Flow;
+    use crate::salesforce::{RevokeOutcome, Revoked};
+
+    fn said(flow: Flow, refresh_token: RevokeOutcome, access_token: RevokeOutcome) -> String {
+        revoked_message(
+            &Connection::new("prod", flow),
+            &Revoked {
+                refresh_token,
+                access_token,
+            },
+        )
+    }
+
+    #[test]
+    fn the_revoke_message_reads_right_for_one_token_or_two() {
+        use RevokeOutcome::{AlreadyRevoked, NotStored, Revoked as Done};
+        assert_eq!(
+            said(Flow::Web, Done, Done),
+            "Revoked the refresh token and the access token of prod at Salesforce and forgot \
+             them; press l to sign in again"
+        );
+        assert_eq!(
+            said(Flow::Jwt, NotStored, Done),
+            "Revoked the access token of prod at Salesforce and forgot it; the next test gets a \
+             new token"
+        );
+        assert_eq!(
+            said(Flow::Web, Done, AlreadyRevoked),
+            "Revoked the refresh token and the access token of prod at Salesforce and forgot \
+             them (the access token was already invalid there); press l to sign in again"
+        );
+        assert_eq!(
+            said(Flow::Jwt, NotStored, AlreadyRevoked),
+            "Revoked the access token of prod at Salesforce and forgot it (it was already \
+             invalid there); the next test gets a new token"
+        );
+    }
 }

@@ -135,6 +135,15 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let draw_error =
         |e: std::io::Error| CliError::failure(format!("cannot draw on the terminal: {e}"));
+    if let Ok(size) = terminal.size() {
+        update(
+            &mut app,
+            Action::Resize {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
     loop {
         if app.dirty {
             terminal.draw(|f| render(&app, f)).map_err(draw_error)?;
@@ -143,7 +152,7 @@ async fn event_loop(
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => keymap::action_for_key(&app, key),
-                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                Some(Ok(Event::Resize(width, height))) => Some(Action::Resize { width, height }),
                 Some(Ok(Event::Paste(text))) => Some(Action::Paste(text)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(CliError::failure(format!("cannot read the terminal: {e}"))),

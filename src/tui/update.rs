@@ -28,7 +28,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Resize => {
+        Action::Resize { width, height } => {
+            app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            app.detail_scroll = app.detail_scroll.min(detail_max_scroll(app));
+            let most = connect_max_scroll(app);
+            if let Some(w) = app.wizard.as_deref_mut() {
+                w.connect_scroll = w.connect_scroll.min(most);
+            }
             app.dirty = true;
             Vec::new()
         }
@@ -59,8 +65,10 @@ fn taken_by_other<'a>(app: &'a App, editing: Option<String>) -> impl Fn(&str) ->
 
 fn on_paste(app: &mut App, text: &str) {
     use crate::tui::widgets::{MAX_INPUT_CHARS, paste_into};
-    if let Some(Overlay::ConfirmDelete { typed, .. }) = &mut app.overlay {
-        paste_into(typed, text, MAX_INPUT_CHARS);
+    if let Some(Overlay::ConfirmDelete { typed, refused, .. }) = &mut app.overlay {
+        if paste_into(typed, text, MAX_INPUT_CHARS) {
+            *refused = false;
+        }
         return;
     }
     match app.screen {
@@ -84,8 +92,10 @@ fn on_paste(app: &mut App, text: &str) {
 }
 
 fn on_input(app: &mut App, key: KeyEvent) {
-    if let Some(Overlay::ConfirmDelete { typed, .. }) = &mut app.overlay {
-        single_line_input(typed, key);
+    if let Some(Overlay::ConfirmDelete { typed, refused, .. }) = &mut app.overlay {
+        if single_line_input(typed, key) {
+            *refused = false;
+        }
         return;
     }
     match app.screen {
@@ -135,8 +145,19 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     };
     let in_detail = matches!(app.screen, Screen::Detail { .. });
     match cmd {
-        Cmd::Up if in_detail => app.detail_scroll = app.detail_scroll.saturating_sub(1),
-        Cmd::Down if in_detail => app.detail_scroll = app.detail_scroll.saturating_add(1).min(200),
+        // From where the view really is: a shorter result may have come in since.
+        Cmd::Up if in_detail => {
+            app.detail_scroll = app
+                .detail_scroll
+                .min(detail_max_scroll(app))
+                .saturating_sub(1);
+        }
+        Cmd::Down if in_detail => {
+            app.detail_scroll = app
+                .detail_scroll
+                .saturating_add(1)
+                .min(detail_max_scroll(app));
+        }
         Cmd::Up => app.selected = app.selected.saturating_sub(1),
         Cmd::Down => app.selected = (app.selected + 1).min(app.visible.len().saturating_sub(1)),
         Cmd::PageUp => app.selected = app.selected.saturating_sub(PAGE),
@@ -149,14 +170,16 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Accept => app.filter_editing = false,
         Cmd::Back => match app.screen {
             Screen::Detail { .. } => app.screen = Screen::List,
-            _ => {
+            // Esc on a filter clears the filter, nothing else (the demo's banner stays); on
+            // the bare list it dismisses the status line.
+            _ if app.filter_editing || !app.filter_text().is_empty() => {
                 app.filter_editing = false;
                 if !app.filter_text().is_empty() {
                     app.filter = fresh_filter(&app.filter);
                     app.refilter();
                 }
-                app.notice = None;
             }
+            _ => app.notice = None,
         },
         Cmd::Details => {
             if let Some(name) = target {
@@ -246,6 +269,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                     production: row.conn.is_production(),
                     revoke: cmd == Cmd::Revoke,
                     typed: Box::new(typed),
+                    refused: false,
                 });
             }
         }
@@ -266,7 +290,8 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         production,
         revoke,
         typed,
-    }) = &app.overlay
+        refused,
+    }) = &mut app.overlay
     else {
         return Vec::new();
     };
@@ -274,15 +299,9 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Accept => {
             let typed_ok =
                 !*production || typed.lines().first().map(String::as_str) == Some(name.as_str());
-            let verb = if *revoke {
-                "revoke its tokens"
-            } else {
-                "delete it"
-            };
             if !typed_ok {
-                let msg =
-                    format!("{name} is a production connection: type its name exactly to {verb}");
-                app.error(msg);
+                // The dialog stays open and says why (drawn in it, not behind it).
+                *refused = true;
                 return Vec::new();
             }
             let (name, revoke) = (name.clone(), *revoke);
@@ -307,17 +326,38 @@ fn on_confirm(app: &mut App, cmd: Cmd) -> Vec<Effect> {
 }
 
 fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
+    // Connect's text (steps, Salesforce's answer, the hints) scrolls, to its end and no further.
+    if matches!(cmd, Cmd::Up | Cmd::Down)
+        && app
+            .wizard
+            .as_deref()
+            .is_some_and(|w| w.step == super::wizard::Step::Connect)
+    {
+        let most = connect_max_scroll(app);
+        if let Some(w) = app.wizard.as_deref_mut() {
+            w.connect_scroll = if cmd == Cmd::Up {
+                w.connect_scroll.min(most).saturating_sub(1)
+            } else {
+                w.connect_scroll.saturating_add(1).min(most)
+            };
+        }
+        return Vec::new();
+    }
     let Some(mut wizard) = app.wizard.take() else {
         app.screen = Screen::List;
         return Vec::new();
     };
-    let step = wizard.step;
+    let (step, cursor) = (wizard.step, wizard.checklist_cursor);
     let outcome = {
         let taken = taken_by_other(app, wizard.editing.clone());
         wizard.on_cmd(cmd, &taken)
     };
-    // A status line belongs to the moment it was said: once the wizard moves on, it goes.
-    if wizard.step != step || matches!(outcome, Outcome::Exit { .. }) {
+    // A status line belongs to the moment it was said: once the wizard moves on (another step,
+    // another checklist item, whose page `o` opened), it goes.
+    if wizard.step != step
+        || wizard.checklist_cursor != cursor
+        || matches!(outcome, Outcome::Exit { .. })
+    {
         app.notice = None;
     }
     match outcome {
@@ -342,6 +382,16 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// How far the detail view's test result scrolls on this terminal.
+fn detail_max_scroll(app: &App) -> u16 {
+    super::detail::max_scroll(app, super::render::body_area(app, app.size))
+}
+
+/// How far the wizard's Connect step scrolls on this terminal.
+pub(super) fn connect_max_scroll(app: &App) -> u16 {
+    super::wizard::connect_view::max_scroll(app, super::render::body_area(app, app.size))
 }
 
 /// Mark the connection running under a new generation and ask for the run.

@@ -1,10 +1,10 @@
 //! Small drawing helpers shared by the screens: badges, status, footer, popups, relative times.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph};
 use time::OffsetDateTime;
 
 use super::action::RunKind;
@@ -77,25 +77,11 @@ pub fn relative(now: OffsetDateTime, at: &str) -> String {
     }
 }
 
-/// The key hints of the current screen, from the binding table.
-/// Items that do not fit are left out, except help (listed last), which lists them all.
+/// The key hints of the current screen, from the binding table. When they do not fit, the
+/// entries are shortened first, then the last ones left out; help and the way out (back, quit)
+/// always stay: whatever else is cut, a way to learn the keys and a way out are on screen.
 pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
-    let items = keymap::footer(app);
-    let size = |(k, d): &(&str, &str)| k.chars().count() + d.chars().count() + 5;
-    // Help and quit are always shown (at the end): whatever else is cut, a way to learn the
-    // keys and a way out stay on screen.
-    let is_help = |(_, d): &(&str, &str)| *d == "help" || *d == "quit";
-    let mut budget =
-        usize::from(area.width).saturating_sub(items.iter().filter(|i| is_help(i)).map(size).sum());
-    let mut shown: Vec<(&str, &str)> = Vec::new();
-    for item in items.iter().filter(|i| !is_help(i)) {
-        if size(item) > budget {
-            break;
-        }
-        budget -= size(item);
-        shown.push(*item);
-    }
-    shown.extend(items.iter().filter(|i| is_help(i)).copied());
+    let shown = footer_items(&keymap::footer_bindings(app), usize::from(area.width));
     let mut spans = Vec::new();
     for (key, desc) in shown {
         spans.push(Span::styled(
@@ -107,19 +93,87 @@ pub fn footer(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
-    if let Some(n) = &app.notice {
-        let style = match n.kind {
-            NoticeKind::Info => Style::new().fg(Color::Green),
-            NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        };
-        let room = usize::from(area.width) * usize::from(area.height);
-        let text = super::fit::truncate(&format!(" {}", n.text), room);
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: false }),
-            area,
-        );
+/// Which footer entries fit `width` columns, and in which words.
+pub fn footer_items(items: &[keymap::Binding], width: usize) -> Vec<(&'static str, &'static str)> {
+    let size = |k: &str, d: &str| k.chars().count() + d.chars().count() + 5;
+    let full = |b: &keymap::Binding| (b.label, b.desc);
+    let short = |b: &keymap::Binding| (b.label, b.short.unwrap_or(b.desc));
+    let total = |f: &dyn Fn(&keymap::Binding) -> (&'static str, &'static str)| -> usize {
+        items
+            .iter()
+            .map(|b| {
+                let (k, d) = f(b);
+                size(k, d)
+            })
+            .sum()
+    };
+    if total(&full) <= width {
+        return items.iter().map(full).collect();
     }
+    if total(&short) <= width {
+        return items.iter().map(short).collect();
+    }
+    let mut budget = width.saturating_sub(
+        items
+            .iter()
+            .filter(|b| b.essential())
+            .map(|b| {
+                let (k, d) = short(b);
+                size(k, d)
+            })
+            .sum(),
+    );
+    let mut keep = Vec::new();
+    for (i, b) in items.iter().enumerate().filter(|(_, b)| !b.essential()) {
+        let (k, d) = short(b);
+        if size(k, d) > budget {
+            break;
+        }
+        budget -= size(k, d);
+        keep.push(i);
+    }
+    let kept: Vec<&keymap::Binding> = items
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| b.essential() || keep.contains(i))
+        .map(|(_, b)| b)
+        .collect();
+    // What stays may still have room for its full words.
+    let room_for_full = kept
+        .iter()
+        .map(|b| {
+            let (k, d) = full(b);
+            size(k, d)
+        })
+        .sum::<usize>()
+        <= width;
+    kept.into_iter()
+        .map(|b| if room_for_full { full(b) } else { short(b) })
+        .collect()
+}
+
+/// The status line wrapped to `width`, its second row indented like its first.
+pub fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let Some(n) = &app.notice else {
+        return Vec::new();
+    };
+    let style = match n.kind {
+        NoticeKind::Info => Style::new().fg(Color::Green),
+        NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    };
+    super::fit::hang(
+        vec![Line::from(Span::styled(format!(" {}", n.text), style))],
+        width,
+    )
+}
+
+pub fn notice(app: &App, frame: &mut Frame, area: Rect) {
+    let lines = super::fit::cut_rows(
+        notice_lines(app, area.width),
+        usize::from(area.height),
+        usize::from(area.width),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 pub fn block(title: &str) -> Block<'_> {
@@ -130,60 +184,6 @@ pub fn block(title: &str) -> Block<'_> {
             format!(" {title} "),
             Style::new().add_modifier(Modifier::BOLD),
         ))
-}
-
-/// A rectangle of at most `w` x `h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
-}
-
-/// The help overlay: every binding of the screen under it.
-pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
-    let bindings = keymap::bindings_under_help(app);
-    let width = 58;
-    let height = bindings.len() as u16 + 4;
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let lines: Vec<Line> = bindings
-        .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {:<12}", b.label),
-                    Style::new().fg(Color::Cyan).bold(),
-                ),
-                Span::raw(b.desc),
-            ])
-        })
-        .collect();
-    let title = format!("Keys: {}", screen_name(app));
-    frame.render_widget(
-        Paragraph::new(lines).block(block(&title).title_bottom(" Esc closes ")),
-        rect,
-    );
-}
-
-fn screen_name(app: &App) -> &'static str {
-    use super::app::Mode;
-    match app.base_mode() {
-        Mode::List => "connections",
-        Mode::Filter => "filter",
-        Mode::Detail => "connection details",
-        Mode::ConfirmYesNo { revoke: false } | Mode::ConfirmTyped { revoke: false } => "delete",
-        Mode::ConfirmYesNo { revoke: true } | Mode::ConfirmTyped { revoke: true } => "revoke",
-        Mode::WizardFlow => "choose a flow",
-        Mode::WizardForm { .. } => "fields",
-        Mode::WizardChecklist => "Salesforce Setup checklist",
-        Mode::WizardReview => "review",
-        Mode::WizardRunning | Mode::WizardConnected | Mode::WizardFailed => "connect",
-        Mode::Help => "help",
-    }
 }
 
 /// The profile file changed on disk and no longer parses: where, and that the list is the last
@@ -207,65 +207,6 @@ pub fn file_error_banner(app: &App, frame: &mut Frame, area: Rect) {
         )),
     ];
     frame.render_widget(Paragraph::new(lines).style(style), area);
-}
-
-/// The delete confirmation; production connections need their name typed.
-pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(super::app::Overlay::ConfirmDelete {
-        name,
-        production,
-        revoke,
-        typed,
-    }) = &app.overlay
-    else {
-        return;
-    };
-    let (title, verb, what, effect) = if *revoke {
-        (
-            "Revoke tokens",
-            "Revoke the tokens of ",
-            "revoke them",
-            "Salesforce stops accepting them; the next login or test gets new ones.",
-        )
-    } else {
-        (
-            "Delete connection",
-            "Delete ",
-            "delete it",
-            "It leaves profiles.toml and its secrets leave the secret store.",
-        )
-    };
-    let rect = centered(area, 64, if *production { 9 } else { 7 });
-    frame.render_widget(Clear, rect);
-    let inner = block(title).inner(rect);
-    frame.render_widget(block(title).border_style(Style::new().fg(Color::Red)), rect);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw(verb),
-            Span::styled(name.clone(), Style::new().bold()),
-            Span::raw("?"),
-        ]),
-        Line::from(effect),
-    ];
-    if *production {
-        lines.push(Line::from(vec![
-            env_badge(Environment::Production),
-            Span::raw(format!(" Type the connection's name to {what}:")),
-        ]));
-    } else if *revoke {
-        lines.push(Line::from("y revokes, n or Esc keeps them."));
-    } else {
-        lines.push(Line::from("y deletes, n or Esc keeps it."));
-    }
-    let [text, input] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
-    if *production {
-        frame.render_widget(&**typed, input);
-    }
 }
 
 /// Word-wrap `text` to `width` columns: the first line starts with `first`, the others with

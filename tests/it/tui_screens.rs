@@ -131,7 +131,7 @@ fn revoking_a_production_connection_asks_for_its_name() {
         &mut a,
         Action::Task(TaskMsg::Revoked {
             name: "acme-prod".into(),
-            result: Ok("Revoked the access token of acme-prod and forgot them".into()),
+            result: Ok("Revoked the access token of acme-prod at Salesforce and forgot it".into()),
         }),
     );
     assert!(draw(&a, 120, 36).contains("Revoked the access token of acme-prod"));

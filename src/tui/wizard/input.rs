@@ -83,6 +83,17 @@ impl Wizard {
                     self.focus + 1
                 };
             }
+            (Step::Basics | Step::Credentials, Cmd::ClearField) => {
+                let index = self.focus;
+                if let Some(f) = self
+                    .fields
+                    .get_mut(index)
+                    .filter(|f| f.key() != FieldKey::Environment && !f.value().is_empty())
+                {
+                    f.set_value("");
+                    self.typed_into(index, taken);
+                }
+            }
             (Step::Basics | Step::Credentials, Cmd::PrevField) => {
                 let r = self.step_fields();
                 self.focus = if self.focus <= r.start {
@@ -169,7 +180,13 @@ impl Wizard {
             {
                 return self.save(taken);
             }
-            (Step::Connect, Cmd::Fix) => self.jump_to_fix(),
+            (Step::Connect, Cmd::Fix) => {
+                // From here on the wizard edits the connection Connect saved.
+                if self.saved_name.is_some() {
+                    self.new_connection = false;
+                }
+                self.jump_to_fix();
+            }
             (Step::Connect, Cmd::Back) => {
                 return Outcome::Exit {
                     select: self.saved_name.clone(),
@@ -202,6 +219,7 @@ impl Wizard {
         let clear = super::fields::to_clear(self.flow, &self.fields);
         self.saved_name = Some(conn.name.clone());
         self.step = Step::Connect;
+        self.connect_scroll = 0;
         self.connect = Some(ConnectState::Saving);
         Outcome::Effects(vec![Effect::Save {
             conn: Box::new(conn),

@@ -2,6 +2,7 @@
 //! Salesforce Setup checklist, the fields, review, connect. Editing a connection reuses it.
 
 mod checks;
+pub mod connect_view;
 pub mod content;
 pub mod fields;
 mod input;
@@ -56,7 +57,7 @@ pub enum ConnectState {
     Running {
         kind: RunKind,
         steps: Vec<StepReport>,
-        login: crate::tui::detail::LoginProgress,
+        login: crate::tui::login::LoginProgress,
     },
     Connected {
         report: Box<TestReport>,
@@ -107,6 +108,8 @@ pub struct Wizard {
     pub checklist_cursor: usize,
     pub done: Vec<bool>,
     pub connect: Option<ConnectState>,
+    /// Rows the Connect step's text is scrolled by.
+    pub connect_scroll: u16,
     /// The generation of the run this wizard waits for.
     pub generation: u64,
     /// The name the connection was saved under.
@@ -133,6 +136,7 @@ impl Wizard {
             checklist_cursor: 0,
             done: Vec::new(),
             connect: None,
+            connect_scroll: 0,
             generation: 0,
             saved_name: None,
             new_connection: true,
@@ -224,6 +228,14 @@ impl Wizard {
 
     fn field_mut(&mut self, key: FieldKey) -> Option<&mut Field> {
         self.fields.iter_mut().find(|f| f.key() == key)
+    }
+
+    /// The connection's name once it is typed and valid (the checklist's commands use it).
+    pub fn known_name(&self) -> Option<String> {
+        self.field(FieldKey::Name)
+            .filter(|f| f.error.is_none())
+            .map(|f| f.value().trim().to_string())
+            .filter(|n| !n.is_empty() && crate::profile::validate::validate_name(n).is_ok())
     }
 
     /// The My Domain as typed, if it is valid.

@@ -2,16 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::content::{FieldKey, guides, setup_url};
-use super::{ConnectState, Step, Wizard};
+use super::{Step, Wizard};
 use crate::profile::{Environment, Flow};
-use crate::tui::action::RunKind;
 use crate::tui::app::App;
-use crate::tui::detail::{report_lines, running_lines};
 use crate::tui::widgets::{block, env_badge, wrapped};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -25,12 +23,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Step::Basics | Step::Credentials => render_form(app, w, frame, body),
         Step::Checklist => render_checklist(app, w, frame, body),
         Step::Review => render_review(w, frame, body),
-        Step::Connect => render_connect(app, w, frame, body),
+        Step::Connect => super::connect_view::render(app, w, frame, body),
     }
 }
 
 fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
-    let what = match w.editing.as_ref().filter(|_| !w.new_connection) {
+    let what = match w
+        .editing
+        .as_ref()
+        .filter(|_| !w.new_connection || w.step != Step::Connect)
+    {
         Some(name) => format!(" Edit {name} "),
         None => " New connection ".to_string(),
     };
@@ -57,7 +59,8 @@ fn render_steps(w: &Wizard, frame: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(text, style));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let line = crate::tui::fit::truncate_line(Line::from(spans), usize::from(area.width));
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
@@ -87,10 +90,9 @@ fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
             Style::new().fg(Color::DarkGray),
         ));
     }
+    let lines = crate::tui::fit::hang(lines, area.width.saturating_sub(2));
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block("1 · Choose the flow")),
+        Paragraph::new(lines).block(block("1 · Choose the flow")),
         area,
     );
 }
@@ -107,6 +109,15 @@ fn hint_line(app: &App, id: &str) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A field's error under its value, wrapped with a hanging indent (a word longer than the room,
+/// an address, is broken rather than cut).
+fn error_lines(err: &str, width: u16) -> Vec<Line<'static>> {
+    crate::tui::fit::hang(
+        wrapped(err, width, "✗ ", "  ", Style::new().fg(Color::Red)),
+        width,
+    )
+}
+
 fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let title = match w.step {
         Step::Basics => "2 · Connection".to_string(),
@@ -120,11 +131,10 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let rows: u16 = range
         .clone()
         .map(|i| {
-            let error_lines = w.fields[i].error.as_ref().map_or(0, |e| {
-                wrapped(e, error_width, "✗ ", "  ", Style::new())
-                    .len()
-                    .min(3)
-            });
+            let error_lines = w.fields[i]
+                .error
+                .as_ref()
+                .map_or(0, |e| error_lines(e, error_width).len());
             1 + error_lines as u16
         })
         .sum();
@@ -192,8 +202,9 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             // Wrapped under the value with a hanging indent, so the fix at the end of a long
             // message (the host to use instead) is on screen at 80 columns too.
             let width = form.width.saturating_sub(label_width);
-            let room = form.bottom().saturating_sub(y).min(3);
-            let lines = wrapped(err, width, "✗ ", "  ", Style::new().fg(Color::Red));
+            // The form grew to hold every row of it: a message is shown whole.
+            let room = form.bottom().saturating_sub(y);
+            let lines = error_lines(err, width);
             let height = (lines.len() as u16).min(room);
             let area = Rect {
                 x: form.x + label_width,
@@ -220,7 +231,8 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(f.spec.hints.iter().map(|id| hint_line(app, id)));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), about);
+        let lines = crate::tui::fit::hang(lines, about.width);
+        frame.render_widget(Paragraph::new(lines), about);
     }
 }
 
@@ -256,24 +268,42 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Span::styled(format!("{}. {}", i + 1, s.title), style),
             ])
         })
+        .map(|l| crate::tui::fit::truncate_line(l, usize::from(list.width)))
         .collect();
     frame.render_widget(Paragraph::new(items), list);
     if let Some(step) = guide.setup.get(w.checklist_cursor) {
+        // Once the connection has a name, the commands say it (`sfconn keygen prod`).
+        let name = w.known_name();
         let mut lines: Vec<Line> = step
             .detail
             .iter()
-            .flat_map(|d| wrapped(d, detail.width, " • ", "   ", Style::new()))
+            .map(|d| match &name {
+                Some(n) => crate::diagnose::catalog::personalize(d, n),
+                None => d.clone(),
+            })
+            .flat_map(|d| wrapped(&d, detail.width, " • ", "   ", Style::new()))
             .collect();
         if let Some(page) = &step.page {
+            let url = setup_url(w.domain().as_deref(), w.environment, page);
+            // The demo's practice org has no Setup: say that `o` opens the local page standing
+            // in for it, and where the real page is.
+            let (says, url) = match &app.setup_stand_in {
+                Some(dir) => (
+                    " o opens a local page standing in for this Setup page (the practice org \
+                     has none):",
+                    format!(
+                        "file://{}",
+                        crate::tui::demo::setup_stand_in_file(dir, &url).display()
+                    ),
+                ),
+                None => (" o opens this Setup page:", url),
+            };
             lines.push(Line::from(Span::styled(
-                " o opens this Setup page:",
+                says,
                 Style::new().fg(Color::DarkGray),
             )));
             lines.push(Line::from(Span::styled(
-                format!(
-                    "   {}",
-                    setup_url(w.domain().as_deref(), w.environment, page)
-                ),
+                format!("   {url}"),
                 Style::new().fg(Color::Cyan),
             )));
         }
@@ -284,7 +314,8 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(step.hints.iter().map(|id| hint_line(app, id)));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), detail);
+        let lines = crate::tui::fit::hang(lines, detail.width);
+        frame.render_widget(Paragraph::new(lines), detail);
     }
 }
 
@@ -333,85 +364,4 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
         " Enter saves the connection, then runs the flow and the test.",
     ));
     frame.render_widget(Paragraph::new(lines).block(block("5 · Review")), area);
-}
-
-fn render_connect(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let mut lines = Vec::new();
-    match &w.connect {
-        None | Some(ConnectState::Saving) => lines.push(Line::from(format!(
-            " {} Saving…",
-            crate::tui::widgets::spinner(app)
-        ))),
-        Some(ConnectState::Running { kind, steps, login }) => {
-            lines.push(Line::from(Span::styled(
-                " ✓ Saved",
-                Style::new().fg(Color::Green),
-            )));
-            let label = match kind {
-                RunKind::Login => " Running the flow (login), then userinfo:",
-                RunKind::Test => " Testing: reach, token, userinfo, api:",
-            };
-            lines.push(Line::from(label));
-            lines.extend(login.lines(app.now));
-            let next = crate::salesforce::StepName::ALL
-                .iter()
-                .copied()
-                .find(|s| !steps.iter().any(|d| d.step == *s));
-            let next = if *kind == RunKind::Login && steps.is_empty() {
-                Some(crate::salesforce::StepName::Token)
-            } else {
-                next
-            };
-            lines.extend(running_lines(app, steps, next));
-        }
-        Some(ConnectState::Connected { report }) => {
-            let who = report
-                .user
-                .as_ref()
-                .map(|u| u.username.clone())
-                .unwrap_or_else(|| "?".into());
-            let org = report
-                .instance_url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok())
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_else(|| "the org".into());
-            lines.push(Line::from(Span::styled(
-                format!(" ✓ Connected as {who} in {org}"),
-                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
-            )));
-            lines.push(Line::from(""));
-            lines.extend(report_lines(report, area.width.saturating_sub(2)));
-        }
-        Some(ConnectState::Failed {
-            report, message, ..
-        }) => {
-            lines.push(Line::from(Span::styled(
-                format!(" ✗ {message}"),
-                Style::new().fg(Color::Red).bold(),
-            )));
-            lines.push(Line::from(""));
-            if let Some(r) = report {
-                lines.extend(report_lines(r, area.width.saturating_sub(2)));
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::from(
-                " f goes back to the field to fix, r tries again.",
-            ));
-        }
-    }
-    let frame_block = crate::tui::fit::with_more_marker(
-        block("6 · Connect"),
-        &lines,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-        0,
-        "(Esc, then Enter on the connection shows all) ",
-    );
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(frame_block),
-        area,
-    );
 }

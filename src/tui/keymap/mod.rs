@@ -1,0 +1,161 @@
+//! Key bindings per screen. The same tables turn keys into actions, build the footer and fill
+//! the help overlay, so what the footer says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use self::tables::*;
+use super::action::{Action, Cmd};
+use super::app::{App, Mode};
+
+mod tables;
+
+/// One key (a key code, with or without Ctrl).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> KeySpec {
+    KeySpec { code, ctrl: false }
+}
+
+const fn ch(c: char) -> KeySpec {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> KeySpec {
+    KeySpec {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// A key binding: which keys, how the help names them, what they do, and whether the footer shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [KeySpec],
+    pub label: &'static str,
+    pub desc: &'static str,
+    pub cmd: Cmd,
+    pub footer: bool,
+    /// What a narrow footer says instead of `desc`.
+    pub short: Option<&'static str>,
+}
+
+impl Binding {
+    const fn short(mut self, short: &'static str) -> Binding {
+        self.short = Some(short);
+        self
+    }
+
+    /// Help and the way out (back, close, quit): a footer always shows them.
+    pub fn essential(&self) -> bool {
+        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::Back)
+    }
+}
+
+const fn b(
+    keys: &'static [KeySpec],
+    label: &'static str,
+    desc: &'static str,
+    cmd: Cmd,
+    footer: bool,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        desc,
+        cmd,
+        footer,
+        short: None,
+    }
+}
+
+/// The bindings active in the current mode, in help order.
+pub fn bindings(app: &App) -> Vec<Binding> {
+    bindings_for(app.mode())
+}
+
+/// The bindings of a mode, in help order.
+pub fn bindings_for(mode: Mode) -> Vec<Binding> {
+    let table: &[Binding] = match mode {
+        Mode::List => LIST,
+        Mode::Filter => FILTER,
+        Mode::Detail => DETAIL,
+        Mode::Help => HELP,
+        Mode::ConfirmYesNo { revoke: false } => CONFIRM_YES_NO,
+        Mode::ConfirmTyped { revoke: false } => CONFIRM_TYPED,
+        Mode::ConfirmYesNo { revoke: true } => CONFIRM_REVOKE_YES_NO,
+        Mode::ConfirmTyped { revoke: true } => CONFIRM_REVOKE_TYPED,
+        Mode::WizardFlow => WIZARD_FLOW,
+        Mode::WizardForm { .. } => WIZARD_FORM,
+        Mode::WizardChecklist => WIZARD_CHECKLIST,
+        Mode::WizardReview => WIZARD_REVIEW,
+        Mode::WizardRunning => WIZARD_CONNECT_RUNNING,
+        Mode::WizardConnected => WIZARD_CONNECT_DONE,
+        Mode::WizardFailed => WIZARD_CONNECT_FAILED,
+    };
+    let mut out = table.to_vec();
+    if let Mode::WizardForm { keygen, forget } = mode {
+        if keygen {
+            out.insert(1, WIZARD_KEYGEN);
+        }
+        if forget {
+            out.insert(1, WIZARD_FORGET);
+        }
+    }
+    out
+}
+
+/// The bindings of the screen under the help overlay (what the overlay lists).
+pub fn bindings_under_help(app: &App) -> Vec<Binding> {
+    bindings_for(app.base_mode())
+}
+
+/// Whether keys not bound in this mode are typed into a text input.
+fn types_text(mode: Mode) -> bool {
+    matches!(
+        mode,
+        Mode::Filter | Mode::ConfirmTyped { .. } | Mode::WizardForm { .. }
+    )
+}
+
+fn matches(spec: &KeySpec, key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if spec.ctrl != ctrl {
+        return false;
+    }
+    match (spec.code, key.code) {
+        // Terminals report Shift+letter as the upper-case letter, sometimes with SHIFT set.
+        (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+        (a, b) => a == b,
+    }
+}
+
+/// Turn a key press into an action for the current screen.
+pub fn action_for_key(app: &App, key: KeyEvent) -> Option<Action> {
+    let mode = app.mode();
+    for binding in bindings(app) {
+        if binding.keys.iter().any(|spec| matches(spec, &key)) {
+            return Some(Action::Cmd(binding.cmd));
+        }
+    }
+    if types_text(mode) {
+        return Some(Action::Input(key));
+    }
+    None
+}
+
+/// The footer's bindings, in order.
+pub fn footer_bindings(app: &App) -> Vec<Binding> {
+    bindings(app).into_iter().filter(|b| b.footer).collect()
+}
+
+/// `(key label, description)` pairs for the footer (when it has room for them all).
+pub fn footer(app: &App) -> Vec<(&'static str, &'static str)> {
+    footer_bindings(app)
+        .into_iter()
+        .map(|b| (b.label, b.desc))
+        .collect()
+}
