@@ -196,6 +196,66 @@ pub fn check_certificate_matches(key_pem: &[u8], cert_pem: &[u8]) -> Result<(), 
         .map_err(|_| KeyError::CertificateMismatch)
 }
 
+/// Keys parsed for signing, by the SHA-256 of their PEM. Parsing and checking an RSA key (and
+/// setting up its blinding) costs more than the signature itself, and keys repeat: a sandbox
+/// copied from production keeps the app and its certificate, so one key often serves a
+/// production connection and all its sandboxes, and `test --all` or the TUI sign with it again
+/// and again (issue 13's `test --all` budget). Bounded: a process with more keys than this
+/// starts again from empty.
+type SignerCache =
+    std::collections::HashMap<[u8; 32], std::sync::Arc<aws_lc_rs::signature::RsaKeyPair>>;
+
+const SIGNER_CACHE_MAX: usize = 1024;
+
+fn signer(pem: &[u8]) -> Result<std::sync::Arc<aws_lc_rs::signature::RsaKeyPair>, KeyError> {
+    use sha2::Digest as _;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<SignerCache>> = std::sync::OnceLock::new();
+    let id: [u8; 32] = sha2::Sha256::digest(pem).into();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(&id).cloned()) {
+        return Ok(found);
+    }
+    let der = encoding_key(pem)?;
+    let pair = aws_lc_rs::signature::RsaKeyPair::from_der(der.as_bytes())
+        .map(std::sync::Arc::new)
+        .map_err(|e| KeyError::NotRsa {
+            reason: e.to_string(),
+        })?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= SIGNER_CACHE_MAX {
+            c.clear();
+        }
+        c.insert(id, pair.clone());
+    }
+    Ok(pair)
+}
+
+/// An RS256 JWT of `claims`, signed with the key of a checked PEM (from [`load_private_key_pem`]):
+/// what `jsonwebtoken::encode` makes, with the parsed key kept for the next assertion.
+pub fn sign_rs256(pem: &[u8], claims: &impl serde::Serialize) -> Result<String, KeyError> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let pair = signer(pem)?;
+    let claims = serde_json::to_vec(claims).map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })?;
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"RS256"}"#),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let mut signature = vec![0; pair.public_modulus_len()];
+    pair.sign(
+        &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        message.as_bytes(),
+        &mut signature,
+    )
+    .map_err(|e| KeyError::NotRsa {
+        reason: e.to_string(),
+    })?;
+    Ok(format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature)))
+}
+
 /// The signing key of a checked PEM (from [`load_private_key_pem`]).
 pub fn encoding_key(pem: &[u8]) -> Result<jsonwebtoken::EncodingKey, KeyError> {
     jsonwebtoken::EncodingKey::from_rsa_pem(pem).map_err(|e| KeyError::NotRsa {

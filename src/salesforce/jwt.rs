@@ -4,7 +4,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, Header};
 use serde::Serialize;
 
 use super::grant::{optional_secret, post_token, require_setting};
@@ -63,8 +62,6 @@ pub(crate) async fn load_key_pem(
 pub(crate) fn assertion(conn: &Connection, pem: &str) -> Result<String, Failure> {
     let client_id = require_setting(conn, conn.client_id.as_deref(), "client_id", "--client-id")?;
     let username = require_setting(conn, conn.username.as_deref(), "username", "--username")?;
-    let key = keys::encoding_key(pem.as_bytes())
-        .map_err(|e| key_failure(format!("the private key of connection {}: {e}", conn.name)))?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -75,7 +72,7 @@ pub(crate) fn assertion(conn: &Connection, pem: &str) -> Result<String, Failure>
         aud: conn.audience(),
         exp: now + LIFETIME_SECS,
     };
-    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).map_err(|e| {
+    keys::sign_rs256(pem.as_bytes(), &claims).map_err(|e| {
         key_failure(format!(
             "cannot sign the JWT assertion with the private key of connection {}: {e}",
             conn.name
@@ -115,7 +112,7 @@ mod tests {
         let jwt = assertion(&conn, &kp.serialize_pem()).unwrap();
         let decoding =
             jsonwebtoken::DecodingKey::from_rsa_pem(kp.public_key_pem().as_bytes()).unwrap();
-        let mut validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
         validation.set_audience(&["https://test.salesforce.com"]);
         validation.set_issuer(&["cid"]);
         let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, &decoding, &validation).unwrap();
@@ -126,6 +123,22 @@ mod tests {
             .unwrap()
             .as_secs();
         assert!(exp > now && exp <= now + 180);
+
+        // Parsed keys are kept: a second key signs with its own, never the first one's.
+        let other =
+            rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .unwrap();
+        let second = assertion(&conn, &other.serialize_pem()).unwrap();
+        let other_public =
+            jsonwebtoken::DecodingKey::from_rsa_pem(other.public_key_pem().as_bytes()).unwrap();
+        assert!(
+            jsonwebtoken::decode::<serde_json::Value>(&second, &other_public, &validation).is_ok()
+        );
+        assert!(
+            jsonwebtoken::decode::<serde_json::Value>(&second, &decoding, &validation).is_err()
+        );
+        let again = assertion(&conn, &kp.serialize_pem()).unwrap();
+        assert!(jsonwebtoken::decode::<serde_json::Value>(&again, &decoding, &validation).is_ok());
 
         assert!(matches!(
             assertion(
