@@ -359,7 +359,9 @@ impl SecretStore {
                     Ok(Some(names))
                 })
             }
-            // Listing needs a LIST policy teams do not always grant; not asked for.
+            // A team's store holds the entries of every teammate's connections, including ones
+            // not (yet) in this profile file: none of them is an orphan of this home. (Listing
+            // also needs a LIST policy teams do not always grant.)
             Backend::Vault(_) => Ok(None),
             Backend::File { path } => Ok(Some(
                 read_file(path)?
