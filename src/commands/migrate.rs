@@ -6,7 +6,7 @@
 //! `--finish` removes `NAME-password` and its secrets.
 
 use super::Context;
-use super::app::{certificate, deploy_and_save, precheck, prove, spec, write_plan};
+use super::app::{deploy_and_save, prepare, prove, write_plan};
 use super::common::{load_profiles, open_secrets};
 use super::session::Session;
 use crate::cli::{MigrateArgs, MigrateTo};
@@ -83,9 +83,7 @@ pub async fn run(ctx: &Context, args: MigrateArgs) -> CliResult {
             }
         }
     }
-    precheck(&conn, &app)?;
-    let cert = certificate(ctx, &mut conn)?;
-    let spec = spec(&conn, cert, &app)?;
+    let spec = prepare(ctx, &mut conn, &app)?;
     let Some(admin_name) = args.admin else {
         let dir = args
             .out
