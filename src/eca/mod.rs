@@ -4,6 +4,8 @@
 //! fills both, and a stale value breaks the deploy (research 1.2, 1.3).
 
 pub mod deploy;
+pub mod failure;
+pub mod prepare;
 pub mod retirement;
 
 use std::fmt::Write as _;
