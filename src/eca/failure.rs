@@ -18,7 +18,7 @@ pub struct ExplainedFailure {
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
     /// The admin connection could not get a token.
-    #[error("connection {admin}: the {} step failed", error.step.as_str())]
+    #[error("connection {admin}: the {} step failed{}", error.step.as_str(), said(error))]
     AdminToken { admin: String, error: StepError },
     #[error("Salesforce refused the deploy: {message}\n{}", hint_text_opt(*condition).trim_end())]
     Refused {
@@ -54,7 +54,7 @@ pub enum DeployError {
     #[error("the save did not finish: {0}")]
     Interrupted(String),
     /// The test failed for a reason other than the propagation delay.
-    #[error("connection {name}: the {} step failed", error.step.as_str())]
+    #[error("connection {name}: the {} step failed{}", error.step.as_str(), said(error))]
     Test { name: String, error: StepError },
     #[error("{name} failed its test")]
     TestWithoutError { name: String },
@@ -99,6 +99,19 @@ impl DeployError {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+/// Salesforce's `error: error_description`, after a colon, when it said anything.
+fn said(error: &StepError) -> String {
+    let words: Vec<&str> = [error.code.as_deref(), error.description.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", words.join(": "))
     }
 }
 

@@ -160,7 +160,12 @@ pub enum Mode {
         keygen: bool,
         forget: bool,
     },
-    WizardChecklist,
+    /// `create`: the flow's app can be created from here ("Create this app for me").
+    WizardChecklist {
+        create: bool,
+    },
+    /// "Create this app for me", at one of its stages.
+    WizardApp(super::wizard::create_app::AppStage),
     WizardReview,
     WizardRunning,
     WizardConnected,

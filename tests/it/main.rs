@@ -17,6 +17,7 @@ mod harden;
 mod hostile;
 mod keychain;
 mod pty;
+mod pty_eca;
 mod pty_fixes;
 mod support;
 mod toolchain;
