@@ -196,12 +196,9 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
             name,
             result,
         } => {
-            let waiting = app.wizard.as_deref().is_some_and(|w| {
-                w.create
-                    .as_deref()
-                    .is_some_and(|c| c.generation == generation)
-            });
-            if waiting {
+            let creating = app.wizard.as_deref().is_some_and(|w| w.create.is_some());
+            if creating {
+                // Applied only by the deploy it belongs to; an earlier attempt's end is old news.
                 if let Some(w) = app.wizard.as_deref_mut() {
                     w.app_deployed(generation, result);
                 }

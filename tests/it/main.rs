@@ -21,6 +21,7 @@ mod pty_eca;
 mod pty_fixes;
 mod support;
 mod toolchain;
+mod tui_create_app;
 mod tui_harden;
 mod tui_retirement;
 mod tui_screens;

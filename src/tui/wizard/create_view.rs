@@ -99,7 +99,8 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
                 .as_deref()
                 .unwrap_or(a.conn.environment.login_host())
         );
-        let used = name_width + 14;
+        let badge = env_badge(a.conn.environment);
+        let used = 3 + name_width + 1 + badge.width() + 2;
         lines.push(Line::from(vec![
             Span::raw(if selected { " ▶ " } else { "   " }),
             Span::styled(
@@ -107,7 +108,7 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
                 style,
             ),
             Span::raw(" "),
-            env_badge(a.conn.environment),
+            badge,
             Span::raw(" "),
             Span::styled(
                 truncate(&about, usize::from(area.width).saturating_sub(used)),
@@ -121,7 +122,7 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
 }
 
 fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
-    let label_width = 17;
+    let label_width = 19;
     let rows = c.inputs.len() as u16;
     let [form, _, about] = Layout::vertical([
         Constraint::Length(rows),
@@ -172,10 +173,15 @@ fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
 }
 
 fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+    // The review's own lines (`  for whom: …`), wrapped under their values.
     let mut lines: Vec<Line> = c
         .review
         .lines()
-        .map(|l| Line::from(format!(" {l}")))
+        .flat_map(|l| {
+            let indent = l.len() - l.trim_start().len();
+            let first = format!(" {}", " ".repeat(indent));
+            wrapped(l.trim_start(), width, &first, "             ", Style::new())
+        })
         .collect();
     lines.push(Line::from(""));
     if let Some(a) = c.selected_admin() {
@@ -287,33 +293,41 @@ fn failure_lines(app: &App, f: &crate::tui::action::AppFailure, width: u16) -> V
     }
     for failure in &f.failures {
         let c = &failure.failure;
+        let red = Style::new().fg(Color::Red);
         lines.extend(wrapped(
-            &format!(
-                "{} {} ({}): {}",
-                c.component_type, c.full_name, c.file_name, c.problem
-            ),
+            &format!("{} {}", c.component_type, c.full_name),
             width,
             "   ",
             "     ",
-            Style::new().fg(Color::Red),
+            red,
         ));
-        lines.push(hint(app, failure.condition.hint_id()));
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("     in {}:", c.file_name), usize::from(width)),
+            red,
+        )));
+        lines.extend(wrapped(&c.problem, width, "     ", "     ", red));
+        lines.extend(hint(app, failure.condition.hint_id(), width));
     }
     for id in f.hints.iter().filter(|id| {
         !f.failures
             .iter()
             .any(|x| x.condition.hint_id() == id.as_str())
     }) {
-        lines.push(hint(app, id));
+        lines.extend(hint(app, id, width));
     }
     lines
 }
 
-fn hint(app: &App, id: &str) -> Line<'static> {
-    let mut spans = vec![Span::styled("     ▸ ", Style::new().fg(Color::Yellow))];
-    if let Some(title) = app.hint_titles.get(id) {
-        spans.push(Span::raw(format!("{title} ")));
-    }
-    spans.push(Span::styled(format!("[{id}]"), DIM));
-    Line::from(spans)
+fn hint(app: &App, id: &str, width: u16) -> Vec<Line<'static>> {
+    let text = match app.hint_titles.get(id) {
+        Some(title) => format!("{title} [{id}]"),
+        None => format!("[{id}]"),
+    };
+    wrapped(
+        &text,
+        width,
+        "     ▸ ",
+        "       ",
+        Style::new().fg(Color::Yellow),
+    )
 }
