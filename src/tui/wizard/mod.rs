@@ -4,6 +4,7 @@
 mod checks;
 pub mod content;
 pub mod create_app;
+mod create_state;
 mod create_view;
 pub mod fields;
 mod input;
