@@ -281,10 +281,17 @@ impl Deployer {
                 .engine
                 .test(conn, timeout, TokenPolicy::Fresh, &|_| {})
                 .await;
-            let at = crate::state::now_rfc3339();
-            if let Err(e) =
-                crate::lifecycle::record(self.lifecycle.paths(), std::slice::from_ref(&report), &at)
-            {
+            // The state file is written under a file lock: off the async threads.
+            let (paths, recorded) = (self.lifecycle.paths().clone(), report.clone());
+            let written = tokio::task::spawn_blocking(move || {
+                let at = crate::state::now_rfc3339();
+                crate::lifecycle::record(&paths, std::slice::from_ref(&recorded), &at)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+            if let Err(e) = written {
                 on(DeployEvent::Warning(format!(
                     "the results were not saved to the state file: {e}"
                 )));

@@ -318,3 +318,47 @@ fn create_app_is_offered_for_every_flow_but_password_and_listed_in_help() {
     assert!(sfconn::tui::keymap::action_for_key(&a, c).is_none());
     assert!(!draw(&a, 120, 36).contains("admin connection"));
 }
+
+#[test]
+fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "web-new");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("3 · Create this app for me: review"),
+        "{screen}"
+    );
+    assert!(screen.contains("PKCE required"), "{screen}");
+    assert!(
+        screen.contains("http://localhost:1717/OauthRedirect"),
+        "{screen}"
+    );
+    match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.conn.flow, Flow::Web);
+            assert_eq!(request.choices, Default::default());
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    }
+    // Esc goes back to the checklist; the deploy goes on and its end still says what happened.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.wizard.as_ref().is_some_and(|w| w.create.is_none()));
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation: 1,
+            name: "web-new".into(),
+            result: Ok(Box::new(Connection::new("web-new", Flow::Web))),
+        },
+    );
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("The External Client App for web-new is deployed"),
+        "{screen}"
+    );
+}
