@@ -135,3 +135,39 @@ fn a_deploy_the_org_refuses_shows_the_component_failure_and_its_hint() {
     app.keys("q");
     app.expect_clean_exit();
 }
+
+#[test]
+fn in_the_demo_the_practice_admin_creates_the_app() {
+    // The demo's practice-password connection is the practice org's admin.
+    let user_home = tempfile::tempdir().unwrap();
+    let mut app = PtyApp::start(&["demo"], user_home.path(), &[FAST]);
+    app.wait_for("broken-refresh-expired");
+    to_checklist(&mut app, 1, "demo-jwt", None);
+    app.keys("c");
+    app.wait_for("Deploy with which admin connection?");
+    for _ in 0..30 {
+        if app.screen().contains("▶ practice-password") {
+            break;
+        }
+        app.keys("j");
+    }
+    app.wait_for("▶ practice-password");
+    app.keys("\r");
+    app.wait_for("Permission set");
+    app.typed("integration@practice.example");
+    app.keys("\t");
+    app.typed("sfconn_JWT_Users");
+    app.keys("\r");
+    app.wait_for("External Client App sfconn_demo_jwt");
+    app.keys("\r");
+    app.wait_for("The app is created");
+    app.keys("\r");
+    app.wait_for("Fields for jwt");
+    app.keys("\r");
+    app.wait_for("5 · Review");
+    app.keys("\r");
+    app.wait_for("Connected as integration@practice.example");
+    app.keys("\r");
+    app.keys("q");
+    app.expect_clean_exit();
+}
