@@ -243,13 +243,14 @@ fn on_app_event(app: &mut App, generation: u64, event: crate::eca::deploy::Deplo
         row.generation = app.row(&name).map_or(0, |r| r.generation);
         app.upsert_row(row);
     }
+    let now = app.now;
     if let Some(c) = app
         .wizard
         .as_deref_mut()
         .and_then(|w| w.create.as_deref_mut())
         .filter(|c| c.generation == generation)
     {
-        c.apply(event);
+        c.apply(event, now);
     }
 }
 

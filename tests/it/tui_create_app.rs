@@ -175,6 +175,11 @@ fn create_app_progress_countdown_and_success_fill_in_the_fields() {
         },
     );
     snap_both("create_app_running", &a);
+    // The countdown runs on the TUI's clock between tries.
+    let later = a.now + time::Duration::seconds(4);
+    update(&mut a, Action::Tick { now: later });
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("in 6 s, 9:39 left"), "{screen}");
     // The saved connection is in the list already.
     assert!(a.row("ci-new").is_some());
     // A late result of another deploy changes nothing.

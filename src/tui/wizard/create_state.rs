@@ -35,8 +35,15 @@ pub enum ProgressLine {
     Done(String),
     /// The deploy's state, replaced as it changes.
     Status(String),
-    /// Waiting for the new consumer key to work, replaced at each try.
-    Waiting(String),
+    /// Waiting for the new consumer key to work, replaced at each try; the countdown runs on
+    /// the TUI's clock from `at`, when the try failed.
+    Waiting {
+        /// Salesforce's `error: error_description`.
+        reason: String,
+        seconds_left: u64,
+        next_try_secs: u64,
+        at: time::OffsetDateTime,
+    },
     Warning(String),
 }
 
@@ -111,6 +118,30 @@ pub(super) fn input(value: &str, placeholder: &str) -> TextArea<'static> {
     input
 }
 
+impl ProgressLine {
+    /// The line's words at `now` (a wait counts down).
+    pub fn text(&self, now: time::OffsetDateTime) -> String {
+        match self {
+            ProgressLine::Done(t) | ProgressLine::Status(t) | ProgressLine::Warning(t) => t.clone(),
+            ProgressLine::Waiting {
+                reason,
+                seconds_left,
+                next_try_secs,
+                at,
+            } => {
+                let gone = u64::try_from((now - *at).whole_seconds()).unwrap_or(0);
+                let left = seconds_left.saturating_sub(gone);
+                let next = next_try_secs.saturating_sub(gone);
+                format!(
+                    "Waiting for Salesforce to make the new consumer key known ({reason}); next try in {next} s, {}:{:02} left",
+                    left / 60,
+                    left % 60
+                )
+            }
+        }
+    }
+}
+
 impl CreateApp {
     pub fn selected_admin(&self) -> Option<&AdminChoice> {
         self.admins.get(self.cursor)
@@ -132,8 +163,8 @@ impl CreateApp {
         }
     }
 
-    /// Apply one event of the deploy.
-    pub fn apply(&mut self, event: DeployEvent) {
+    /// Apply one event of the deploy, received at `now`.
+    pub fn apply(&mut self, event: DeployEvent, now: time::OffsetDateTime) {
         let line = match event {
             DeployEvent::Deploying {
                 app_name,
@@ -173,11 +204,12 @@ impl CreateApp {
                 code,
                 description,
                 ..
-            } => ProgressLine::Waiting(format!(
-                "Waiting for Salesforce to make the new consumer key known ({code}: {description}); next try in {next_try_secs} s, {}:{:02} left",
-                seconds_left / 60,
-                seconds_left % 60
-            )),
+            } => ProgressLine::Waiting {
+                reason: format!("{code}: {description}"),
+                seconds_left,
+                next_try_secs,
+                at: now,
+            },
             DeployEvent::Passed(report) => {
                 let who = report
                     .user
@@ -198,8 +230,8 @@ impl CreateApp {
             (self.progress.last(), &line),
             (Some(ProgressLine::Status(_)), ProgressLine::Status(_))
                 | (
-                    Some(ProgressLine::Waiting(_)),
-                    ProgressLine::Waiting(_) | ProgressLine::Done(_)
+                    Some(ProgressLine::Waiting { .. }),
+                    ProgressLine::Waiting { .. } | ProgressLine::Done(_)
                 )
         );
         if replaces {

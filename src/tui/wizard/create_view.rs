@@ -227,15 +227,16 @@ fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
     let count = c.progress.len();
     for (i, p) in c.progress.iter().enumerate() {
         let last = i + 1 == count;
-        let (mark, text, style) = match p {
-            ProgressLine::Done(t) => ("✓", t, Style::new().fg(Color::Green)),
-            ProgressLine::Status(t) | ProgressLine::Waiting(t) if running && last => {
-                (spinner(app), t, Style::new().fg(Color::Yellow))
+        let (mark, style) = match p {
+            ProgressLine::Done(_) => ("✓", Style::new().fg(Color::Green)),
+            ProgressLine::Status(_) | ProgressLine::Waiting { .. } if running && last => {
+                (spinner(app), Style::new().fg(Color::Yellow))
             }
-            ProgressLine::Status(t) | ProgressLine::Waiting(t) => ("·", t, Style::new()),
-            ProgressLine::Warning(t) => ("!", t, Style::new().fg(Color::Yellow)),
+            ProgressLine::Status(_) | ProgressLine::Waiting { .. } => ("·", Style::new()),
+            ProgressLine::Warning(_) => ("!", Style::new().fg(Color::Yellow)),
         };
-        lines.extend(wrapped(text, width, &format!(" {mark} "), "   ", style));
+        let text = p.text(app.now);
+        lines.extend(wrapped(&text, width, &format!(" {mark} "), "   ", style));
     }
     if running && count == 0 {
         lines.push(Line::from(format!(
