@@ -137,11 +137,23 @@ fn a_deploy_the_org_refuses_shows_the_component_failure_and_its_hint() {
 }
 
 #[test]
-fn in_the_demo_the_practice_admin_creates_the_app() {
+fn in_the_demo_the_list_counts_down_and_the_practice_admin_creates_the_app() {
     // The demo's practice-password connection is the practice org's admin.
     let user_home = tempfile::tempdir().unwrap();
-    let mut app = PtyApp::start(&["demo"], user_home.path(), &[FAST]);
+    let mut app = PtyApp::start(
+        &["demo"],
+        user_home.path(),
+        &[FAST, ("SFCONN_TODAY", "2026-11-30")],
+    );
     app.wait_for("broken-refresh-expired");
+    // The list counts down to the password flow's retirement, on the pinned day.
+    let row = app
+        .screen()
+        .lines()
+        .find(|l| l.contains(" practice-password "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(row.contains("password 82d left"), "{}", app.screen());
     to_checklist(&mut app, 1, "demo-jwt", None);
     app.keys("c");
     app.wait_for("Deploy with which admin connection?");
