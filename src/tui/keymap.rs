@@ -7,6 +7,8 @@ use super::action::{Action, Cmd};
 use super::app::{App, Mode};
 use super::wizard::create_app::AppStage;
 
+mod create_app;
+
 /// One key (a key code, with or without Ctrl).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySpec {
@@ -327,106 +329,6 @@ const WIZARD_CHECKLIST: &[Binding] = &[
     QUIT_CTRL_C,
 ];
 
-// After "mark done" and Enter: at 80 columns the footer keeps all three.
-const WIZARD_CREATE_APP: Binding = b(&[ch('c')], "c", "create the app", Cmd::CreateApp, true);
-
-const WIZARD_APP_PICK: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "deploy with this admin",
-        Cmd::Next,
-        true,
-    ),
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the checklist",
-        Cmd::Back,
-        true,
-    ),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-const WIZARD_APP_CHOICES: &[Binding] = &[
-    b(&[key(KeyCode::Enter)], "Enter", "review", Cmd::Next, true),
-    b(
-        &[key(KeyCode::Tab), key(KeyCode::Down)],
-        "Tab/↓",
-        "next field",
-        Cmd::NextField,
-        true,
-    ),
-    b(
-        &[key(KeyCode::BackTab), key(KeyCode::Up)],
-        "Shift-Tab/↑",
-        "previous field",
-        Cmd::PrevField,
-        false,
-    ),
-    b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
-    b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
-    QUIT_CTRL_C_SHOWN,
-];
-
-const WIZARD_APP_REVIEW: &[Binding] = &[
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "deploy the app",
-        Cmd::Next,
-        true,
-    ),
-    b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-const WIZARD_APP_RUNNING: &[Binding] = &[
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the checklist (the deploy goes on)",
-        Cmd::Back,
-        true,
-    ),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-const WIZARD_APP_DONE: &[Binding] = &[
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "go on to the fields",
-        Cmd::Next,
-        true,
-    ),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-const WIZARD_APP_FAILED: &[Binding] = &[
-    b(&[ch('r')], "r", "deploy again", Cmd::Retry, true),
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the checklist",
-        Cmd::Back,
-        true,
-    ),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
 const WIZARD_REVIEW: &[Binding] = &[
     b(
         &[key(KeyCode::Enter)],
@@ -502,14 +404,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::WizardFlow => WIZARD_FLOW,
         Mode::WizardForm { .. } => WIZARD_FORM,
         Mode::WizardChecklist { .. } => WIZARD_CHECKLIST,
-        Mode::WizardApp(stage) => match stage {
-            AppStage::Pick => WIZARD_APP_PICK,
-            AppStage::Choices => WIZARD_APP_CHOICES,
-            AppStage::Review => WIZARD_APP_REVIEW,
-            AppStage::Running => WIZARD_APP_RUNNING,
-            AppStage::Done => WIZARD_APP_DONE,
-            AppStage::Failed => WIZARD_APP_FAILED,
-        },
+        Mode::WizardApp(stage) => create_app::table(stage),
         Mode::WizardReview => WIZARD_REVIEW,
         Mode::WizardRunning => WIZARD_CONNECT_RUNNING,
         Mode::WizardConnected => WIZARD_CONNECT_DONE,
@@ -517,7 +412,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
     };
     let mut out = table.to_vec();
     if let Mode::WizardChecklist { create: true } = mode {
-        out.insert(4, WIZARD_CREATE_APP);
+        out.insert(4, create_app::WIZARD_CREATE_APP);
     }
     if let Mode::WizardForm { keygen, forget } = mode {
         if keygen {
