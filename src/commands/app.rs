@@ -153,7 +153,7 @@ pub async fn run_deploy(ctx: &Context, args: AppDeployArgs) -> CliResult {
     prove(ctx, &session, &conn).await.map(|_| ())
 }
 
-fn deployer(ctx: &Context, session: &Session) -> CliResult<Deployer> {
+pub(crate) fn deployer(ctx: &Context, session: &Session) -> CliResult<Deployer> {
     let lifecycle = Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?);
     Ok(Deployer::new(session.engine.clone(), lifecycle))
 }
@@ -198,7 +198,7 @@ pub(crate) async fn prove(ctx: &Context, session: &Session, conn: &Connection) -
 }
 
 /// The command error for a deploy that did not end in a working connection.
-fn deploy_error(conn: &Connection, e: DeployError) -> CliError {
+pub(crate) fn deploy_error(conn: &Connection, e: DeployError) -> CliError {
     match e {
         DeployError::AdminToken { admin, error } => {
             step_error(&Connection::new(admin, conn.flow), &error)
@@ -211,27 +211,27 @@ fn deploy_error(conn: &Connection, e: DeployError) -> CliError {
 
 /// Prints the engine's deploy events as `app deploy` always has: one status line per change
 /// (changing in place on a terminal), then the save, the countdown and the result.
-struct Printer {
+pub(crate) struct Printer {
     live: bool,
     /// A status line is open (no newline yet) on the terminal.
     open: std::sync::atomic::AtomicBool,
 }
 
 impl Printer {
-    fn new() -> Printer {
+    pub(crate) fn new() -> Printer {
         Printer {
             live: std::io::IsTerminal::is_terminal(&std::io::stdout()),
             open: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    fn end_line(&self) {
+    pub(crate) fn end_line(&self) {
         if self.open.swap(false, std::sync::atomic::Ordering::Relaxed) {
             println!();
         }
     }
 
-    fn print(&self, event: DeployEvent) {
+    pub(crate) fn print(&self, event: DeployEvent) {
         match event {
             DeployEvent::Deploying {
                 app_name,

@@ -5,6 +5,7 @@
 
 pub mod deploy;
 pub mod failure;
+pub mod migrate;
 pub mod prepare;
 pub mod retirement;
 
