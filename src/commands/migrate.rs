@@ -6,17 +6,20 @@
 //! `--finish` removes `NAME-password` and its secrets.
 
 use super::Context;
-use super::app::{certificate, deploy_and_save, precheck, prove, spec, write_plan};
+use super::app::{Printer, deploy_error, deployer, prepare, write_plan};
 use super::common::{load_profiles, open_secrets};
 use super::session::Session;
 use crate::cli::{MigrateArgs, MigrateTo};
+use crate::eca::deploy::DeployRequest;
+use crate::eca::migrate::{MigrateError, MigrationNames};
 use crate::error::{CliError, CliResult};
 use crate::lifecycle::Lifecycle;
 use crate::profile::{Connection, Flow};
 
 pub async fn run(ctx: &Context, args: MigrateArgs) -> CliResult {
     let profiles = load_profiles(ctx)?;
-    let old_name = format!("{}-password", args.name);
+    let names = MigrationNames::of(&args.name);
+    let old_name = names.kept_as.clone();
     let lifecycle =
         || -> CliResult<Lifecycle> { Ok(Lifecycle::new(ctx.paths.clone(), open_secrets(ctx)?)) };
     if args.finish {
@@ -57,7 +60,7 @@ pub async fn run(ctx: &Context, args: MigrateArgs) -> CliResult {
             args.name
         )));
     }
-    let new_name = format!("{}-new", args.name);
+    let new_name = names.trial.clone();
     if profiles.connections.contains_key(&new_name) {
         return Err(CliError::usage(format!(
             "`{new_name}` already exists; migrate saves the replacement under that name while it is tested: rename or remove it"
@@ -83,9 +86,7 @@ pub async fn run(ctx: &Context, args: MigrateArgs) -> CliResult {
             }
         }
     }
-    precheck(&conn, &app)?;
-    let cert = certificate(ctx, &mut conn)?;
-    let spec = spec(&conn, cert, &app)?;
+    let spec = prepare(ctx, &mut conn, &app)?;
     let Some(admin_name) = args.admin else {
         let dir = args
             .out
@@ -110,30 +111,34 @@ pub async fn run(ctx: &Context, args: MigrateArgs) -> CliResult {
         profiles,
         engine: crate::salesforce::Engine::new(open_secrets(ctx)?),
     };
-    let saved = deploy_and_save(ctx, &session, &admin, conn, &spec, false, &new_name).await?;
-    if let Err(e) = prove(ctx, &session, &saved).await {
-        let lifecycle = lifecycle()?;
-        let name = new_name.clone();
-        let _ = tokio::task::spawn_blocking(move || lifecycle.remove(&name)).await;
-        println!(
-            "{} is unchanged; the replacement ({new_name}) was not kept. The app stays deployed: run migrate again to retry.",
-            old.name
-        );
-        return Err(e);
+    let conn_timeout = session.timeout(ctx, &conn);
+    let request = DeployRequest {
+        admin_timeout: session.timeout(ctx, &admin),
+        admin,
+        conn,
+        spec: spec.clone(),
+        saved: false,
+        save_as: names.trial.clone(),
+    };
+    print!("{}", spec.review());
+    let printer = Printer::new();
+    let result = deployer(ctx, &session)?
+        .migrate(request, &names, conn_timeout, &|e| printer.print(e))
+        .await;
+    printer.end_line();
+    match result {
+        Ok(_) => {}
+        Err(MigrateError::Deploy(e)) => return Err(deploy_error(&old, e)),
+        Err(MigrateError::NotProven { trial, error }) => {
+            println!(
+                "{} is unchanged; the replacement ({trial}) was not kept. The app stays deployed: run migrate again to retry.",
+                old.name
+            );
+            return Err(deploy_error(&old, error));
+        }
+        Err(MigrateError::Rename(e)) => return Err(e.into()),
+        Err(e @ MigrateError::Interrupted(_)) => return Err(CliError::failure(e.to_string())),
     }
-    let lifecycle = lifecycle()?;
-    let (old_n, keep, new_n, target) = (
-        old.name.clone(),
-        old_name.clone(),
-        new_name.clone(),
-        old.name.clone(),
-    );
-    tokio::task::spawn_blocking(move || {
-        lifecycle.rename(&old_n, &keep)?;
-        lifecycle.rename(&new_n, &target)
-    })
-    .await
-    .map_err(|e| CliError::failure(format!("the rename did not finish: {e}")))??;
     println!(
         "{} now uses the {} flow. The password connection is kept as {old_name} until `sfconn migrate {} --finish` removes it and its secrets.",
         old.name,

@@ -3,6 +3,10 @@
 //! (section 1.8 templates, one per flow). Never `oauthLink` or `orgScopedExternalApp`: Salesforce
 //! fills both, and a stale value breaks the deploy (research 1.2, 1.3).
 
+pub mod deploy;
+pub mod failure;
+pub mod migrate;
+pub mod prepare;
 pub mod retirement;
 
 use std::fmt::Write as _;

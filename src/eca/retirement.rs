@@ -13,16 +13,47 @@ pub const RETIREMENT: Date = match Date::from_calendar_date(2027, Month::Februar
 
 /// Today (UTC), or the day `SFCONN_TODAY` pins.
 pub fn today() -> Date {
-    std::env::var("SFCONN_TODAY")
+    pinned().unwrap_or_else(|| OffsetDateTime::now_utc().date())
+}
+
+/// The day `SFCONN_TODAY=YYYY-MM-DD` pins, if any.
+pub fn pinned() -> Option<Date> {
+    std::env::var("SFCONN_TODAY").ok().and_then(|v| {
+        Date::parse(
+            v.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
         .ok()
-        .and_then(|v| {
-            Date::parse(
-                v.trim(),
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .ok()
-        })
-        .unwrap_or_else(|| OffsetDateTime::now_utc().date())
+    })
+}
+
+/// The flow column of a list for a password connection, in `width` characters at most:
+/// `password 82d left`, `password 82d`, `password retired` (cut with `…` below that).
+pub fn flow_column(today: Date, width: usize) -> String {
+    let days = days_left(today);
+    let candidates = if days > 0 {
+        vec![
+            format!("password {days}d left"),
+            format!("password {days}d"),
+            format!("pw {days}d"),
+        ]
+    } else {
+        vec!["password retired".to_string(), "pw retired".to_string()]
+    };
+    let fallback = candidates.last().cloned().unwrap_or_default();
+    candidates
+        .into_iter()
+        .find(|c| c.chars().count() <= width)
+        .unwrap_or_else(|| cut(&fallback, width))
+}
+
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// Whole days from `today` until the retirement; 0 or less once it is enforced.
@@ -70,5 +101,11 @@ mod tests {
         );
         assert!(marker(day(2027, Month::March, 1)).contains("retired since 2027-02-20"));
         assert_eq!(short(day(2027, Month::March, 1)), "retired");
+        let nov = day(2026, Month::November, 30);
+        assert_eq!(flow_column(nov, 18), "password 82d left");
+        assert_eq!(flow_column(nov, 12), "password 82d");
+        assert_eq!(flow_column(nov, 8), "pw 82d");
+        assert_eq!(flow_column(nov, 4), "pw …");
+        assert_eq!(flow_column(day(2027, Month::March, 1), 12), "pw retired");
     }
 }

@@ -57,6 +57,8 @@ pub enum Cmd {
     ClearField,
     /// Wizard (edit): remove the focused optional secret from the store on save, or keep it.
     ForgetSecret,
+    /// Wizard checklist: create the External Client App with an admin's connection (issue 11).
+    CreateApp,
 }
 
 /// Everything `update` reacts to.
@@ -188,6 +190,33 @@ pub enum Effect {
     GenerateKey {
         name: String,
     },
+    /// The wizard's "Create this app for me": deploy, save, prove (crate::eca::deploy).
+    CreateApp(Box<CreateAppRequest>),
+}
+
+/// What the wizard's "Create this app for me" deploys, with whom; results come back tagged with
+/// `generation`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateAppRequest {
+    pub admin: Connection,
+    pub admin_timeout: Duration,
+    /// The connection the app is for, as the wizard has it so far.
+    pub conn: Connection,
+    pub choices: crate::eca::deploy::AppChoices,
+    /// The connection exists already (the wizard edits it): it is edited, not added.
+    pub saved: bool,
+    pub conn_timeout: Duration,
+    pub generation: u64,
+}
+
+/// Why "Create this app for me" did not end in a working connection, for the wizard to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppFailure {
+    pub message: String,
+    /// Each component failure word for word, with the catalog entry that explains it.
+    pub failures: Vec<crate::eca::deploy::ExplainedFailure>,
+    /// Hint ids for the failure as a whole (a refusal, the propagation timeout).
+    pub hints: Vec<String>,
 }
 
 /// A background task's report; tagged with the connection name (and generation for runs).
@@ -247,5 +276,16 @@ pub enum TaskMsg {
     KeyGenerated {
         name: String,
         result: Result<(PathBuf, PathBuf), String>,
+    },
+    /// Progress of "Create this app for me".
+    AppDeploy {
+        generation: u64,
+        event: crate::eca::deploy::DeployEvent,
+    },
+    /// "Create this app for me" ended: the saved connection, or why not.
+    AppDeployed {
+        generation: u64,
+        name: String,
+        result: Result<Box<Connection>, AppFailure>,
     },
 }

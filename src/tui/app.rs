@@ -162,7 +162,12 @@ pub enum Mode {
         keygen: bool,
         forget: bool,
     },
-    WizardChecklist,
+    /// `create`: the flow's app can be created from here ("Create this app for me").
+    WizardChecklist {
+        create: bool,
+    },
+    /// "Create this app for me", at one of its stages.
+    WizardApp(super::wizard::create_app::AppStage),
     WizardReview,
     WizardRunning,
     WizardConnected,
@@ -213,6 +218,8 @@ pub struct App {
     pub file_error: Option<String>,
     /// The demo: what a new wizard starts with (the practice org's domain and JWT key pair).
     pub wizard_prefill: Option<super::wizard::Prefill>,
+    /// `SFCONN_TODAY`: the day the password flow's countdown is counted from (else `now`).
+    pub today_pin: Option<time::Date>,
 }
 
 impl App {
@@ -254,6 +261,7 @@ impl App {
             hint_titles: super::hints::titles(),
             file_error: None,
             wizard_prefill: None,
+            today_pin: crate::eca::retirement::pinned(),
         };
         app.refilter();
         app
@@ -397,6 +405,11 @@ impl App {
 
     pub fn base_dir(&self) -> std::path::PathBuf {
         self.home.clone()
+    }
+
+    /// Today, for the password flow's retirement countdown.
+    pub fn today(&self) -> time::Date {
+        self.today_pin.unwrap_or_else(|| self.now.date())
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

@@ -159,7 +159,7 @@ fn settings_lines(app: &App, row: &ConnRow) -> Vec<Line<'static>> {
     lines.push(kv("secrets", secrets));
     if c.flow == crate::profile::Flow::Password {
         // Issue 11: the flow's retirement, counted on the TUI's clock (tests pin it).
-        let days = crate::eca::retirement::days_left(app.now.date());
+        let days = crate::eca::retirement::days_left(app.today());
         let text = if days > 0 {
             format!("{days} days left (2027-02-20)")
         } else {

@@ -171,12 +171,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(marker),
                 Cell::from(truncate(r.name(), name_width)),
                 Cell::from(env_badge(r.conn.environment)),
-                Cell::from(if wide || r.conn.flow != Flow::ClientCredentials {
-                    r.conn.flow.as_str()
-                } else {
-                    // Narrow terminals: the name matters more than the flow's full spelling.
-                    "client-creds"
-                }),
+                flow_cell(app, r.conn.flow, wide, usize::from(columns[3].width)),
             ];
             if wide {
                 let user = r.conn.username.as_deref().unwrap_or_default();
@@ -198,4 +193,17 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
     );
+}
+
+/// The flow, and for a password connection the days left until the flow's retirement (issue 11).
+fn flow_cell(app: &App, flow: Flow, wide: bool, width: usize) -> Cell<'static> {
+    match flow {
+        Flow::Password => Cell::from(Span::styled(
+            crate::eca::retirement::flow_column(app.today(), width),
+            Style::new().fg(Color::Yellow),
+        )),
+        // Narrow terminals: the name matters more than the flow's full spelling.
+        Flow::ClientCredentials if !wide => Cell::from("client-creds"),
+        _ => Cell::from(flow.as_str()),
+    }
 }

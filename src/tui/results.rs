@@ -190,6 +190,31 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                 "Open this address yourself: {url} (no browser could be opened: {e})"
             )),
         },
+        TaskMsg::AppDeploy { generation, event } => on_app_event(app, generation, event),
+        TaskMsg::AppDeployed {
+            generation,
+            name,
+            result,
+        } => {
+            let creating = app.wizard.as_deref().is_some_and(|w| w.create.is_some());
+            if creating {
+                // Applied only by the deploy it belongs to; an earlier attempt's end is old news.
+                if let Some(w) = app.wizard.as_deref_mut() {
+                    w.app_deployed(generation, result);
+                }
+            } else {
+                // The wizard moved on; the result still says what became of the connection.
+                match result {
+                    Ok(_) => app.info(format!(
+                        "The External Client App for {name} is deployed and {name} is saved"
+                    )),
+                    Err(e) => app.error(format!(
+                        "Creating the app for {name} failed: {}",
+                        e.message.lines().next().unwrap_or_default()
+                    )),
+                }
+            }
+        }
         TaskMsg::KeyGenerated { name, result } => match result {
             Ok((key, cert)) => {
                 if let Some(w) = app.wizard.as_deref_mut() {
@@ -204,6 +229,29 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         },
     }
     Vec::new()
+}
+
+/// A deploy's progress: a saved connection joins the list whatever the wizard shows; the rest
+/// goes to the wizard that asked for this deploy.
+fn on_app_event(app: &mut App, generation: u64, event: crate::eca::deploy::DeployEvent) {
+    if let crate::eca::deploy::DeployEvent::Saved { conn, .. } = &event {
+        let name = conn.name.clone();
+        let mut row = ConnRow::new(
+            (**conn).clone(),
+            app.row(&name).and_then(|r| r.last.clone()),
+        );
+        row.generation = app.row(&name).map_or(0, |r| r.generation);
+        app.upsert_row(row);
+    }
+    let now = app.now;
+    if let Some(c) = app
+        .wizard
+        .as_deref_mut()
+        .and_then(|w| w.create.as_deref_mut())
+        .filter(|c| c.generation == generation)
+    {
+        c.apply(event, now);
+    }
 }
 
 /// "Saved NAME", and what the save made stale, and what to do about it.

@@ -11,7 +11,10 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg};
+use super::action::{
+    AppFailure, CreateAppRequest, Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg,
+};
+use crate::eca::deploy;
 use crate::lifecycle::{Draft, ExistingKeys, Lifecycle};
 use crate::paths::Paths;
 use crate::profile::Connection;
@@ -163,6 +166,7 @@ impl Services {
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
             }
+            Effect::CreateApp(request) => Some(self.create_app(*request, tx).await),
             Effect::OpenUrl { url } => {
                 let target = url.clone();
                 let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
@@ -240,6 +244,63 @@ impl Services {
             generation,
             report: Box::new(report),
             at,
+        }
+    }
+}
+
+impl Services {
+    /// "Create this app for me": plan the app (a key pair for jwt), then the engine's deploy,
+    /// save and proof, each of its events sent on as it happens.
+    async fn create_app(&self, r: CreateAppRequest, tx: &UnboundedSender<TaskMsg>) -> TaskMsg {
+        let generation = r.generation;
+        let name = r.conn.name.clone();
+        let failed = |message: String| TaskMsg::AppDeployed {
+            generation,
+            name: name.clone(),
+            result: Err(AppFailure {
+                message,
+                failures: Vec::new(),
+                hints: Vec::new(),
+            }),
+        };
+        let keys_dir = self.paths.keys_dir();
+        let (mut conn, choices) = (r.conn, r.choices);
+        let prepared = blocking(move || {
+            deploy::prepare(&keys_dir, &mut conn, &choices)
+                .map(|spec| (conn, spec))
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .and_then(|r| r);
+        let (conn, spec) = match prepared {
+            Ok(v) => v,
+            Err(message) => return failed(message),
+        };
+        let request = deploy::DeployRequest {
+            admin: r.admin,
+            admin_timeout: r.admin_timeout,
+            conn,
+            spec,
+            saved: r.saved,
+            save_as: name.clone(),
+        };
+        let events = tx.clone();
+        let on = move |event| {
+            let _ = events.send(TaskMsg::AppDeploy { generation, event });
+        };
+        let result = deploy::Deployer::new(self.engine.clone(), self.lifecycle.clone())
+            .run(request, r.conn_timeout, &on)
+            .await
+            .map(Box::new)
+            .map_err(|e| AppFailure {
+                message: e.to_string(),
+                failures: e.failures().to_vec(),
+                hints: e.hint_ids().into_iter().map(str::to_string).collect(),
+            });
+        TaskMsg::AppDeployed {
+            generation,
+            name,
+            result,
         }
     }
 }

@@ -347,6 +347,11 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         app.screen = Screen::List;
         return Vec::new();
     };
+    if cmd == Cmd::CreateApp {
+        start_create_app(app, &mut wizard);
+        app.wizard = Some(wizard);
+        return Vec::new();
+    }
     let (step, cursor) = (wizard.step, wizard.checklist_cursor);
     let outcome = {
         let taken = taken_by_other(app, wizard.editing.clone());
@@ -392,6 +397,28 @@ fn detail_max_scroll(app: &App) -> u16 {
 /// How far the wizard's Connect step scrolls on this terminal.
 pub(super) fn connect_max_scroll(app: &App) -> u16 {
     super::wizard::connect_view::max_scroll(app, super::render::body_area(app, app.size))
+}
+
+/// `c` on the checklist: "Create this app for me" starts with the saved connections that may
+/// deploy it (every one but the connection the wizard sets up).
+fn start_create_app(app: &mut App, wizard: &mut Wizard) {
+    if wizard.step != super::wizard::Step::Checklist || !wizard.can_create_app() {
+        return;
+    }
+    let name = wizard.fields.first().map(|f| f.value().trim().to_string());
+    let admins = app
+        .rows
+        .iter()
+        .filter(|r| Some(r.conn.name.as_str()) != name.as_deref())
+        .filter(|r| Some(&r.conn.name) != wizard.editing.as_ref())
+        .map(|r| super::wizard::create_app::AdminChoice {
+            timeout: app.timeout_for(&r.conn),
+            conn: r.conn.clone(),
+        })
+        .collect();
+    let conn_timeout = app.timeout_for(&crate::profile::Connection::new("", wizard.flow));
+    app.notice = None;
+    wizard.start_create(admins, conn_timeout);
 }
 
 /// Mark the connection running under a new generation and ask for the run.

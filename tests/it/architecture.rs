@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 const SRC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
 
 /// The engine: everything both front ends call.
-const ENGINE: [&str; 10] = [
+const ENGINE: [&str; 11] = [
+    "eca",
     "profile",
     "secrets",
     "secrets.rs",

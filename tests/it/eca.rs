@@ -503,3 +503,44 @@ fn find_secret(v: &toml::Value, name: &str) -> Option<String> {
         _ => None,
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replacement_that_fails_its_test_is_removed_and_the_password_connection_is_unchanged() {
+    let org = practice_org().await;
+    let home = home_with_admin(&org);
+    // analyst has no sfconn_JWT_Users: the new jwt app does not pre-authorize them.
+    add_password(
+        &home,
+        &org,
+        "pw",
+        ("practice-password", "practice-password-secret"),
+        (
+            "analyst@practice.example",
+            "Analyst-Pass-1",
+            "ANALYSTTOKEN1",
+        ),
+    );
+    let out = run(
+        &home,
+        &[
+            "migrate",
+            "pw",
+            "--to",
+            "jwt",
+            "--admin",
+            "admin",
+            "--permission-set",
+            PERMSET,
+        ],
+    );
+    out.expect(1);
+    assert!(
+        out.stdout
+            .contains("pw is unchanged; the replacement (pw-new) was not kept"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("connection pw-new"), "{out}");
+    assert_eq!(show(&home, "pw")["flow"], "password");
+    home.run(&["show", "pw-new"]).expect(2);
+    home.run(&["show", "pw-password"]).expect(2);
+}

@@ -28,3 +28,43 @@ fn the_detail_of_a_password_connection_shows_the_days_left() {
     key(&mut a, KeyCode::Enter);
     assert!(!draw(&a, 160, 40).contains("retirement"));
 }
+
+#[test]
+fn the_list_marks_password_connections_with_the_days_left_at_80_and_120_columns() {
+    let a = app();
+    let row = |screen: &str, name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The snapshots' clock is 2026-11-23: 89 days before 2027-02-20.
+    let narrow = draw(&a, 80, 24);
+    assert!(
+        row(&narrow, "legacy-sync").contains("password 89d "),
+        "{narrow}"
+    );
+    let wide = draw(&a, 120, 36);
+    assert!(
+        row(&wide, "legacy-sync").contains("password 89d left"),
+        "{wide}"
+    );
+    // Other flows have no countdown.
+    for screen in [&narrow, &wide] {
+        assert!(!row(screen, "acme-prod").contains("left"), "{screen}");
+    }
+
+    // SFCONN_TODAY pins the day (the App reads it at start; set here as it would be).
+    let mut a = app();
+    a.today_pin = Some(time::macros::date!(2027 - 02 - 21));
+    let narrow = draw(&a, 80, 24);
+    assert!(
+        row(&narrow, "legacy-sync").contains("pw retired"),
+        "{narrow}"
+    );
+    assert!(
+        row(&draw(&a, 120, 36), "legacy-sync").contains("password retired"),
+        "{narrow}"
+    );
+}

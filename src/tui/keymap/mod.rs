@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use self::tables::*;
 use super::action::{Action, Cmd};
 use super::app::{App, Mode};
+use super::wizard::create_app::AppStage;
 
+mod create_app;
 mod tables;
 
 /// One key (a key code, with or without Ctrl).
@@ -90,13 +92,17 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::ConfirmTyped { revoke: true } => CONFIRM_REVOKE_TYPED,
         Mode::WizardFlow => WIZARD_FLOW,
         Mode::WizardForm { .. } => WIZARD_FORM,
-        Mode::WizardChecklist => WIZARD_CHECKLIST,
+        Mode::WizardChecklist { .. } => WIZARD_CHECKLIST,
+        Mode::WizardApp(stage) => create_app::table(stage),
         Mode::WizardReview => WIZARD_REVIEW,
         Mode::WizardRunning => WIZARD_CONNECT_RUNNING,
         Mode::WizardConnected => WIZARD_CONNECT_DONE,
         Mode::WizardFailed => WIZARD_CONNECT_FAILED,
     };
     let mut out = table.to_vec();
+    if let Mode::WizardChecklist { create: true } = mode {
+        out.insert(4, create_app::WIZARD_CREATE_APP);
+    }
     if let Mode::WizardForm { keygen, forget } = mode {
         if keygen {
             out.insert(1, WIZARD_KEYGEN);
@@ -117,7 +123,10 @@ pub fn bindings_under_help(app: &App) -> Vec<Binding> {
 fn types_text(mode: Mode) -> bool {
     matches!(
         mode,
-        Mode::Filter | Mode::ConfirmTyped { .. } | Mode::WizardForm { .. }
+        Mode::Filter
+            | Mode::ConfirmTyped { .. }
+            | Mode::WizardForm { .. }
+            | Mode::WizardApp(AppStage::Choices)
     )
 }
 

@@ -283,7 +283,7 @@ pub(super) const WIZARD_CHECKLIST: &[Binding] = &[
         true,
     )
     .short("done"),
-    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true).short("Setup page"),
+    // Enter before `o`: on a narrow footer, moving on matters more (the body names `o` too).
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -292,6 +292,7 @@ pub(super) const WIZARD_CHECKLIST: &[Binding] = &[
         true,
     )
     .short("next"),
+    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true).short("Setup page"),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,

@@ -13,6 +13,9 @@ use crate::tui::widgets::{paste_into, single_line_input_max};
 impl Wizard {
     /// A key typed into the focused field.
     pub fn on_input(&mut self, key: KeyEvent, taken: &dyn Fn(&str) -> bool) {
+        if self.create.is_some() {
+            return self.create_input(key);
+        }
         let Some(field) = self.focused() else { return };
         if field.key() == FieldKey::Environment {
             if matches!(
@@ -40,6 +43,9 @@ impl Wizard {
     /// Text pasted into the focused field: one edit and one validation, however long the text
     /// (cut at the field's limit).
     pub fn on_paste(&mut self, text: &str, taken: &dyn Fn(&str) -> bool) {
+        if self.create.is_some() {
+            return self.create_paste(text);
+        }
         let Some(field) = self.focused() else { return };
         if field.key() == FieldKey::Environment {
             return;
@@ -60,6 +66,9 @@ impl Wizard {
 
     /// Handle a bound command.
     pub fn on_cmd(&mut self, cmd: Cmd, taken: &dyn Fn(&str) -> bool) -> Outcome {
+        if self.create.is_some() {
+            return self.on_create_cmd(cmd);
+        }
         match (self.step, cmd) {
             (Step::Flow, Cmd::Up) => self.flow_cursor = self.flow_cursor.saturating_sub(1),
             (Step::Flow, Cmd::Down) => {

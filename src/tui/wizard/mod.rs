@@ -4,6 +4,9 @@
 mod checks;
 pub mod connect_view;
 pub mod content;
+pub mod create_app;
+mod create_state;
+mod create_view;
 pub mod fields;
 mod input;
 pub mod view;
@@ -120,6 +123,8 @@ pub struct Wizard {
     pub base_dir: PathBuf,
     /// The demo's starting values, applied again when the flow changes.
     pub prefill: Option<Prefill>,
+    /// "Create this app for me", over the checklist while it runs.
+    pub create: Option<Box<create_app::CreateApp>>,
 }
 
 impl Wizard {
@@ -142,6 +147,7 @@ impl Wizard {
             new_connection: true,
             base_dir,
             prefill: None,
+            create: None,
         };
         w.set_flow(Flow::Web, None, &[])?;
         Ok(w)
@@ -204,7 +210,7 @@ impl Wizard {
         matches!(
             self.connect,
             Some(ConnectState::Saving | ConnectState::Running { .. })
-        )
+        ) || self.app_stage() == Some(create_app::AppStage::Running)
     }
 
     /// Indices of the fields shown on the current step.
@@ -255,7 +261,12 @@ impl Wizard {
                 keygen: self.flow == Flow::Jwt,
                 forget: self.focused().is_some_and(|f| f.forgettable(self.flow)),
             },
-            Step::Checklist => Mode::WizardChecklist,
+            Step::Checklist => match self.app_stage() {
+                Some(stage) => Mode::WizardApp(stage),
+                None => Mode::WizardChecklist {
+                    create: self.can_create_app(),
+                },
+            },
             Step::Review => Mode::WizardReview,
             Step::Connect => match &self.connect {
                 Some(ConnectState::Connected { .. }) => Mode::WizardConnected,

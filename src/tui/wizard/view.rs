@@ -21,6 +21,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     match w.step {
         Step::Flow => render_flows(w, frame, body),
         Step::Basics | Step::Credentials => render_form(app, w, frame, body),
+        Step::Checklist if w.create.is_some() => super::create_view::render(app, w, frame, body),
         Step::Checklist => render_checklist(app, w, frame, body),
         Step::Review => render_review(w, frame, body),
         Step::Connect => super::connect_view::render(app, w, frame, body),
@@ -238,7 +239,16 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
 
 fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let Some(guide) = w.guide() else { return };
-    let outer = block("3 · Salesforce Setup checklist");
+    let mut outer = block("3 · Salesforce Setup checklist");
+    if w.can_create_app() {
+        outer = outer.title_bottom(Line::from(vec![
+            Span::styled(" c ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+            Span::styled(
+                " Create this app for me, with an admin's connection ",
+                Style::new().fg(Color::Cyan),
+            ),
+        ]));
+    }
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let [list, _, detail] = Layout::vertical([

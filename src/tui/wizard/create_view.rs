@@ -1,0 +1,334 @@
+//! Drawing "Create this app for me" (issue 11): the admin to deploy with, the app's choices,
+//! the review, the deploy's live progress, and its end (the component failures word for word,
+//! each with its hint).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::Wizard;
+use super::create_app::{AppStage, CreateApp, ProgressLine};
+use crate::profile::Environment;
+use crate::tui::app::App;
+use crate::tui::fit::truncate;
+use crate::tui::widgets::{block, env_badge, spinner, wrapped};
+
+const DIM: Style = Style::new().fg(Color::DarkGray);
+
+pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
+    let Some(c) = w.create.as_deref() else {
+        return;
+    };
+    let title = match c.stage {
+        AppStage::Pick => "3 · Create this app for me: the admin connection",
+        AppStage::Choices => "3 · Create this app for me: who may use it",
+        AppStage::Review => "3 · Create this app for me: review",
+        AppStage::Running => "3 · Create this app for me: deploying",
+        AppStage::Done => "3 · Create this app for me: done",
+        AppStage::Failed => "3 · Create this app for me: failed",
+    };
+    let outer = block(title);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let width = inner.width.saturating_sub(1);
+    match c.stage {
+        AppStage::Pick => render_pick(c, frame, inner),
+        AppStage::Choices => render_choices(c, frame, inner),
+        AppStage::Review => {
+            let lines = review_lines(c, width);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        AppStage::Running | AppStage::Done | AppStage::Failed => {
+            let lines = progress_lines(app, c, width);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+    }
+}
+
+fn error_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+    c.error
+        .as_deref()
+        .map(|e| wrapped(e, width, " ✗ ", "   ", Style::new().fg(Color::Red)))
+        .unwrap_or_default()
+}
+
+fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(1);
+    let mut lines = wrapped(
+        "sfconn deploys this connection's External Client App with the connection of a Salesforce admin (a user allowed to create External Client Apps), then saves the app's consumer key here.",
+        width,
+        " ",
+        " ",
+        Style::new(),
+    );
+    lines.push(Line::from(""));
+    if c.admins.is_empty() {
+        lines.extend(wrapped(
+            "No other saved connection to deploy with. Add a connection for a Salesforce admin first (n from the list), or follow the checklist by hand. Esc goes back.",
+            width,
+            " ✗ ",
+            "   ",
+            Style::new().fg(Color::Yellow),
+        ));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    lines.push(Line::from(" Deploy with which admin connection?"));
+    let name_width = c
+        .admins
+        .iter()
+        .map(|a| a.conn.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    for (i, a) in c.admins.iter().enumerate() {
+        let selected = i == c.cursor;
+        let style = if selected {
+            Style::new().fg(Color::Cyan).bold()
+        } else {
+            Style::new()
+        };
+        let about = format!(
+            "{}  {}  {}",
+            a.conn.flow,
+            a.conn.username.as_deref().unwrap_or("-"),
+            a.conn
+                .domain
+                .as_deref()
+                .unwrap_or(a.conn.environment.login_host())
+        );
+        let badge = env_badge(a.conn.environment);
+        let used = 3 + name_width + 1 + badge.width() + 2;
+        lines.push(Line::from(vec![
+            Span::raw(if selected { " ▶ " } else { "   " }),
+            Span::styled(
+                format!("{:<name_width$}", truncate(&a.conn.name, name_width)),
+                style,
+            ),
+            Span::raw(" "),
+            badge,
+            Span::raw(" "),
+            Span::styled(
+                truncate(&about, usize::from(area.width).saturating_sub(used)),
+                DIM,
+            ),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.extend(error_lines(c, width));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
+    let label_width = 19;
+    let rows = c.inputs.len() as u16;
+    let [form, _, about] = Layout::vertical([
+        Constraint::Length(rows),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    for (i, choice) in c.inputs.iter().enumerate() {
+        let line = Rect {
+            y: form.y + i as u16,
+            height: 1,
+            ..form
+        };
+        let [l, input] =
+            Layout::horizontal([Constraint::Length(label_width), Constraint::Fill(1)]).areas(line);
+        let focused = i == c.focus;
+        let style = if focused {
+            Style::new().fg(Color::Cyan).bold()
+        } else {
+            Style::new()
+        };
+        frame.render_widget(Span::styled(format!(" {} *", choice.key.label()), style), l);
+        if focused {
+            frame.render_widget(&choice.input, input);
+        } else {
+            let value = choice.input.lines().first().cloned().unwrap_or_default();
+            let shown = if value.is_empty() {
+                Span::styled(choice.input.placeholder_text().to_string(), DIM)
+            } else {
+                Span::raw(value)
+            };
+            frame.render_widget(shown, input);
+        }
+    }
+    let width = about.width.saturating_sub(1);
+    let mut lines = Vec::new();
+    if let Some(choice) = c.inputs.get(c.focus) {
+        lines.extend(wrapped(
+            choice.key.help(),
+            width,
+            " ",
+            " ",
+            Style::new().fg(Color::Gray),
+        ));
+    }
+    lines.extend(error_lines(c, width));
+    frame.render_widget(Paragraph::new(lines), about);
+}
+
+fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+    // The review's own lines (`  for whom: …`), wrapped under their values.
+    let mut lines: Vec<Line> = c
+        .review
+        .lines()
+        .flat_map(|l| {
+            let indent = l.len() - l.trim_start().len();
+            let first = format!(" {}", " ".repeat(indent));
+            wrapped(l.trim_start(), width, &first, "             ", Style::new())
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if let Some(a) = c.selected_admin() {
+        let org = a
+            .conn
+            .domain
+            .clone()
+            .unwrap_or_else(|| a.conn.environment.login_host().to_string());
+        let mut spans = vec![Span::styled("  deployed by: ", DIM)];
+        if a.conn.environment == Environment::Production {
+            spans.push(env_badge(Environment::Production));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::raw(format!("{} in {org}", a.conn.name)));
+        lines.push(Line::from(spans));
+    }
+    if let Some(conn) = &c.conn {
+        lines.push(Line::from(vec![
+            Span::styled("  saved as:     ", DIM),
+            Span::raw(format!(
+                "connection {} with the app's consumer key",
+                conn.name
+            )),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.extend(wrapped(
+        "Enter deploys the app, saves the connection, then tests it until the new consumer key works (Salesforce may take minutes).",
+        width,
+        " ",
+        " ",
+        Style::new(),
+    ));
+    lines
+}
+
+fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(first) = c.review.lines().next() {
+        lines.push(Line::from(Span::styled(format!(" {first}"), DIM)));
+    }
+    let running = c.stage == AppStage::Running;
+    let count = c.progress.len();
+    for (i, p) in c.progress.iter().enumerate() {
+        let last = i + 1 == count;
+        let (mark, style) = match p {
+            ProgressLine::Done(_) => ("✓", Style::new().fg(Color::Green)),
+            ProgressLine::Status(_) | ProgressLine::Waiting { .. } if running && last => {
+                (spinner(app), Style::new().fg(Color::Yellow))
+            }
+            ProgressLine::Status(_) | ProgressLine::Waiting { .. } => ("·", Style::new()),
+            ProgressLine::Warning(_) => ("!", Style::new().fg(Color::Yellow)),
+        };
+        let text = p.text(app.now);
+        lines.extend(wrapped(&text, width, &format!(" {mark} "), "   ", style));
+    }
+    if running && count == 0 {
+        lines.push(Line::from(format!(
+            " {} Getting the admin's token…",
+            spinner(app)
+        )));
+    }
+    match c.stage {
+        AppStage::Done => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                " ✓ The app is created and the connection is saved.",
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            )));
+            lines.extend(wrapped(
+                "Enter goes on to the fields, with the consumer key filled in, then Review and Connect.",
+                width,
+                " ",
+                " ",
+                Style::new(),
+            ));
+        }
+        AppStage::Failed => {
+            if let Some(f) = &c.failure {
+                lines.extend(failure_lines(app, f, width));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(
+                " r deploys again; Esc goes back to the checklist.",
+            ));
+        }
+        _ => {}
+    }
+    lines
+}
+
+fn failure_lines(app: &App, f: &crate::tui::action::AppFailure, width: u16) -> Vec<Line<'static>> {
+    let red = Style::new().fg(Color::Red).bold();
+    let mut lines = Vec::new();
+    // With component failures, the message's first line says what ended; the failures follow,
+    // each with its hint (the CLI prints the same words).
+    // The hints' words are drawn below from the catalog, not from the CLI's indented text.
+    let said = f
+        .message
+        .lines()
+        .take_while(|l| !l.trim_start().starts_with("hint:"));
+    let message: Vec<&str> = if f.failures.is_empty() {
+        said.collect()
+    } else {
+        said.take(1).collect()
+    };
+    for (i, line) in message.iter().enumerate() {
+        let first = if i == 0 { " ✗ " } else { "   " };
+        lines.extend(wrapped(line.trim_start(), width, first, "   ", red));
+    }
+    for failure in &f.failures {
+        let c = &failure.failure;
+        let red = Style::new().fg(Color::Red);
+        lines.extend(wrapped(
+            &format!("{} {}", c.component_type, c.full_name),
+            width,
+            "   ",
+            "     ",
+            red,
+        ));
+        lines.push(Line::from(Span::styled(
+            truncate(&format!("     in {}:", c.file_name), usize::from(width)),
+            red,
+        )));
+        lines.extend(wrapped(&c.problem, width, "     ", "     ", red));
+        lines.extend(hint(app, failure.condition.hint_id(), width));
+    }
+    for id in f.hints.iter().filter(|id| {
+        !f.failures
+            .iter()
+            .any(|x| x.condition.hint_id() == id.as_str())
+    }) {
+        lines.extend(hint(app, id, width));
+    }
+    lines
+}
+
+fn hint(app: &App, id: &str, width: u16) -> Vec<Line<'static>> {
+    let text = match app.hint_titles.get(id) {
+        Some(title) => format!("{title} [{id}]"),
+        None => format!("[{id}]"),
+    };
+    wrapped(
+        &text,
+        width,
+        "     ▸ ",
+        "       ",
+        Style::new().fg(Color::Yellow),
+    )
+}

@@ -1,0 +1,369 @@
+//! Issue 11: the wizard's "Create this app for me" screens, drawn with TestBackend at 80x24 and
+//! 120x36, the deploy's progress fed in as the task spawner would, and where each key leads.
+
+use crossterm::event::KeyCode;
+use sfconn::eca::deploy::{DeployEvent, ExplainedFailure};
+use sfconn::profile::{Connection, Flow};
+use sfconn::salesforce::LocalCondition;
+use sfconn::salesforce::metadata::ComponentFailure;
+use sfconn::tui::action::{Action, AppFailure, Effect, TaskMsg};
+use sfconn::tui::app::App;
+use sfconn::tui::update;
+use sfconn::tui::wizard::create_app::AppStage;
+
+use crate::tui_snapshots::{app, draw, key, typed};
+
+fn snap_both(name: &str, a: &App) {
+    for (w, h) in [(80, 24), (120, 36)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(a, w, h));
+    }
+}
+
+/// A new jwt connection `ci-new` at the Setup checklist.
+fn at_checklist(a: &mut App) {
+    key(a, KeyCode::Char('n'));
+    key(a, KeyCode::Down);
+    key(a, KeyCode::Enter);
+    typed(a, "ci-new");
+    key(a, KeyCode::Enter);
+    let screen = draw(a, 120, 36);
+    assert!(screen.contains("Salesforce Setup checklist"), "{screen}");
+}
+
+fn task(a: &mut App, msg: TaskMsg) {
+    update(a, Action::Task(msg));
+}
+
+/// Pick `acme-prod`, give the user and the permission set, review, deploy: the generation
+/// of the deploy asked for.
+fn deploy(a: &mut App) -> u64 {
+    key(a, KeyCode::Char('c'));
+    key(a, KeyCode::Enter);
+    typed(a, "integration@acme.com");
+    key(a, KeyCode::Tab);
+    typed(a, "Integration_Users");
+    key(a, KeyCode::Enter);
+    let effects = key(a, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.admin.name, "acme-prod");
+            assert_eq!(request.conn.name, "ci-new");
+            assert_eq!(
+                request.conn.username.as_deref(),
+                Some("integration@acme.com")
+            );
+            assert_eq!(
+                request.choices.permission_set.as_deref(),
+                Some("Integration_Users")
+            );
+            assert!(!request.saved);
+            // No My Domain typed: the app and the connection live in the admin's org.
+            assert_eq!(request.conn.domain, request.admin.domain);
+            request.generation
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    }
+}
+
+fn progress(a: &mut App, generation: u64) {
+    for event in [
+        DeployEvent::Deploying {
+            app_name: "sfconn_ci_new".into(),
+            admin: "acme-prod".into(),
+            instance_url: "https://acme.my.salesforce.com".into(),
+        },
+        DeployEvent::Status {
+            status: "InProgress".into(),
+            deployed: 1,
+            total: 4,
+            detail: Some("Processing Type: ExternalClientApplication".into()),
+        },
+        DeployEvent::Status {
+            status: "Succeeded".into(),
+            deployed: 4,
+            total: 4,
+            detail: None,
+        },
+        DeployEvent::Deployed {
+            status: "Succeeded".into(),
+            deployed: 4,
+            total: 4,
+        },
+    ] {
+        task(a, TaskMsg::AppDeploy { generation, event });
+    }
+}
+
+fn saved_conn() -> Connection {
+    let mut c = Connection::new("ci-new", Flow::Jwt);
+    c.domain = Some("https://acme.my.salesforce.com".into());
+    c.client_id = Some("3MVG9newkey".into());
+    c.username = Some("integration@acme.com".into());
+    c.key_file = Some("/home/ada/.config/sfconn/keys/ci-new.key".into());
+    c.cert_file = Some("/home/ada/.config/sfconn/keys/ci-new.crt".into());
+    c
+}
+
+#[test]
+fn create_app_screens_pick_choices_review() {
+    let mut a = app();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    snap_both("create_app_pick", &a);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "integration@acme.com");
+    key(&mut a, KeyCode::Tab);
+    snap_both("create_app_choices", &a);
+    // The permission set is required: Enter stays, and says so.
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("a permission set"), "{screen}");
+    typed(&mut a, "Integration_Users");
+    key(&mut a, KeyCode::Enter);
+    snap_both("create_app_review", &a);
+    // Esc goes back a stage at a time, then to the checklist.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("3 · Salesforce Setup checklist"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn create_app_with_no_other_connection_says_so() {
+    let mut a = app();
+    a.rows.clear();
+    a.refilter();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    snap_both("create_app_no_admin", &a);
+    assert!(key(&mut a, KeyCode::Enter).is_empty());
+}
+
+#[test]
+fn create_app_progress_countdown_and_success_fill_in_the_fields() {
+    let mut a = app();
+    at_checklist(&mut a);
+    let generation = deploy(&mut a);
+    progress(&mut a, generation);
+    task(
+        &mut a,
+        TaskMsg::AppDeploy {
+            generation,
+            event: DeployEvent::Saved {
+                conn: Box::new(saved_conn()),
+                with_secret: false,
+            },
+        },
+    );
+    task(
+        &mut a,
+        TaskMsg::AppDeploy {
+            generation,
+            event: DeployEvent::Testing {
+                attempt: 2,
+                seconds_left: 583,
+                next_try_secs: 10,
+                code: "invalid_client_id".into(),
+                description: "client identifier invalid".into(),
+            },
+        },
+    );
+    snap_both("create_app_running", &a);
+    // The countdown runs on the TUI's clock between tries.
+    let later = a.now + time::Duration::seconds(4);
+    update(&mut a, Action::Tick { now: later });
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("in 6 s, 9:39 left"), "{screen}");
+    // The saved connection is in the list already.
+    assert!(a.row("ci-new").is_some());
+    // A late result of another deploy changes nothing.
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation: generation + 1000,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "stale".into(),
+                failures: Vec::new(),
+                hints: Vec::new(),
+            }),
+        },
+    );
+    // (The status line may say what became of it; the wizard's deploy goes on.)
+    assert_eq!(
+        a.wizard.as_ref().and_then(|w| w.app_stage()),
+        Some(AppStage::Running)
+    );
+    let report = sfconn::salesforce::TestReport {
+        name: "ci-new".into(),
+        ok: true,
+        flow: Flow::Jwt,
+        instance_url: Some("https://acme.my.salesforce.com".into()),
+        token_source: None,
+        user: Some(sfconn::salesforce::UserInfo {
+            user_id: "005".into(),
+            organization_id: "00D".into(),
+            username: "integration@acme.com".into(),
+            email: "integration@acme.com".into(),
+            name: "Integration".into(),
+        }),
+        steps: Vec::new(),
+        error: None,
+        hints: Vec::new(),
+    };
+    task(
+        &mut a,
+        TaskMsg::AppDeploy {
+            generation,
+            event: DeployEvent::Passed(Box::new(report)),
+        },
+    );
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Ok(Box::new(saved_conn())),
+        },
+    );
+    snap_both("create_app_done", &a);
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("4 · Fields for jwt"), "{screen}");
+    assert!(screen.contains("3MVG9newkey"), "{screen}");
+    assert!(screen.contains("keys/ci-new.key"), "{screen}");
+}
+
+#[test]
+fn create_app_failure_shows_each_component_failure_with_its_hint() {
+    let mut a = app();
+    at_checklist(&mut a);
+    let generation = deploy(&mut a);
+    for event in [
+        DeployEvent::Deploying {
+            app_name: "sfconn_ci_new".into(),
+            admin: "acme-prod".into(),
+            instance_url: "https://acme.my.salesforce.com".into(),
+        },
+        DeployEvent::Status {
+            status: "Failed".into(),
+            deployed: 0,
+            total: 4,
+            detail: None,
+        },
+    ] {
+        task(&mut a, TaskMsg::AppDeploy { generation, event });
+    }
+    let problem = "Invalid permission set: Integration_Users. No permission set with this API name exists in the org.";
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "the deploy 0Af000000000001 ended Failed; the org is unchanged and the connection was not saved.\n  more".into(),
+                failures: vec![ExplainedFailure {
+                    failure: ComponentFailure {
+                        component_type: "ExtlClntAppOauthConfigurablePolicies".into(),
+                        full_name: "sfconn_ci_new_oauth_defaultPolicy".into(),
+                        file_name: "extlClntAppOauthPolicies/sfconn_ci_new_oauth_defaultPolicy.ecaOauthPlcy".into(),
+                        problem: problem.into(),
+                        problem_type: "Error".into(),
+                    },
+                    condition: LocalCondition::EcaPermissionSetUnknown,
+                }],
+                hints: vec!["eca-permission-set-unknown".into()],
+            }),
+        },
+    );
+    snap_both("create_app_failed", &a);
+    let screen = draw(&a, 160, 40);
+    assert!(
+        screen.contains("permission set: Integration_Users. No permission set with this API name"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("The app names a permission set the org does not have"),
+        "{screen}"
+    );
+    // r deploys again under a new tag; Esc is the way back to the checklist.
+    match key(&mut a, KeyCode::Char('r')).as_slice() {
+        [Effect::CreateApp(request)] => assert!(request.generation > generation),
+        other => panic!("expected a new deploy, got {other:?}"),
+    }
+    key(&mut a, KeyCode::Esc);
+    assert!(draw(&a, 120, 36).contains("3 · Salesforce Setup checklist"));
+}
+
+#[test]
+fn create_app_is_offered_for_every_flow_but_password_and_listed_in_help() {
+    let mut a = app();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('?'));
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("create the app"), "{screen}");
+    let mut a = app();
+    key(&mut a, KeyCode::Char('n'));
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "pw-new");
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("Salesforce Setup checklist"), "{screen}");
+    assert!(!screen.contains("Create this app"), "{screen}");
+    let c = crossterm::event::KeyEvent::from(KeyCode::Char('c'));
+    assert!(sfconn::tui::keymap::action_for_key(&a, c).is_none());
+    assert!(!draw(&a, 120, 36).contains("admin connection"));
+}
+
+#[test]
+fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "web-new");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("3 · Create this app for me: review"),
+        "{screen}"
+    );
+    assert!(screen.contains("PKCE required"), "{screen}");
+    assert!(
+        screen.contains("http://localhost:1717/OauthRedirect"),
+        "{screen}"
+    );
+    match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.conn.flow, Flow::Web);
+            assert_eq!(request.choices, Default::default());
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    }
+    // Esc goes back to the checklist; the deploy goes on and its end still says what happened.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.wizard.as_ref().is_some_and(|w| w.create.is_none()));
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation: 1,
+            name: "web-new".into(),
+            result: Ok(Box::new(Connection::new("web-new", Flow::Web))),
+        },
+    );
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("The External Client App for web-new is deployed"),
+        "{screen}"
+    );
+}
