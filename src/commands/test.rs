@@ -36,19 +36,30 @@ async fn run_all(ctx: &Context, session: &Session, args: &TestArgs) -> CliResult
     // Each test is a task of its own, so the work between requests (signing a JWT assertion,
     // parsing answers) runs on every core; polled in place, all of it ran on one thread and
     // became the bottleneck of `test --all` at high concurrency (issue 13).
-    let runs = session.profiles.connections.values().map(|conn| {
-        let timeout = session.timeout(ctx, conn);
-        let engine = session.engine.clone();
-        let conn = conn.clone();
-        tokio::spawn(async move { engine.test(&conn, timeout, policy, &|_| {}).await })
-    });
-    let reports: Vec<TestReport> = futures_util::stream::iter(runs)
-        .buffered(usize::from(args.concurrency))
+    // A slot is given to the next connection as soon as any test ends (not only the oldest),
+    // so one slow connection does not hold the others back; the reports keep the file's order.
+    let runs = session
+        .profiles
+        .connections
+        .values()
+        .enumerate()
+        .map(|(i, conn)| {
+            let timeout = session.timeout(ctx, conn);
+            let engine = session.engine.clone();
+            let conn = conn.clone();
+            let run =
+                tokio::spawn(async move { engine.test(&conn, timeout, policy, &|_| {}).await });
+            async move { run.await.map(|report| (i, report)) }
+        });
+    let mut reports: Vec<(usize, TestReport)> = futures_util::stream::iter(runs)
+        .buffer_unordered(usize::from(args.concurrency))
         .collect::<Vec<_>>()
         .await
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::failure(format!("a connection test stopped: {e}")))?;
+    reports.sort_by_key(|(i, _)| *i);
+    let reports: Vec<TestReport> = reports.into_iter().map(|(_, r)| r).collect();
     record(ctx, &reports);
     let mut reports = reports;
     reports.iter_mut().for_each(running_test);
