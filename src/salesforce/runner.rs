@@ -182,12 +182,13 @@ pub(super) async fn login(
     run.instance_url = Some(token.instance_url.clone());
     run.token_source = Some(TokenSource::Granted);
     let userinfo = probe::userinfo(&token.instance_url, &token.access_token, opts.timeout);
-    let result = run.step(StepName::Userinfo, userinfo).await;
-    match result {
-        Ok(user) => {
-            run.user = Some(user);
-            run.finish(None)
-        }
-        Err(e) => run.finish(Some(e)),
+    match run.step(StepName::Userinfo, userinfo).await {
+        Ok(user) => run.user = Some(user),
+        Err(e) => return run.finish(Some(e)),
     }
+    // A login ends like a test, API included: a signed-in user whose org or profile has no API
+    // access is not a working connection, and the list would otherwise show it as passed.
+    let api = probe::limits(&token.instance_url, &token.access_token, opts.timeout);
+    let result = run.step(StepName::Api, api).await;
+    run.finish(result.err())
 }

@@ -204,13 +204,25 @@ async fn salesforce_errors_come_out_exactly() {
     );
 
     add_jwt(&home, &org, "noapi", "noapi@practice.example", &[]);
+    // A login ends like a test: the signed-in user without API access is not shown as ready.
+    let out = home.run(&["login", "noapi", "--json"]);
+    out.expect(1);
+    assert_eq!(out.json()["error"]["step"], "api", "{out}");
+    assert_eq!(out.json()["error"]["code"], "API_DISABLED_FOR_ORG", "{out}");
+    let list = home.run(&["list", "--json"]);
+    let row = list
+        .json()
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["name"] == "noapi").cloned())
+        .unwrap_or_default();
+    assert_eq!(row["last_test"]["ok"], false, "{list}");
+
     let out = home.run(&["test", "noapi", "--json"]);
     out.expect(1);
     let error = &out.json()["error"];
     assert_eq!(error["step"], "api", "{out}");
     assert_eq!(error["http_status"], 403, "{out}");
     assert_eq!(error["code"], "API_DISABLED_FOR_ORG", "{out}");
-
     web_refresh_expired(&home, &org).await;
 }
 
