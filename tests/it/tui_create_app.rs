@@ -11,7 +11,7 @@ use sfconn::tui::app::App;
 use sfconn::tui::update;
 use sfconn::tui::wizard::create_app::AppStage;
 
-use crate::tui_snapshots::{app, draw, key, typed};
+use crate::tui_snapshots::{app, conn, draw, key, typed};
 
 fn snap_both(name: &str, a: &App) {
     for (w, h) in [(80, 24), (120, 36)] {
@@ -132,6 +132,84 @@ fn create_app_screens_pick_choices_review() {
         screen.contains("3 · Salesforce Setup checklist"),
         "{screen}"
     );
+}
+
+/// The line of `screen` with the ▶ marker, if it is on screen.
+fn selected(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.contains('▶'))
+}
+
+#[test]
+fn create_app_admin_picker_scrolls_and_keeps_the_selection_in_view() {
+    let mut a = app();
+    for i in 1..=20 {
+        let env = if i % 3 == 0 {
+            sfconn::profile::Environment::Sandbox
+        } else {
+            sfconn::profile::Environment::Production
+        };
+        a.upsert_row(sfconn::tui::app::ConnRow::new(
+            conn(
+                &format!("org-{i:02}"),
+                Flow::Jwt,
+                env,
+                Some("admin@acme.com"),
+            ),
+            None,
+        ));
+    }
+    a.refilter();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↓ more (j, PgDn)"), "{screen}");
+    assert!(!screen.contains("↑ more"), "{screen}");
+    for _ in 0..16 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    snap_both("create_app_pick_scrolled", &a);
+    for (w, h) in [(80, 24), (120, 36)] {
+        let screen = draw(&a, w, h);
+        assert!(
+            selected(&screen).is_some(),
+            "{w}x{h}: the ▶ left the screen\n{screen}"
+        );
+    }
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↑ more (k, PgUp)"), "{screen}");
+    // End/G: the last admin, nothing below.
+    key(&mut a, KeyCode::End);
+    let screen = draw(&a, 80, 24);
+    let name = selected(&screen).unwrap_or_default().to_string();
+    assert!(name.contains("ssh-box"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    key(&mut a, KeyCode::Home);
+    let screen = draw(&a, 80, 24);
+    assert!(
+        selected(&screen).unwrap_or_default().contains("acme-prod"),
+        "{screen}"
+    );
+    assert!(!screen.contains("↑ more"), "{screen}");
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(selected(&draw(&a, 80, 24)).unwrap_or_default(), name);
+    key(&mut a, KeyCode::Char('g'));
+    key(&mut a, KeyCode::PageDown);
+    key(&mut a, KeyCode::PageDown);
+    let screen = draw(&a, 80, 24);
+    assert!(selected(&screen).is_some(), "{screen}");
+    key(&mut a, KeyCode::PageUp);
+    key(&mut a, KeyCode::PageUp);
+    let screen = draw(&a, 80, 24);
+    assert!(
+        selected(&screen).unwrap_or_default().contains("acme-prod"),
+        "{screen}"
+    );
+    // The help lists the keys.
+    key(&mut a, KeyCode::Char('?'));
+    let screen = draw(&a, 120, 36);
+    for k in ["PgDn", "End/G", "Home/g"] {
+        assert!(screen.contains(k), "{screen}");
+    }
 }
 
 #[test]

@@ -13,6 +13,22 @@ pub(super) const WIZARD_CREATE_APP: Binding =
 const PICK: &[Binding] = &[
     MOVE[0],
     MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(
+        &[key(KeyCode::PageUp)],
+        "PgUp",
+        "page up",
+        Cmd::PageUp,
+        false,
+    ),
+    b(
+        &[key(KeyCode::PageDown)],
+        "PgDn",
+        "page down",
+        Cmd::PageDown,
+        false,
+    ),
     b(
         &[key(KeyCode::Enter)],
         "Enter",

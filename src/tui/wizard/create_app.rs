@@ -20,6 +20,9 @@ use crate::profile::{Connection, Flow};
 use crate::tui::action::{AppFailure, Cmd, CreateAppRequest, Effect};
 use crate::tui::widgets::{MAX_INPUT_CHARS, paste_into, single_line_input_max};
 
+/// How far PgUp/PgDn move in the admin list (the connection list's page).
+const PAGE: usize = 10;
+
 /// Deploy tags are unique for the process, so a late result never lands in a newer wizard.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -119,6 +122,12 @@ impl Wizard {
             (AppStage::Pick, Cmd::Down) => {
                 c.cursor = (c.cursor + 1).min(c.admins.len().saturating_sub(1));
             }
+            (AppStage::Pick, Cmd::PageUp) => c.cursor = c.cursor.saturating_sub(PAGE),
+            (AppStage::Pick, Cmd::PageDown) => {
+                c.cursor = (c.cursor + PAGE).min(c.admins.len().saturating_sub(1));
+            }
+            (AppStage::Pick, Cmd::Top) => c.cursor = 0,
+            (AppStage::Pick, Cmd::Bottom) => c.cursor = c.admins.len().saturating_sub(1),
             (AppStage::Pick, Cmd::Next) if !c.admins.is_empty() => {
                 if c.inputs.is_empty() {
                     self.to_review(&mut c);

@@ -6,13 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Wizard;
 use super::create_app::{AppStage, CreateApp, ProgressLine};
 use crate::profile::Environment;
 use crate::tui::app::App;
-use crate::tui::fit::truncate;
+use crate::tui::fit::{more_above, more_below, truncate};
 use crate::tui::widgets::{block, env_badge, spinner, wrapped};
 
 const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -31,16 +31,20 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     };
     let outer = block(title);
     let inner = outer.inner(area);
-    frame.render_widget(outer, area);
     let width = inner.width.saturating_sub(1);
     match c.stage {
-        AppStage::Pick => render_pick(c, frame, inner),
-        AppStage::Choices => render_choices(c, frame, inner),
+        AppStage::Pick => render_pick(c, frame, area, outer),
+        AppStage::Choices => {
+            frame.render_widget(outer, area);
+            render_choices(c, frame, inner);
+        }
         AppStage::Review => {
+            frame.render_widget(outer, area);
             let lines = review_lines(c, width);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         AppStage::Running | AppStage::Done | AppStage::Failed => {
+            frame.render_widget(outer, area);
             let lines = progress_lines(app, c, width);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
@@ -54,28 +58,50 @@ fn error_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
         .unwrap_or_default()
 }
 
-fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
-    let width = area.width.saturating_sub(1);
-    let mut lines = wrapped(
+/// The admins' rows shown when the list is `rows` tall: the selection stays in view (the
+/// connection list's rule: the list scrolls once the selection passes its last row).
+pub(super) fn pick_offset(cursor: usize, rows: usize) -> usize {
+    if rows == 0 || cursor < rows {
+        0
+    } else {
+        cursor + 1 - rows
+    }
+}
+
+fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect, outer: Block<'static>) {
+    let inner = outer.inner(area);
+    let width = inner.width.saturating_sub(1);
+    let mut head = wrapped(
         "sfconn deploys this connection's External Client App with the connection of a Salesforce admin (a user allowed to create External Client Apps), then saves the app's consumer key here.",
         width,
         " ",
         " ",
         Style::new(),
     );
-    lines.push(Line::from(""));
+    head.push(Line::from(""));
     if c.admins.is_empty() {
-        lines.extend(wrapped(
+        head.extend(wrapped(
             "No other saved connection to deploy with. Add a connection for a Salesforce admin first (n from the list), or follow the checklist by hand. Esc goes back.",
             width,
             " ✗ ",
             "   ",
             Style::new().fg(Color::Yellow),
         ));
-        frame.render_widget(Paragraph::new(lines), area);
+        frame.render_widget(outer, area);
+        frame.render_widget(Paragraph::new(head), inner);
         return;
     }
-    lines.push(Line::from(" Deploy with which admin connection?"));
+    head.push(Line::from(" Deploy with which admin connection?"));
+    let mut tail = vec![Line::from("")];
+    tail.extend(error_lines(c, width));
+    // The list gets what the words above and below leave, at least one row.
+    let rows = usize::from(inner.height)
+        .saturating_sub(head.len() + tail.len())
+        .max(1);
+    let offset = pick_offset(c.cursor, rows);
+    let outer = more_above(outer, offset > 0, "(k, PgUp) ");
+    let outer = more_below(outer, offset + rows < c.admins.len(), "(j, PgDn) ");
+    frame.render_widget(outer, area);
     let name_width = c
         .admins
         .iter()
@@ -83,7 +109,14 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .min(28);
-    for (i, a) in c.admins.iter().enumerate() {
+    // Badges differ in width (PROD, SANDBOX): the words after them line up anyway.
+    let badge_width = [Environment::Production, Environment::Sandbox]
+        .map(|e| env_badge(e).width())
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    let mut lines = head;
+    for (i, a) in c.admins.iter().enumerate().skip(offset).take(rows) {
         let selected = i == c.cursor;
         let style = if selected {
             Style::new().fg(Color::Cyan).bold()
@@ -100,7 +133,8 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
                 .unwrap_or(a.conn.environment.login_host())
         );
         let badge = env_badge(a.conn.environment);
-        let used = 3 + name_width + 1 + badge.width() + 2;
+        let pad = " ".repeat(badge_width.saturating_sub(badge.width()) + 1);
+        let used = 3 + name_width + 1 + badge_width + 1;
         lines.push(Line::from(vec![
             Span::raw(if selected { " ▶ " } else { "   " }),
             Span::styled(
@@ -109,16 +143,15 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
             ),
             Span::raw(" "),
             badge,
-            Span::raw(" "),
+            Span::raw(pad),
             Span::styled(
-                truncate(&about, usize::from(area.width).saturating_sub(used)),
+                truncate(&about, usize::from(width).saturating_sub(used)),
                 DIM,
             ),
         ]));
     }
-    lines.push(Line::from(""));
-    lines.extend(error_lines(c, width));
-    frame.render_widget(Paragraph::new(lines), area);
+    lines.extend(tail);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
