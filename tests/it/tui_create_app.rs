@@ -6,7 +6,7 @@ use sfconn::eca::deploy::{DeployEvent, ExplainedFailure};
 use sfconn::profile::{Connection, Flow};
 use sfconn::salesforce::LocalCondition;
 use sfconn::salesforce::metadata::ComponentFailure;
-use sfconn::tui::action::{Action, AppFailure, Effect, TaskMsg};
+use sfconn::tui::action::{Action, AppFailure, Cmd, Effect, TaskMsg};
 use sfconn::tui::app::App;
 use sfconn::tui::update;
 use sfconn::tui::wizard::create_app::AppStage;
@@ -311,6 +311,9 @@ fn create_app_progress_countdown_and_success_fill_in_the_fields() {
         },
     );
     snap_both("create_app_done", &a);
+    // Esc is a way out here too: the checklist, the connection saved, its fields filled in.
+    key(&mut a, KeyCode::Esc);
+    assert!(draw(&a, 120, 36).contains("3 · Salesforce Setup checklist"));
     key(&mut a, KeyCode::Enter);
     let screen = draw(&a, 120, 36);
     assert!(screen.contains("4 · Fields for jwt"), "{screen}");
@@ -370,6 +373,36 @@ fn create_app_failure_shows_each_component_failure_with_its_hint() {
         screen.contains("The app names a permission set the org does not have"),
         "{screen}"
     );
+    // The step that failed is not ticked; the hint's fix steps follow its title.
+    let screen = draw(&a, 120, 36);
+    assert!(!screen.contains("✓ Deploying"), "{screen}");
+    assert!(screen.contains("✗ Deploying sfconn_ci_new"), "{screen}");
+    assert!(
+        screen.contains("1. Look up the permission set's API name"),
+        "{screen}"
+    );
+    // On a shorter terminal the failure runs past the bottom: ↓ more, and j scrolls to its end.
+    update(
+        &mut a,
+        Action::Resize {
+            width: 80,
+            height: 20,
+        },
+    );
+    let screen = draw(&a, 80, 20);
+    assert!(screen.contains("↓ more (j)"), "{screen}");
+    assert!(!screen.contains("r deploys again"), "{screen}");
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    let screen = draw(&a, 80, 20);
+    insta::assert_snapshot!("create_app_failed_scrolled_80x20", screen);
+    assert!(screen.contains("r deploys again"), "{screen}");
+    assert!(screen.contains("↑ more (k)"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    // k goes back up at once: scrolling stopped at the end.
+    key(&mut a, KeyCode::Char('k'));
+    assert!(draw(&a, 80, 20).contains("↓ more (j)"));
     // r deploys again under a new tag; Esc is the way back to the checklist.
     match key(&mut a, KeyCode::Char('r')).as_slice() {
         [Effect::CreateApp(request)] => assert!(request.generation > generation),
@@ -444,4 +477,29 @@ fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
         screen.contains("The External Client App for web-new is deployed"),
         "{screen}"
     );
+}
+
+#[test]
+fn every_create_app_stage_keeps_help_and_a_way_out_in_its_footer() {
+    use sfconn::tui::app::Mode;
+    use sfconn::tui::keymap::bindings_for;
+    for stage in [
+        AppStage::Pick,
+        AppStage::Choices,
+        AppStage::Review,
+        AppStage::Running,
+        AppStage::Done,
+        AppStage::Failed,
+    ] {
+        let footer: Vec<_> = bindings_for(Mode::WizardApp(stage))
+            .into_iter()
+            .filter(|b| b.footer)
+            .collect();
+        for cmd in [Cmd::Help, Cmd::Back] {
+            assert!(
+                footer.iter().any(|b| b.cmd == cmd),
+                "{stage:?}: no {cmd:?} in the footer"
+            );
+        }
+    }
 }

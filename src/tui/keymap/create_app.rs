@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::{Binding, MOVE, QUIT, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, b, ch, key};
+use super::{Binding, MOVE, QUIT, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, SCROLL, b, ch, key};
 use crate::tui::action::Cmd;
 use crate::tui::wizard::create_app::AppStage;
 
@@ -87,6 +87,8 @@ const REVIEW: &[Binding] = &[
 ];
 
 const RUNNING: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(
         &[key(KeyCode::Esc)],
         "Esc",
@@ -101,6 +103,8 @@ const RUNNING: &[Binding] = &[
 ];
 
 const DONE: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -109,12 +113,22 @@ const DONE: &[Binding] = &[
         true,
     )
     .short("fields"),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the checklist",
+        Cmd::Back,
+        true,
+    )
+    .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
     QUIT_CTRL_C,
 ];
 
 const FAILED: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(&[ch('r')], "r", "deploy again", Cmd::Retry, true),
     b(
         &[key(KeyCode::Esc)],

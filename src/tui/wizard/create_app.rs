@@ -68,6 +68,7 @@ impl Wizard {
             conn_timeout,
             generation: 0,
             progress: Vec::new(),
+            scroll: 0,
             report: None,
             failure: None,
         }));
@@ -155,7 +156,10 @@ impl Wizard {
             }
             (AppStage::Failed, Cmd::Retry) => outcome = self.deploy(&mut c),
             // Leaving a running deploy does not stop it: its connection still lands in the list.
-            (AppStage::Running | AppStage::Failed, Cmd::Back) => return Outcome::Stay,
+            // After Done the connection is saved and its fields are filled in.
+            (AppStage::Running | AppStage::Failed | AppStage::Done, Cmd::Back) => {
+                return Outcome::Stay;
+            }
             (AppStage::Done, Cmd::Next) => {
                 self.create = None;
                 self.enter(Step::Credentials);
@@ -210,6 +214,7 @@ impl Wizard {
         c.generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
         c.stage = AppStage::Running;
         c.progress.clear();
+        c.scroll = 0;
         c.report = None;
         c.failure = None;
         let saved = self.editing.as_deref() == Some(conn.name.as_str());
@@ -234,6 +239,7 @@ impl Wizard {
         else {
             return;
         };
+        c.scroll = 0;
         let conn = match result {
             Ok(conn) => conn,
             Err(failure) => {
@@ -263,6 +269,25 @@ impl Wizard {
         if secret && let Some(f) = self.field_mut(FieldKey::ClientSecret) {
             // Read back from Salesforce into the secret store; never shown.
             *f = super::fields::Field::new(f.spec.clone(), "", true);
+        }
+    }
+
+    /// Whether ↑↓ scroll the deploy's progress and its end (rather than move a selection).
+    pub fn app_scrolls(&self) -> bool {
+        matches!(
+            self.app_stage(),
+            Some(AppStage::Running | AppStage::Done | AppStage::Failed)
+        )
+    }
+
+    /// Scroll the deploy's progress by a row, to `most` and no further.
+    pub fn scroll_app(&mut self, down: bool, most: u16) {
+        if let Some(c) = self.create.as_deref_mut() {
+            c.scroll = if down {
+                c.scroll.saturating_add(1).min(most)
+            } else {
+                c.scroll.min(most).saturating_sub(1)
+            };
         }
     }
 

@@ -31,6 +31,8 @@ pub struct AdminChoice {
 /// One line of the deploy's progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgressLine {
+    /// A step begun: ✓ once a later step is done, ✗ when the deploy fails before that.
+    Started(String),
     /// Something done (✓).
     Done(String),
     /// The deploy's state, replaced as it changes.
@@ -107,6 +109,8 @@ pub struct CreateApp {
     /// This deploy's tag: a result with another one belongs to an earlier attempt.
     pub generation: u64,
     pub progress: Vec<ProgressLine>,
+    /// Rows the progress and the failure are scrolled by (↑↓/jk).
+    pub scroll: u16,
     pub report: Option<Box<TestReport>>,
     pub failure: Option<AppFailure>,
 }
@@ -122,7 +126,10 @@ impl ProgressLine {
     /// The line's words at `now` (a wait counts down).
     pub fn text(&self, now: time::OffsetDateTime) -> String {
         match self {
-            ProgressLine::Done(t) | ProgressLine::Status(t) | ProgressLine::Warning(t) => t.clone(),
+            ProgressLine::Started(t)
+            | ProgressLine::Done(t)
+            | ProgressLine::Status(t)
+            | ProgressLine::Warning(t) => t.clone(),
             ProgressLine::Waiting {
                 reason,
                 seconds_left,
@@ -170,7 +177,7 @@ impl CreateApp {
                 app_name,
                 admin,
                 instance_url,
-            } => ProgressLine::Done(format!(
+            } => ProgressLine::Started(format!(
                 "Deploying {app_name} with {admin} to {instance_url}"
             )),
             DeployEvent::Status {

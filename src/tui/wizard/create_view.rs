@@ -12,7 +12,7 @@ use super::Wizard;
 use super::create_app::{AppStage, CreateApp, ProgressLine};
 use crate::profile::Environment;
 use crate::tui::app::App;
-use crate::tui::fit::{more_above, more_below, truncate};
+use crate::tui::fit::{hang, max_scroll as max_rows, more_above, more_below, truncate};
 use crate::tui::widgets::{block, env_badge, spinner, wrapped};
 
 const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -44,11 +44,31 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         AppStage::Running | AppStage::Done | AppStage::Failed => {
+            let lines = hang(progress_lines(app, c, width), width);
+            let height = inner.height;
+            let scroll = c.scroll.min(max_rows(lines.len(), height));
+            let outer = more_above(outer, scroll > 0, "(k) ");
+            let outer = more_below(
+                outer,
+                lines.len() > usize::from(height) + usize::from(scroll),
+                "(j) ",
+            );
             frame.render_widget(outer, area);
-            let lines = progress_lines(app, c, width);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
         }
     }
+}
+
+/// How far the deploy's progress and its end scroll when the wizard's area is `area`.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let Some(c) = app.wizard.as_deref().and_then(|w| w.create.as_deref()) else {
+        return 0;
+    };
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let inner = block("").inner(body);
+    let width = inner.width.saturating_sub(1);
+    let lines = hang(progress_lines(app, c, width), width);
+    max_rows(lines.len(), inner.height)
 }
 
 fn error_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
@@ -260,8 +280,20 @@ fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
     let count = c.progress.len();
     for (i, p) in c.progress.iter().enumerate() {
         let last = i + 1 == count;
+        let finished = c.progress[i + 1..]
+            .iter()
+            .any(|l| matches!(l, ProgressLine::Done(_)));
         let (mark, style) = match p {
             ProgressLine::Done(_) => ("✓", Style::new().fg(Color::Green)),
+            ProgressLine::Started(_) if finished => ("✓", Style::new().fg(Color::Green)),
+            // A step that did not get done is never ticked: the failure below says why.
+            ProgressLine::Started(_) if c.stage == AppStage::Failed => {
+                ("✗", Style::new().fg(Color::Red))
+            }
+            ProgressLine::Started(_) if running && last => {
+                (spinner(app), Style::new().fg(Color::Yellow))
+            }
+            ProgressLine::Started(_) => ("·", Style::new()),
             ProgressLine::Status(_) | ProgressLine::Waiting { .. } if running && last => {
                 (spinner(app), Style::new().fg(Color::Yellow))
             }
@@ -352,16 +384,26 @@ fn failure_lines(app: &App, f: &crate::tui::action::AppFailure, width: u16) -> V
     lines
 }
 
+/// A hint under a failure: its title and id, then its fix steps (as the Connect step shows
+/// them), numbered, each wrapped under its own text.
 fn hint(app: &App, id: &str, width: u16) -> Vec<Line<'static>> {
     let text = match app.hint_titles.get(id) {
         Some(title) => format!("{title} [{id}]"),
         None => format!("[{id}]"),
     };
-    wrapped(
+    let mut lines = wrapped(
         &text,
         width,
         "     ▸ ",
         "       ",
         Style::new().fg(Color::Yellow),
-    )
+    );
+    if let Some(h) = crate::diagnose::catalog().get(id) {
+        for (i, step) in h.fix.iter().enumerate() {
+            let number = format!("       {}. ", i + 1);
+            let under = " ".repeat(number.chars().count());
+            lines.extend(wrapped(step, width, &number, &under, Style::new()));
+        }
+    }
+    lines
 }

@@ -6,7 +6,7 @@ pub mod connect_view;
 pub mod content;
 pub mod create_app;
 mod create_state;
-mod create_view;
+pub mod create_view;
 pub mod fields;
 mod input;
 pub mod view;
