@@ -244,13 +244,8 @@ fn on_app_event(app: &mut App, generation: u64, event: crate::eca::deploy::Deplo
         app.upsert_row(row);
     }
     let now = app.now;
-    if let Some(c) = app
-        .wizard
-        .as_deref_mut()
-        .and_then(|w| w.create.as_deref_mut())
-        .filter(|c| c.generation == generation)
-    {
-        c.apply(event, now);
+    if let Some(w) = app.wizard.as_deref_mut() {
+        w.app_event(generation, event, now);
     }
 }
 

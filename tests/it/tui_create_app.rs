@@ -319,6 +319,8 @@ fn create_app_progress_countdown_and_success_fill_in_the_fields() {
     assert!(screen.contains("4 · Fields for jwt"), "{screen}");
     assert!(screen.contains("3MVG9newkey"), "{screen}");
     assert!(screen.contains("keys/ci-new.key"), "{screen}");
+    // Saved by the deploy: every step from here on edits ci-new, Connect included.
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
 }
 
 #[test]
@@ -403,6 +405,42 @@ fn create_app_failure_shows_each_component_failure_with_its_hint() {
     // k goes back up at once: scrolling stopped at the end.
     key(&mut a, KeyCode::Char('k'));
     assert!(draw(&a, 80, 20).contains("↓ more (j)"));
+    // e goes back to the choices as they were typed, to change the one that was wrong.
+    key(&mut a, KeyCode::Char('e'));
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("3 · Create this app for me: who may use it"),
+        "{screen}"
+    );
+    assert!(screen.contains("integration@acme.com"), "{screen}");
+    key(&mut a, KeyCode::Tab);
+    for _ in 0.."Integration_Users".len() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "Other_Set");
+    key(&mut a, KeyCode::Enter);
+    assert!(draw(&a, 120, 36).contains("permission set Other_Set"));
+    let generation = match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert!(request.generation > generation);
+            assert_eq!(request.choices.permission_set.as_deref(), Some("Other_Set"));
+            assert_eq!(request.admin.name, "acme-prod");
+            request.generation
+        }
+        other => panic!("expected a new deploy, got {other:?}"),
+    };
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "Salesforce refused the deploy: HTTP 503".into(),
+                failures: Vec::new(),
+                hints: Vec::new(),
+            }),
+        },
+    );
     // r deploys again under a new tag; Esc is the way back to the checklist.
     match key(&mut a, KeyCode::Char('r')).as_slice() {
         [Effect::CreateApp(request)] => assert!(request.generation > generation),
@@ -502,4 +540,117 @@ fn every_create_app_stage_keeps_help_and_a_way_out_in_its_footer() {
             );
         }
     }
+}
+
+#[test]
+fn create_app_comes_back_to_the_last_admin_and_choices() {
+    let mut a = app();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "integration@acme.com");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Integration_Users");
+    key(&mut a, KeyCode::Enter);
+    let generation = match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.admin.name, "acme-uat");
+            request.generation
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    };
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "Salesforce refused the deploy: HTTP 403: INSUFFICIENT_ACCESS".into(),
+                failures: Vec::new(),
+                hints: vec!["eca-deploy-not-allowed".into()],
+            }),
+        },
+    );
+    // Esc, then c: the same admin, and the choices as typed.
+    key(&mut a, KeyCode::Esc);
+    assert!(draw(&a, 120, 36).contains("3 · Salesforce Setup checklist"));
+    key(&mut a, KeyCode::Char('c'));
+    let screen = draw(&a, 80, 24);
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(selected.contains("acme-uat"), "{screen}");
+    key(&mut a, KeyCode::Enter);
+    snap_both("create_app_choices_kept", &a);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("integration@acme.com"), "{screen}");
+    assert!(screen.contains("Integration_Users"), "{screen}");
+}
+
+#[test]
+fn create_app_saved_connection_is_edited_on_every_step_connect_included() {
+    let home = tempfile::tempdir().unwrap();
+    let (key_file, cert_file) = (
+        home.path().join("ci-new.key"),
+        home.path().join("ci-new.crt"),
+    );
+    std::fs::write(&key_file, sfconn::emulator::PRACTICE_JWT_KEY_PEM).unwrap();
+    std::fs::write(&cert_file, sfconn::emulator::PRACTICE_JWT_CERT_PEM).unwrap();
+    let mut saved = saved_conn();
+    saved.key_file = Some(key_file);
+    saved.cert_file = Some(cert_file);
+    let mut a = app();
+    at_checklist(&mut a);
+    let generation = deploy(&mut a);
+    progress(&mut a, generation);
+    task(
+        &mut a,
+        TaskMsg::AppDeploy {
+            generation,
+            event: DeployEvent::Saved {
+                conn: Box::new(saved.clone()),
+                with_secret: false,
+            },
+        },
+    );
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Ok(Box::new(saved)),
+        },
+    );
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("4 · Fields for jwt"), "{screen}");
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("5 · Review"), "{screen}");
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, replaces, .. }) = effects.first() else {
+        panic!("Enter on Review saves: {effects:?}")
+    };
+    assert_eq!(
+        replaces.as_deref(),
+        Some("ci-new"),
+        "an edit, not a second add"
+    );
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn: conn.clone(),
+            replaces: replaces.clone(),
+            result: Ok(Default::default()),
+        }),
+    );
+    assert!(
+        matches!(effects.first(), Some(Effect::Run { .. })),
+        "{effects:?}"
+    );
+    snap_both("create_app_then_connect", &a);
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    assert!(!screen.contains("New connection"), "{screen}");
 }

@@ -129,7 +129,8 @@ const DONE: &[Binding] = &[
 const FAILED: &[Binding] = &[
     SCROLL[0],
     SCROLL[1],
-    b(&[ch('r')], "r", "deploy again", Cmd::Retry, true),
+    b(&[ch('r')], "r", "deploy again", Cmd::Retry, true).short("retry"),
+    b(&[ch('e')], "e", "change the choices", Cmd::Fix, true).short("change"),
     b(
         &[key(KeyCode::Esc)],
         "Esc",

@@ -15,7 +15,7 @@ pub use super::create_state::{
 };
 use super::fields::build;
 use super::{Outcome, Step, Wizard};
-use crate::eca::deploy::precheck;
+use crate::eca::deploy::{DeployEvent, precheck};
 use crate::profile::{Connection, Flow};
 use crate::tui::action::{AppFailure, Cmd, CreateAppRequest, Effect};
 use crate::tui::widgets::{MAX_INPUT_CHARS, paste_into, single_line_input_max};
@@ -56,7 +56,7 @@ impl Wizard {
             }),
             _ => {}
         }
-        self.create = Some(Box::new(CreateApp {
+        let mut create = CreateApp {
             stage: AppStage::Pick,
             admins,
             cursor: 0,
@@ -71,7 +71,12 @@ impl Wizard {
             scroll: 0,
             report: None,
             failure: None,
-        }));
+        };
+        // Back after Esc: the same admin and what was typed, to change rather than retype.
+        if let Some(last) = self.last_create.as_deref() {
+            create.remember(last);
+        }
+        self.create = Some(Box::new(create));
     }
 
     /// The connection the app is for: the fields so far, the admin's org when no My Domain was
@@ -137,7 +142,10 @@ impl Wizard {
                     c.focus = 0;
                 }
             }
-            (AppStage::Pick, Cmd::Back) => return Outcome::Stay,
+            (AppStage::Pick, Cmd::Back) => {
+                self.last_create = Some(c);
+                return Outcome::Stay;
+            }
             (AppStage::Choices, Cmd::NextField) => {
                 c.focus = (c.focus + 1) % c.inputs.len().max(1);
             }
@@ -155,9 +163,19 @@ impl Wizard {
                 };
             }
             (AppStage::Failed, Cmd::Retry) => outcome = self.deploy(&mut c),
+            // Change the choices (or, with none, the admin) and deploy again from the review.
+            (AppStage::Failed, Cmd::Fix) => {
+                c.stage = if c.inputs.is_empty() {
+                    AppStage::Pick
+                } else {
+                    AppStage::Choices
+                };
+                c.focus = 0;
+            }
             // Leaving a running deploy does not stop it: its connection still lands in the list.
             // After Done the connection is saved and its fields are filled in.
             (AppStage::Running | AppStage::Failed | AppStage::Done, Cmd::Back) => {
+                self.last_create = Some(c);
                 return Outcome::Stay;
             }
             (AppStage::Done, Cmd::Next) => {
@@ -249,6 +267,38 @@ impl Wizard {
             }
         };
         c.stage = AppStage::Done;
+        self.took_saved(&conn);
+    }
+
+    /// An event of a deploy this wizard asked for: drawn if its screen shows; a save is taken
+    /// in either way (the wizard edits that connection from then on).
+    pub fn app_event(&mut self, generation: u64, event: DeployEvent, now: time::OffsetDateTime) {
+        let saved = match &event {
+            DeployEvent::Saved { conn, .. } => Some((**conn).clone()),
+            _ => None,
+        };
+        let ours = [self.create.as_deref(), self.last_create.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|c| c.generation == generation && generation != 0);
+        if !ours {
+            return;
+        }
+        if let Some(c) = self
+            .create
+            .as_deref_mut()
+            .filter(|c| c.generation == generation)
+        {
+            c.apply(event, now);
+        }
+        if let Some(conn) = saved {
+            self.took_saved(&conn);
+        }
+    }
+
+    /// The deploy saved the connection: fill in what the app gave (the consumer key, the key
+    /// pair, the org), and edit that connection from now on, its header included.
+    fn took_saved(&mut self, conn: &Connection) {
         self.environment = conn.environment;
         let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
         for (key, value) in [
@@ -264,6 +314,7 @@ impl Wizard {
             }
         }
         self.saved_name = Some(conn.name.clone());
+        self.new_connection = false;
         let secret = self.flow == Flow::ClientCredentials;
         self.saved(&conn.name);
         if secret && let Some(f) = self.field_mut(FieldKey::ClientSecret) {

@@ -150,6 +150,21 @@ impl ProgressLine {
 }
 
 impl CreateApp {
+    /// Take `last`'s admin (by name: the list is read again) and what was typed in its choices.
+    pub(super) fn remember(&mut self, last: &CreateApp) {
+        if let Some(name) = last.selected_admin().map(|a| a.conn.name.as_str())
+            && let Some(i) = self.admins.iter().position(|a| a.conn.name == name)
+        {
+            self.cursor = i;
+        }
+        for choice in &mut self.inputs {
+            if let Some(value) = last.value(choice.key) {
+                let placeholder = choice.input.placeholder_text().to_string();
+                choice.input = input(&value, &placeholder);
+            }
+        }
+    }
+
     pub fn selected_admin(&self) -> Option<&AdminChoice> {
         self.admins.get(self.cursor)
     }

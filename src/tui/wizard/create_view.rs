@@ -329,8 +329,17 @@ fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
                 lines.extend(failure_lines(app, f, width));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(
-                " r deploys again; Esc goes back to the checklist.",
+            let change = if c.inputs.is_empty() {
+                "e picks another admin"
+            } else {
+                "e changes the admin or the choices"
+            };
+            lines.extend(wrapped(
+                &format!("r deploys again as it was; {change}; Esc goes back to the checklist."),
+                width,
+                " ",
+                " ",
+                Style::new(),
             ));
         }
         _ => {}

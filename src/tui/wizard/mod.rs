@@ -125,6 +125,8 @@ pub struct Wizard {
     pub prefill: Option<Prefill>,
     /// "Create this app for me", over the checklist while it runs.
     pub create: Option<Box<create_app::CreateApp>>,
+    /// The last "Create this app for me" left with Esc: `c` comes back to its admin and choices.
+    pub last_create: Option<Box<create_app::CreateApp>>,
 }
 
 impl Wizard {
@@ -148,6 +150,7 @@ impl Wizard {
             base_dir,
             prefill: None,
             create: None,
+            last_create: None,
         };
         w.set_flow(Flow::Web, None, &[])?;
         Ok(w)
