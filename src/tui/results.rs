@@ -329,7 +329,12 @@ fn on_saved(
         Some(r) if r.conn.flow.is_interactive() => RunKind::Login,
         _ => RunKind::Test,
     };
-    let effect = start_run(app, &name, kind);
+    let mut effect = start_run(app, &name, kind);
+    // The wizard's Connect proves the settings just saved, not a token cached before them
+    // (`sfconn test --fresh`).
+    if let Some(Effect::Run { policy, .. }) = effect.as_mut() {
+        *policy = crate::salesforce::TokenPolicy::Fresh;
+    }
     let generation = app.row(&name).map_or(0, |r| r.generation);
     if let Some(w) = app.wizard.as_deref_mut() {
         w.generation = generation;

@@ -452,5 +452,6 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         conn: Box::new(row.conn.clone()),
         generation: row.generation,
         timeout,
+        policy: crate::salesforce::TokenPolicy::UseCache,
     })
 }

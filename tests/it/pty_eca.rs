@@ -69,6 +69,9 @@ fn the_wizard_creates_the_app_for_jwt_and_client_credentials_then_connects() {
     app.wait_for("5 · Review");
     app.keys("\r");
     app.wait_for("Connected as integration@practice.example");
+    // The deploy's own test cached a token; Connect proves the settings with a new one.
+    app.wait_for("Token: granted");
+    assert!(!app.screen().contains("cached"), "{}", app.screen());
     app.keys("\r");
 
     // client credentials: the secret is read back into the secret store, never shown.

@@ -645,8 +645,15 @@ fn create_app_saved_connection_is_edited_on_every_step_connect_included() {
             result: Ok(Default::default()),
         }),
     );
+    // Connect proves the settings: never a token cached before them.
     assert!(
-        matches!(effects.first(), Some(Effect::Run { .. })),
+        matches!(
+            effects.first(),
+            Some(Effect::Run {
+                policy: sfconn::salesforce::TokenPolicy::Fresh,
+                ..
+            })
+        ),
         "{effects:?}"
     );
     snap_both("create_app_then_connect", &a);
