@@ -488,6 +488,11 @@ fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
         "{screen}"
     );
     assert!(screen.contains("PKCE required"), "{screen}");
+    // Web signs in interactively: the review says Connect proves it with a login, as the end
+    // of the deploy does, not that a test runs until the key works.
+    snap_both("create_app_review_web", &a);
+    assert!(screen.contains("proves it with a login"), "{screen}");
+    assert!(!screen.contains("tests it until"), "{screen}");
     assert!(
         screen.contains("http://localhost:1717/OauthRedirect"),
         "{screen}"

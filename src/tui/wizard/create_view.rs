@@ -261,13 +261,18 @@ fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::from(""));
-    lines.extend(wrapped(
-        "Enter deploys the app, saves the connection, then tests it until the new consumer key works (Salesforce may take minutes).",
-        width,
-        " ",
-        " ",
-        Style::new(),
-    ));
+    // What happens after Enter, as the deploy does it: web and device sign in interactively,
+    // so their app is proven by Connect's login, not by a test here.
+    let interactive = c
+        .conn
+        .as_ref()
+        .is_some_and(|conn| conn.flow.is_interactive());
+    let next = if interactive {
+        "Enter deploys the app and saves the connection; it signs in interactively, so Connect (after the fields and Review) proves it with a login."
+    } else {
+        "Enter deploys the app, saves the connection, then tests it until the new consumer key works (Salesforce may take minutes)."
+    };
+    lines.extend(wrapped(next, width, " ", " ", Style::new()));
     lines
 }
 
