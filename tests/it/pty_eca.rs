@@ -174,10 +174,18 @@ fn in_the_demo_the_list_counts_down_and_the_practice_admin_creates_the_app() {
     app.typed("sfconn_JWT_Users");
     app.keys("\r");
     app.wait_for("External Client App sfconn_demo_jwt");
+    // Not the demo's practice key: the new connection gets a pair of its own, and says so.
+    app.wait_for("a new key pair for demo-jwt");
     app.keys("\r");
     app.wait_for("The app is created");
     app.keys("\r");
     app.wait_for("Fields for jwt");
+    app.wait_for("keys/demo-jwt.key");
+    assert!(
+        !app.screen().contains("practice-jwt.key"),
+        "{}",
+        app.screen()
+    );
     app.keys("\r");
     app.wait_for("5 · Review");
     app.keys("\r");

@@ -666,3 +666,36 @@ fn create_app_saved_connection_is_edited_on_every_step_connect_included() {
     assert!(screen.contains(" Edit ci-new "), "{screen}");
     assert!(!screen.contains("New connection"), "{screen}");
 }
+
+#[test]
+fn create_app_in_the_demo_makes_the_new_connection_its_own_key_pair_and_says_so() {
+    let mut a = app();
+    // The demo fills a new wizard with the practice org's key pair (its practice app holds
+    // that certificate); a new app gets a pair of its own, and the review names it.
+    a.wizard_prefill = Some(sfconn::tui::wizard::Prefill {
+        domain: "https://acme.my.salesforce.com".into(),
+        key_file: "/home/ada/.config/sfconn/keys/practice-jwt.key".into(),
+        cert_file: "/home/ada/.config/sfconn/keys/practice-jwt.crt".into(),
+    });
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "integration@acme.com");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Integration_Users");
+    key(&mut a, KeyCode::Enter);
+    snap_both("create_app_review_new_key_pair", &a);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("a new key pair for ci-new: keys/ci-new.crt and keys/ci-new.key"),
+        "{screen}"
+    );
+    assert!(!screen.contains("practice-jwt"), "{screen}");
+    match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.conn.key_file, None, "keygen makes the pair");
+            assert_eq!(request.conn.cert_file, None);
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    }
+}

@@ -90,6 +90,16 @@ impl Wizard {
         if let Some(user) = create.value(ChoiceKey::Username) {
             conn.username = Some(user);
         }
+        // The demo's key pair fills a new wizard so the practice app's certificate matches; a
+        // new app gets a pair of its own instead (made in the deploy, as `sfconn keygen NAME`).
+        let prefilled = self.prefill.as_ref().is_some_and(|p| {
+            conn.key_file.as_deref() == Some(p.key_file.as_path())
+                && conn.cert_file.as_deref() == Some(p.cert_file.as_path())
+        });
+        if prefilled && self.saved_name.is_none() {
+            conn.key_file = None;
+            conn.cert_file = None;
+        }
         conn
     }
 

@@ -2,6 +2,8 @@
 //! the review, the deploy's live progress, and its end (the component failures word for word,
 //! each with its hint).
 
+use std::path::Path;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -10,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Wizard;
 use super::create_app::{AppStage, CreateApp, ProgressLine};
-use crate::profile::Environment;
+use crate::profile::{Connection, Environment, Flow};
 use crate::tui::app::App;
 use crate::tui::fit::{hang, max_scroll as max_rows, more_above, more_below, truncate};
 use crate::tui::widgets::{block, env_badge, spinner, wrapped};
@@ -40,7 +42,7 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
         AppStage::Review => {
             frame.render_widget(outer, area);
-            let lines = review_lines(c, width);
+            let lines = review_lines(c, width, &w.base_dir);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         AppStage::Running | AppStage::Done | AppStage::Failed => {
@@ -225,7 +227,29 @@ fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), about);
 }
 
-fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+/// Which key pair a jwt app is made with: the connection's own, or a new one for it.
+fn key_pair(conn: &Connection, base_dir: &Path) -> Option<String> {
+    if conn.flow != Flow::Jwt {
+        return None;
+    }
+    let shown = |p: &Path| p.strip_prefix(base_dir).unwrap_or(p).display().to_string();
+    Some(match (&conn.key_file, &conn.cert_file) {
+        (Some(key), Some(cert)) => {
+            format!("{} (the connection's, with {})", shown(cert), shown(key))
+        }
+        _ => {
+            let keys = base_dir.join("keys");
+            format!(
+                "a new key pair for {name}: {} and {} (as sfconn keygen {name} makes it)",
+                shown(&keys.join(format!("{}.crt", conn.name))),
+                shown(&keys.join(format!("{}.key", conn.name))),
+                name = conn.name
+            )
+        }
+    })
+}
+
+fn review_lines(c: &CreateApp, width: u16, base_dir: &Path) -> Vec<Line<'static>> {
     // The review's own lines (`  for whom: …`), wrapped under their values.
     let mut lines: Vec<Line> = c
         .review
@@ -259,6 +283,15 @@ fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
                 conn.name
             )),
         ]));
+        if let Some(keys) = key_pair(conn, base_dir) {
+            lines.extend(wrapped(
+                &keys,
+                width,
+                "  certificate:  ",
+                "                ",
+                Style::new(),
+            ));
+        }
     }
     lines.push(Line::from(""));
     // What happens after Enter, as the deploy does it: web and device sign in interactively,
