@@ -152,6 +152,8 @@ pub enum Effect {
         generation: u64,
         /// Per-request timeout (`--timeout`, the connection's own, the file's, 10 s).
         timeout: std::time::Duration,
+        /// Whether a test may reuse the cached token (a login always runs the flow).
+        policy: crate::salesforce::TokenPolicy,
     },
     /// Save a connection (and its secrets), replacing `replaces` when it was renamed or edited.
     Save {

@@ -244,13 +244,8 @@ fn on_app_event(app: &mut App, generation: u64, event: crate::eca::deploy::Deplo
         app.upsert_row(row);
     }
     let now = app.now;
-    if let Some(c) = app
-        .wizard
-        .as_deref_mut()
-        .and_then(|w| w.create.as_deref_mut())
-        .filter(|c| c.generation == generation)
-    {
-        c.apply(event, now);
+    if let Some(w) = app.wizard.as_deref_mut() {
+        w.app_event(generation, event, now);
     }
 }
 
@@ -334,7 +329,12 @@ fn on_saved(
         Some(r) if r.conn.flow.is_interactive() => RunKind::Login,
         _ => RunKind::Test,
     };
-    let effect = start_run(app, &name, kind);
+    let mut effect = start_run(app, &name, kind);
+    // The wizard's Connect proves the settings just saved, not a token cached before them
+    // (`sfconn test --fresh`).
+    if let Some(Effect::Run { policy, .. }) = effect.as_mut() {
+        *policy = crate::salesforce::TokenPolicy::Fresh;
+    }
     let generation = app.row(&name).map_or(0, |r| r.generation);
     if let Some(w) = app.wizard.as_deref_mut() {
         w.generation = generation;

@@ -71,7 +71,11 @@ impl Services {
                 conn,
                 generation,
                 timeout,
-            } => Some(self.run_engine(kind, *conn, generation, timeout, tx).await),
+                policy,
+            } => Some(
+                self.run_engine(kind, *conn, generation, timeout, policy, tx)
+                    .await,
+            ),
             Effect::Save {
                 conn,
                 secrets,
@@ -185,6 +189,7 @@ impl Services {
         conn: Connection,
         generation: u64,
         timeout: Duration,
+        policy: TokenPolicy,
         tx: &UnboundedSender<TaskMsg>,
     ) -> TaskMsg {
         // Closed never: the semaphore lives as long as the services.
@@ -204,11 +209,7 @@ impl Services {
             });
         };
         let report = match kind {
-            RunKind::Test => {
-                self.engine
-                    .test(&conn, timeout, TokenPolicy::UseCache, &on_step)
-                    .await
-            }
+            RunKind::Test => self.engine.test(&conn, timeout, policy, &on_step).await,
             RunKind::Login => {
                 let login_tx = tx.clone();
                 let login_name = name.clone();

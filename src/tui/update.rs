@@ -343,6 +343,16 @@ fn on_wizard_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    // So do the deploy's progress and its end under "Create this app for me".
+    if matches!(cmd, Cmd::Up | Cmd::Down) && app.wizard.as_deref().is_some_and(|w| w.app_scrolls())
+    {
+        let area = super::render::body_area(app, app.size);
+        let most = super::wizard::create_view::max_scroll(app, area);
+        if let Some(w) = app.wizard.as_deref_mut() {
+            w.scroll_app(cmd == Cmd::Down, most);
+        }
+        return Vec::new();
+    }
     let Some(mut wizard) = app.wizard.take() else {
         app.screen = Screen::List;
         return Vec::new();
@@ -442,5 +452,6 @@ pub(super) fn start_run(app: &mut App, name: &str, kind: RunKind) -> Option<Effe
         conn: Box::new(row.conn.clone()),
         generation: row.generation,
         timeout,
+        policy: crate::salesforce::TokenPolicy::UseCache,
     })
 }

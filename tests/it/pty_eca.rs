@@ -69,6 +69,9 @@ fn the_wizard_creates_the_app_for_jwt_and_client_credentials_then_connects() {
     app.wait_for("5 · Review");
     app.keys("\r");
     app.wait_for("Connected as integration@practice.example");
+    // The deploy's own test cached a token; Connect proves the settings with a new one.
+    app.wait_for("Token: granted");
+    assert!(!app.screen().contains("cached"), "{}", app.screen());
     app.keys("\r");
 
     // client credentials: the secret is read back into the secret store, never shown.
@@ -171,10 +174,18 @@ fn in_the_demo_the_list_counts_down_and_the_practice_admin_creates_the_app() {
     app.typed("sfconn_JWT_Users");
     app.keys("\r");
     app.wait_for("External Client App sfconn_demo_jwt");
+    // Not the demo's practice key: the new connection gets a pair of its own, and says so.
+    app.wait_for("a new key pair for demo-jwt");
     app.keys("\r");
     app.wait_for("The app is created");
     app.keys("\r");
     app.wait_for("Fields for jwt");
+    app.wait_for("keys/demo-jwt.key");
+    assert!(
+        !app.screen().contains("practice-jwt.key"),
+        "{}",
+        app.screen()
+    );
     app.keys("\r");
     app.wait_for("5 · Review");
     app.keys("\r");

@@ -6,12 +6,12 @@ use sfconn::eca::deploy::{DeployEvent, ExplainedFailure};
 use sfconn::profile::{Connection, Flow};
 use sfconn::salesforce::LocalCondition;
 use sfconn::salesforce::metadata::ComponentFailure;
-use sfconn::tui::action::{Action, AppFailure, Effect, TaskMsg};
+use sfconn::tui::action::{Action, AppFailure, Cmd, Effect, TaskMsg};
 use sfconn::tui::app::App;
 use sfconn::tui::update;
 use sfconn::tui::wizard::create_app::AppStage;
 
-use crate::tui_snapshots::{app, draw, key, typed};
+use crate::tui_snapshots::{app, conn, draw, key, typed};
 
 fn snap_both(name: &str, a: &App) {
     for (w, h) in [(80, 24), (120, 36)] {
@@ -134,6 +134,84 @@ fn create_app_screens_pick_choices_review() {
     );
 }
 
+/// The line of `screen` with the ▶ marker, if it is on screen.
+fn selected(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.contains('▶'))
+}
+
+#[test]
+fn create_app_admin_picker_scrolls_and_keeps_the_selection_in_view() {
+    let mut a = app();
+    for i in 1..=20 {
+        let env = if i % 3 == 0 {
+            sfconn::profile::Environment::Sandbox
+        } else {
+            sfconn::profile::Environment::Production
+        };
+        a.upsert_row(sfconn::tui::app::ConnRow::new(
+            conn(
+                &format!("org-{i:02}"),
+                Flow::Jwt,
+                env,
+                Some("admin@acme.com"),
+            ),
+            None,
+        ));
+    }
+    a.refilter();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↓ more (j, PgDn)"), "{screen}");
+    assert!(!screen.contains("↑ more"), "{screen}");
+    for _ in 0..16 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    snap_both("create_app_pick_scrolled", &a);
+    for (w, h) in [(80, 24), (120, 36)] {
+        let screen = draw(&a, w, h);
+        assert!(
+            selected(&screen).is_some(),
+            "{w}x{h}: the ▶ left the screen\n{screen}"
+        );
+    }
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↑ more (k, PgUp)"), "{screen}");
+    // End/G: the last admin, nothing below.
+    key(&mut a, KeyCode::End);
+    let screen = draw(&a, 80, 24);
+    let name = selected(&screen).unwrap_or_default().to_string();
+    assert!(name.contains("ssh-box"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    key(&mut a, KeyCode::Home);
+    let screen = draw(&a, 80, 24);
+    assert!(
+        selected(&screen).unwrap_or_default().contains("acme-prod"),
+        "{screen}"
+    );
+    assert!(!screen.contains("↑ more"), "{screen}");
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(selected(&draw(&a, 80, 24)).unwrap_or_default(), name);
+    key(&mut a, KeyCode::Char('g'));
+    key(&mut a, KeyCode::PageDown);
+    key(&mut a, KeyCode::PageDown);
+    let screen = draw(&a, 80, 24);
+    assert!(selected(&screen).is_some(), "{screen}");
+    key(&mut a, KeyCode::PageUp);
+    key(&mut a, KeyCode::PageUp);
+    let screen = draw(&a, 80, 24);
+    assert!(
+        selected(&screen).unwrap_or_default().contains("acme-prod"),
+        "{screen}"
+    );
+    // The help lists the keys.
+    key(&mut a, KeyCode::Char('?'));
+    let screen = draw(&a, 120, 36);
+    for k in ["PgDn", "End/G", "Home/g"] {
+        assert!(screen.contains(k), "{screen}");
+    }
+}
+
 #[test]
 fn create_app_with_no_other_connection_says_so() {
     let mut a = app();
@@ -233,11 +311,16 @@ fn create_app_progress_countdown_and_success_fill_in_the_fields() {
         },
     );
     snap_both("create_app_done", &a);
+    // Esc is a way out here too: the checklist, the connection saved, its fields filled in.
+    key(&mut a, KeyCode::Esc);
+    assert!(draw(&a, 120, 36).contains("3 · Salesforce Setup checklist"));
     key(&mut a, KeyCode::Enter);
     let screen = draw(&a, 120, 36);
     assert!(screen.contains("4 · Fields for jwt"), "{screen}");
     assert!(screen.contains("3MVG9newkey"), "{screen}");
     assert!(screen.contains("keys/ci-new.key"), "{screen}");
+    // Saved by the deploy: every step from here on edits ci-new, Connect included.
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
 }
 
 #[test]
@@ -292,6 +375,72 @@ fn create_app_failure_shows_each_component_failure_with_its_hint() {
         screen.contains("The app names a permission set the org does not have"),
         "{screen}"
     );
+    // The step that failed is not ticked; the hint's fix steps follow its title.
+    let screen = draw(&a, 120, 36);
+    assert!(!screen.contains("✓ Deploying"), "{screen}");
+    assert!(screen.contains("✗ Deploying sfconn_ci_new"), "{screen}");
+    assert!(
+        screen.contains("1. Look up the permission set's API name"),
+        "{screen}"
+    );
+    // On a shorter terminal the failure runs past the bottom: ↓ more, and j scrolls to its end.
+    update(
+        &mut a,
+        Action::Resize {
+            width: 80,
+            height: 20,
+        },
+    );
+    let screen = draw(&a, 80, 20);
+    assert!(screen.contains("↓ more (j)"), "{screen}");
+    assert!(!screen.contains("r deploys again"), "{screen}");
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    let screen = draw(&a, 80, 20);
+    insta::assert_snapshot!("create_app_failed_scrolled_80x20", screen);
+    assert!(screen.contains("r deploys again"), "{screen}");
+    assert!(screen.contains("↑ more (k)"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    // k goes back up at once: scrolling stopped at the end.
+    key(&mut a, KeyCode::Char('k'));
+    assert!(draw(&a, 80, 20).contains("↓ more (j)"));
+    // e goes back to the choices as they were typed, to change the one that was wrong.
+    key(&mut a, KeyCode::Char('e'));
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("3 · Create this app for me: who may use it"),
+        "{screen}"
+    );
+    assert!(screen.contains("integration@acme.com"), "{screen}");
+    key(&mut a, KeyCode::Tab);
+    for _ in 0.."Integration_Users".len() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "Other_Set");
+    key(&mut a, KeyCode::Enter);
+    assert!(draw(&a, 120, 36).contains("permission set Other_Set"));
+    let generation = match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert!(request.generation > generation);
+            assert_eq!(request.choices.permission_set.as_deref(), Some("Other_Set"));
+            assert_eq!(request.admin.name, "acme-prod");
+            request.generation
+        }
+        other => panic!("expected a new deploy, got {other:?}"),
+    };
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "Salesforce refused the deploy: HTTP 503".into(),
+                failures: Vec::new(),
+                hints: Vec::new(),
+            }),
+        },
+    );
     // r deploys again under a new tag; Esc is the way back to the checklist.
     match key(&mut a, KeyCode::Char('r')).as_slice() {
         [Effect::CreateApp(request)] => assert!(request.generation > generation),
@@ -339,6 +488,11 @@ fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
         "{screen}"
     );
     assert!(screen.contains("PKCE required"), "{screen}");
+    // Web signs in interactively: the review says Connect proves it with a login, as the end
+    // of the deploy does, not that a test runs until the key works.
+    snap_both("create_app_review_web", &a);
+    assert!(screen.contains("proves it with a login"), "{screen}");
+    assert!(!screen.contains("tests it until"), "{screen}");
     assert!(
         screen.contains("http://localhost:1717/OauthRedirect"),
         "{screen}"
@@ -366,4 +520,182 @@ fn create_app_for_web_needs_no_choices_and_reviews_the_callback() {
         screen.contains("The External Client App for web-new is deployed"),
         "{screen}"
     );
+}
+
+#[test]
+fn every_create_app_stage_keeps_help_and_a_way_out_in_its_footer() {
+    use sfconn::tui::app::Mode;
+    use sfconn::tui::keymap::bindings_for;
+    for stage in [
+        AppStage::Pick,
+        AppStage::Choices,
+        AppStage::Review,
+        AppStage::Running,
+        AppStage::Done,
+        AppStage::Failed,
+    ] {
+        let footer: Vec<_> = bindings_for(Mode::WizardApp(stage))
+            .into_iter()
+            .filter(|b| b.footer)
+            .collect();
+        for cmd in [Cmd::Help, Cmd::Back] {
+            assert!(
+                footer.iter().any(|b| b.cmd == cmd),
+                "{stage:?}: no {cmd:?} in the footer"
+            );
+        }
+    }
+}
+
+#[test]
+fn create_app_comes_back_to_the_last_admin_and_choices() {
+    let mut a = app();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "integration@acme.com");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Integration_Users");
+    key(&mut a, KeyCode::Enter);
+    let generation = match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.admin.name, "acme-uat");
+            request.generation
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    };
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Err(AppFailure {
+                message: "Salesforce refused the deploy: HTTP 403: INSUFFICIENT_ACCESS".into(),
+                failures: Vec::new(),
+                hints: vec!["eca-deploy-not-allowed".into()],
+            }),
+        },
+    );
+    // Esc, then c: the same admin, and the choices as typed.
+    key(&mut a, KeyCode::Esc);
+    assert!(draw(&a, 120, 36).contains("3 · Salesforce Setup checklist"));
+    key(&mut a, KeyCode::Char('c'));
+    let screen = draw(&a, 80, 24);
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(selected.contains("acme-uat"), "{screen}");
+    key(&mut a, KeyCode::Enter);
+    snap_both("create_app_choices_kept", &a);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("integration@acme.com"), "{screen}");
+    assert!(screen.contains("Integration_Users"), "{screen}");
+}
+
+#[test]
+fn create_app_saved_connection_is_edited_on_every_step_connect_included() {
+    let home = tempfile::tempdir().unwrap();
+    let (key_file, cert_file) = (
+        home.path().join("ci-new.key"),
+        home.path().join("ci-new.crt"),
+    );
+    std::fs::write(&key_file, sfconn::emulator::PRACTICE_JWT_KEY_PEM).unwrap();
+    std::fs::write(&cert_file, sfconn::emulator::PRACTICE_JWT_CERT_PEM).unwrap();
+    let mut saved = saved_conn();
+    saved.key_file = Some(key_file);
+    saved.cert_file = Some(cert_file);
+    let mut a = app();
+    at_checklist(&mut a);
+    let generation = deploy(&mut a);
+    progress(&mut a, generation);
+    task(
+        &mut a,
+        TaskMsg::AppDeploy {
+            generation,
+            event: DeployEvent::Saved {
+                conn: Box::new(saved.clone()),
+                with_secret: false,
+            },
+        },
+    );
+    task(
+        &mut a,
+        TaskMsg::AppDeployed {
+            generation,
+            name: "ci-new".into(),
+            result: Ok(Box::new(saved)),
+        },
+    );
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("4 · Fields for jwt"), "{screen}");
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains("5 · Review"), "{screen}");
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, replaces, .. }) = effects.first() else {
+        panic!("Enter on Review saves: {effects:?}")
+    };
+    assert_eq!(
+        replaces.as_deref(),
+        Some("ci-new"),
+        "an edit, not a second add"
+    );
+    let effects = update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn: conn.clone(),
+            replaces: replaces.clone(),
+            result: Ok(Default::default()),
+        }),
+    );
+    // Connect proves the settings: never a token cached before them.
+    assert!(
+        matches!(
+            effects.first(),
+            Some(Effect::Run {
+                policy: sfconn::salesforce::TokenPolicy::Fresh,
+                ..
+            })
+        ),
+        "{effects:?}"
+    );
+    snap_both("create_app_then_connect", &a);
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains(" Edit ci-new "), "{screen}");
+    assert!(!screen.contains("New connection"), "{screen}");
+}
+
+#[test]
+fn create_app_in_the_demo_makes_the_new_connection_its_own_key_pair_and_says_so() {
+    let mut a = app();
+    // The demo fills a new wizard with the practice org's key pair (its practice app holds
+    // that certificate); a new app gets a pair of its own, and the review names it.
+    a.wizard_prefill = Some(sfconn::tui::wizard::Prefill {
+        domain: "https://acme.my.salesforce.com".into(),
+        key_file: "/home/ada/.config/sfconn/keys/practice-jwt.key".into(),
+        cert_file: "/home/ada/.config/sfconn/keys/practice-jwt.crt".into(),
+    });
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "integration@acme.com");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Integration_Users");
+    key(&mut a, KeyCode::Enter);
+    snap_both("create_app_review_new_key_pair", &a);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("a new key pair for ci-new: keys/ci-new.crt and keys/ci-new.key"),
+        "{screen}"
+    );
+    assert!(!screen.contains("practice-jwt"), "{screen}");
+    match key(&mut a, KeyCode::Enter).as_slice() {
+        [Effect::CreateApp(request)] => {
+            assert_eq!(request.conn.key_file, None, "keygen makes the pair");
+            assert_eq!(request.conn.cert_file, None);
+        }
+        other => panic!("expected one CreateApp effect, got {other:?}"),
+    }
 }

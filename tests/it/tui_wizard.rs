@@ -27,7 +27,13 @@ fn save_answered(a: &mut App, result: Result<SaveNote, SaveError>) -> Option<u64
         }),
     );
     match effects.first() {
-        Some(Effect::Run { generation, .. }) => Some(*generation),
+        Some(Effect::Run {
+            generation, policy, ..
+        }) => {
+            // The wizard's Connect proves the settings, never a cached token (`test --fresh`).
+            assert_eq!(*policy, sfconn::salesforce::TokenPolicy::Fresh);
+            Some(*generation)
+        }
         _ => None,
     }
 }

@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::{Binding, MOVE, QUIT, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, b, ch, key};
+use super::{Binding, MOVE, QUIT, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, SCROLL, b, ch, key};
 use crate::tui::action::Cmd;
 use crate::tui::wizard::create_app::AppStage;
 
@@ -13,6 +13,22 @@ pub(super) const WIZARD_CREATE_APP: Binding =
 const PICK: &[Binding] = &[
     MOVE[0],
     MOVE[1],
+    MOVE[2],
+    MOVE[3],
+    b(
+        &[key(KeyCode::PageUp)],
+        "PgUp",
+        "page up",
+        Cmd::PageUp,
+        false,
+    ),
+    b(
+        &[key(KeyCode::PageDown)],
+        "PgDn",
+        "page down",
+        Cmd::PageDown,
+        false,
+    ),
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -71,6 +87,8 @@ const REVIEW: &[Binding] = &[
 ];
 
 const RUNNING: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(
         &[key(KeyCode::Esc)],
         "Esc",
@@ -85,6 +103,8 @@ const RUNNING: &[Binding] = &[
 ];
 
 const DONE: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
     b(
         &[key(KeyCode::Enter)],
         "Enter",
@@ -93,13 +113,24 @@ const DONE: &[Binding] = &[
         true,
     )
     .short("fields"),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the checklist",
+        Cmd::Back,
+        true,
+    )
+    .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
     QUIT,
     QUIT_CTRL_C,
 ];
 
 const FAILED: &[Binding] = &[
-    b(&[ch('r')], "r", "deploy again", Cmd::Retry, true),
+    SCROLL[0],
+    SCROLL[1],
+    b(&[ch('r')], "r", "deploy again", Cmd::Retry, true).short("retry"),
+    b(&[ch('e')], "e", "change the choices", Cmd::Fix, true).short("change"),
     b(
         &[key(KeyCode::Esc)],
         "Esc",

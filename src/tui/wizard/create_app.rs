@@ -15,10 +15,13 @@ pub use super::create_state::{
 };
 use super::fields::build;
 use super::{Outcome, Step, Wizard};
-use crate::eca::deploy::precheck;
+use crate::eca::deploy::{DeployEvent, precheck};
 use crate::profile::{Connection, Flow};
 use crate::tui::action::{AppFailure, Cmd, CreateAppRequest, Effect};
 use crate::tui::widgets::{MAX_INPUT_CHARS, paste_into, single_line_input_max};
+
+/// How far PgUp/PgDn move in the admin list (the connection list's page).
+const PAGE: usize = 10;
 
 /// Deploy tags are unique for the process, so a late result never lands in a newer wizard.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
@@ -53,7 +56,7 @@ impl Wizard {
             }),
             _ => {}
         }
-        self.create = Some(Box::new(CreateApp {
+        let mut create = CreateApp {
             stage: AppStage::Pick,
             admins,
             cursor: 0,
@@ -65,9 +68,15 @@ impl Wizard {
             conn_timeout,
             generation: 0,
             progress: Vec::new(),
+            scroll: 0,
             report: None,
             failure: None,
-        }));
+        };
+        // Back after Esc: the same admin and what was typed, to change rather than retype.
+        if let Some(last) = self.last_create.as_deref() {
+            create.remember(last);
+        }
+        self.create = Some(Box::new(create));
     }
 
     /// The connection the app is for: the fields so far, the admin's org when no My Domain was
@@ -80,6 +89,16 @@ impl Wizard {
         }
         if let Some(user) = create.value(ChoiceKey::Username) {
             conn.username = Some(user);
+        }
+        // The demo's key pair fills a new wizard so the practice app's certificate matches; a
+        // new app gets a pair of its own instead (made in the deploy, as `sfconn keygen NAME`).
+        let prefilled = self.prefill.as_ref().is_some_and(|p| {
+            conn.key_file.as_deref() == Some(p.key_file.as_path())
+                && conn.cert_file.as_deref() == Some(p.cert_file.as_path())
+        });
+        if prefilled && self.saved_name.is_none() {
+            conn.key_file = None;
+            conn.cert_file = None;
         }
         conn
     }
@@ -119,6 +138,12 @@ impl Wizard {
             (AppStage::Pick, Cmd::Down) => {
                 c.cursor = (c.cursor + 1).min(c.admins.len().saturating_sub(1));
             }
+            (AppStage::Pick, Cmd::PageUp) => c.cursor = c.cursor.saturating_sub(PAGE),
+            (AppStage::Pick, Cmd::PageDown) => {
+                c.cursor = (c.cursor + PAGE).min(c.admins.len().saturating_sub(1));
+            }
+            (AppStage::Pick, Cmd::Top) => c.cursor = 0,
+            (AppStage::Pick, Cmd::Bottom) => c.cursor = c.admins.len().saturating_sub(1),
             (AppStage::Pick, Cmd::Next) if !c.admins.is_empty() => {
                 if c.inputs.is_empty() {
                     self.to_review(&mut c);
@@ -127,7 +152,10 @@ impl Wizard {
                     c.focus = 0;
                 }
             }
-            (AppStage::Pick, Cmd::Back) => return Outcome::Stay,
+            (AppStage::Pick, Cmd::Back) => {
+                self.last_create = Some(c);
+                return Outcome::Stay;
+            }
             (AppStage::Choices, Cmd::NextField) => {
                 c.focus = (c.focus + 1) % c.inputs.len().max(1);
             }
@@ -145,8 +173,21 @@ impl Wizard {
                 };
             }
             (AppStage::Failed, Cmd::Retry) => outcome = self.deploy(&mut c),
+            // Change the choices (or, with none, the admin) and deploy again from the review.
+            (AppStage::Failed, Cmd::Fix) => {
+                c.stage = if c.inputs.is_empty() {
+                    AppStage::Pick
+                } else {
+                    AppStage::Choices
+                };
+                c.focus = 0;
+            }
             // Leaving a running deploy does not stop it: its connection still lands in the list.
-            (AppStage::Running | AppStage::Failed, Cmd::Back) => return Outcome::Stay,
+            // After Done the connection is saved and its fields are filled in.
+            (AppStage::Running | AppStage::Failed | AppStage::Done, Cmd::Back) => {
+                self.last_create = Some(c);
+                return Outcome::Stay;
+            }
             (AppStage::Done, Cmd::Next) => {
                 self.create = None;
                 self.enter(Step::Credentials);
@@ -201,6 +242,7 @@ impl Wizard {
         c.generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
         c.stage = AppStage::Running;
         c.progress.clear();
+        c.scroll = 0;
         c.report = None;
         c.failure = None;
         let saved = self.editing.as_deref() == Some(conn.name.as_str());
@@ -225,6 +267,7 @@ impl Wizard {
         else {
             return;
         };
+        c.scroll = 0;
         let conn = match result {
             Ok(conn) => conn,
             Err(failure) => {
@@ -234,6 +277,38 @@ impl Wizard {
             }
         };
         c.stage = AppStage::Done;
+        self.took_saved(&conn);
+    }
+
+    /// An event of a deploy this wizard asked for: drawn if its screen shows; a save is taken
+    /// in either way (the wizard edits that connection from then on).
+    pub fn app_event(&mut self, generation: u64, event: DeployEvent, now: time::OffsetDateTime) {
+        let saved = match &event {
+            DeployEvent::Saved { conn, .. } => Some((**conn).clone()),
+            _ => None,
+        };
+        let ours = [self.create.as_deref(), self.last_create.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|c| c.generation == generation && generation != 0);
+        if !ours {
+            return;
+        }
+        if let Some(c) = self
+            .create
+            .as_deref_mut()
+            .filter(|c| c.generation == generation)
+        {
+            c.apply(event, now);
+        }
+        if let Some(conn) = saved {
+            self.took_saved(&conn);
+        }
+    }
+
+    /// The deploy saved the connection: fill in what the app gave (the consumer key, the key
+    /// pair, the org), and edit that connection from now on, its header included.
+    fn took_saved(&mut self, conn: &Connection) {
         self.environment = conn.environment;
         let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
         for (key, value) in [
@@ -249,11 +324,31 @@ impl Wizard {
             }
         }
         self.saved_name = Some(conn.name.clone());
+        self.new_connection = false;
         let secret = self.flow == Flow::ClientCredentials;
         self.saved(&conn.name);
         if secret && let Some(f) = self.field_mut(FieldKey::ClientSecret) {
             // Read back from Salesforce into the secret store; never shown.
             *f = super::fields::Field::new(f.spec.clone(), "", true);
+        }
+    }
+
+    /// Whether ↑↓ scroll the deploy's progress and its end (rather than move a selection).
+    pub fn app_scrolls(&self) -> bool {
+        matches!(
+            self.app_stage(),
+            Some(AppStage::Running | AppStage::Done | AppStage::Failed)
+        )
+    }
+
+    /// Scroll the deploy's progress by a row, to `most` and no further.
+    pub fn scroll_app(&mut self, down: bool, most: u16) {
+        if let Some(c) = self.create.as_deref_mut() {
+            c.scroll = if down {
+                c.scroll.saturating_add(1).min(most)
+            } else {
+                c.scroll.min(most).saturating_sub(1)
+            };
         }
     }
 

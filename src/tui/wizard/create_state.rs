@@ -31,6 +31,8 @@ pub struct AdminChoice {
 /// One line of the deploy's progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgressLine {
+    /// A step begun: ✓ once a later step is done, ✗ when the deploy fails before that.
+    Started(String),
     /// Something done (✓).
     Done(String),
     /// The deploy's state, replaced as it changes.
@@ -107,6 +109,8 @@ pub struct CreateApp {
     /// This deploy's tag: a result with another one belongs to an earlier attempt.
     pub generation: u64,
     pub progress: Vec<ProgressLine>,
+    /// Rows the progress and the failure are scrolled by (↑↓/jk).
+    pub scroll: u16,
     pub report: Option<Box<TestReport>>,
     pub failure: Option<AppFailure>,
 }
@@ -122,7 +126,10 @@ impl ProgressLine {
     /// The line's words at `now` (a wait counts down).
     pub fn text(&self, now: time::OffsetDateTime) -> String {
         match self {
-            ProgressLine::Done(t) | ProgressLine::Status(t) | ProgressLine::Warning(t) => t.clone(),
+            ProgressLine::Started(t)
+            | ProgressLine::Done(t)
+            | ProgressLine::Status(t)
+            | ProgressLine::Warning(t) => t.clone(),
             ProgressLine::Waiting {
                 reason,
                 seconds_left,
@@ -143,6 +150,21 @@ impl ProgressLine {
 }
 
 impl CreateApp {
+    /// Take `last`'s admin (by name: the list is read again) and what was typed in its choices.
+    pub(super) fn remember(&mut self, last: &CreateApp) {
+        if let Some(name) = last.selected_admin().map(|a| a.conn.name.as_str())
+            && let Some(i) = self.admins.iter().position(|a| a.conn.name == name)
+        {
+            self.cursor = i;
+        }
+        for choice in &mut self.inputs {
+            if let Some(value) = last.value(choice.key) {
+                let placeholder = choice.input.placeholder_text().to_string();
+                choice.input = input(&value, &placeholder);
+            }
+        }
+    }
+
     pub fn selected_admin(&self) -> Option<&AdminChoice> {
         self.admins.get(self.cursor)
     }
@@ -170,7 +192,7 @@ impl CreateApp {
                 app_name,
                 admin,
                 instance_url,
-            } => ProgressLine::Done(format!(
+            } => ProgressLine::Started(format!(
                 "Deploying {app_name} with {admin} to {instance_url}"
             )),
             DeployEvent::Status {

@@ -2,17 +2,19 @@
 //! the review, the deploy's live progress, and its end (the component failures word for word,
 //! each with its hint).
 
+use std::path::Path;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::Wizard;
 use super::create_app::{AppStage, CreateApp, ProgressLine};
-use crate::profile::Environment;
+use crate::profile::{Connection, Environment, Flow};
 use crate::tui::app::App;
-use crate::tui::fit::truncate;
+use crate::tui::fit::{hang, max_scroll as max_rows, more_above, more_below, truncate};
 use crate::tui::widgets::{block, env_badge, spinner, wrapped};
 
 const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -31,20 +33,44 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     };
     let outer = block(title);
     let inner = outer.inner(area);
-    frame.render_widget(outer, area);
     let width = inner.width.saturating_sub(1);
     match c.stage {
-        AppStage::Pick => render_pick(c, frame, inner),
-        AppStage::Choices => render_choices(c, frame, inner),
+        AppStage::Pick => render_pick(c, frame, area, outer),
+        AppStage::Choices => {
+            frame.render_widget(outer, area);
+            render_choices(c, frame, inner);
+        }
         AppStage::Review => {
-            let lines = review_lines(c, width);
+            frame.render_widget(outer, area);
+            let lines = review_lines(c, width, &w.base_dir);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         AppStage::Running | AppStage::Done | AppStage::Failed => {
-            let lines = progress_lines(app, c, width);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            let lines = hang(progress_lines(app, c, width), width);
+            let height = inner.height;
+            let scroll = c.scroll.min(max_rows(lines.len(), height));
+            let outer = more_above(outer, scroll > 0, "(k) ");
+            let outer = more_below(
+                outer,
+                lines.len() > usize::from(height) + usize::from(scroll),
+                "(j) ",
+            );
+            frame.render_widget(outer, area);
+            frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
         }
     }
+}
+
+/// How far the deploy's progress and its end scroll when the wizard's area is `area`.
+pub fn max_scroll(app: &App, area: Rect) -> u16 {
+    let Some(c) = app.wizard.as_deref().and_then(|w| w.create.as_deref()) else {
+        return 0;
+    };
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let inner = block("").inner(body);
+    let width = inner.width.saturating_sub(1);
+    let lines = hang(progress_lines(app, c, width), width);
+    max_rows(lines.len(), inner.height)
 }
 
 fn error_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
@@ -54,28 +80,50 @@ fn error_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
         .unwrap_or_default()
 }
 
-fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
-    let width = area.width.saturating_sub(1);
-    let mut lines = wrapped(
+/// The admins' rows shown when the list is `rows` tall: the selection stays in view (the
+/// connection list's rule: the list scrolls once the selection passes its last row).
+pub(super) fn pick_offset(cursor: usize, rows: usize) -> usize {
+    if rows == 0 || cursor < rows {
+        0
+    } else {
+        cursor + 1 - rows
+    }
+}
+
+fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect, outer: Block<'static>) {
+    let inner = outer.inner(area);
+    let width = inner.width.saturating_sub(1);
+    let mut head = wrapped(
         "sfconn deploys this connection's External Client App with the connection of a Salesforce admin (a user allowed to create External Client Apps), then saves the app's consumer key here.",
         width,
         " ",
         " ",
         Style::new(),
     );
-    lines.push(Line::from(""));
+    head.push(Line::from(""));
     if c.admins.is_empty() {
-        lines.extend(wrapped(
+        head.extend(wrapped(
             "No other saved connection to deploy with. Add a connection for a Salesforce admin first (n from the list), or follow the checklist by hand. Esc goes back.",
             width,
             " ✗ ",
             "   ",
             Style::new().fg(Color::Yellow),
         ));
-        frame.render_widget(Paragraph::new(lines), area);
+        frame.render_widget(outer, area);
+        frame.render_widget(Paragraph::new(head), inner);
         return;
     }
-    lines.push(Line::from(" Deploy with which admin connection?"));
+    head.push(Line::from(" Deploy with which admin connection?"));
+    let mut tail = vec![Line::from("")];
+    tail.extend(error_lines(c, width));
+    // The list gets what the words above and below leave, at least one row.
+    let rows = usize::from(inner.height)
+        .saturating_sub(head.len() + tail.len())
+        .max(1);
+    let offset = pick_offset(c.cursor, rows);
+    let outer = more_above(outer, offset > 0, "(k, PgUp) ");
+    let outer = more_below(outer, offset + rows < c.admins.len(), "(j, PgDn) ");
+    frame.render_widget(outer, area);
     let name_width = c
         .admins
         .iter()
@@ -83,7 +131,14 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .min(28);
-    for (i, a) in c.admins.iter().enumerate() {
+    // Badges differ in width (PROD, SANDBOX): the words after them line up anyway.
+    let badge_width = [Environment::Production, Environment::Sandbox]
+        .map(|e| env_badge(e).width())
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    let mut lines = head;
+    for (i, a) in c.admins.iter().enumerate().skip(offset).take(rows) {
         let selected = i == c.cursor;
         let style = if selected {
             Style::new().fg(Color::Cyan).bold()
@@ -100,7 +155,8 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
                 .unwrap_or(a.conn.environment.login_host())
         );
         let badge = env_badge(a.conn.environment);
-        let used = 3 + name_width + 1 + badge.width() + 2;
+        let pad = " ".repeat(badge_width.saturating_sub(badge.width()) + 1);
+        let used = 3 + name_width + 1 + badge_width + 1;
         lines.push(Line::from(vec![
             Span::raw(if selected { " ▶ " } else { "   " }),
             Span::styled(
@@ -109,16 +165,15 @@ fn render_pick(c: &CreateApp, frame: &mut Frame, area: Rect) {
             ),
             Span::raw(" "),
             badge,
-            Span::raw(" "),
+            Span::raw(pad),
             Span::styled(
-                truncate(&about, usize::from(area.width).saturating_sub(used)),
+                truncate(&about, usize::from(width).saturating_sub(used)),
                 DIM,
             ),
         ]));
     }
-    lines.push(Line::from(""));
-    lines.extend(error_lines(c, width));
-    frame.render_widget(Paragraph::new(lines), area);
+    lines.extend(tail);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
@@ -172,7 +227,29 @@ fn render_choices(c: &CreateApp, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), about);
 }
 
-fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
+/// Which key pair a jwt app is made with: the connection's own, or a new one for it.
+fn key_pair(conn: &Connection, base_dir: &Path) -> Option<String> {
+    if conn.flow != Flow::Jwt {
+        return None;
+    }
+    let shown = |p: &Path| p.strip_prefix(base_dir).unwrap_or(p).display().to_string();
+    Some(match (&conn.key_file, &conn.cert_file) {
+        (Some(key), Some(cert)) => {
+            format!("{} (the connection's, with {})", shown(cert), shown(key))
+        }
+        _ => {
+            let keys = base_dir.join("keys");
+            format!(
+                "a new key pair for {name}: {} and {} (as sfconn keygen {name} makes it)",
+                shown(&keys.join(format!("{}.crt", conn.name))),
+                shown(&keys.join(format!("{}.key", conn.name))),
+                name = conn.name
+            )
+        }
+    })
+}
+
+fn review_lines(c: &CreateApp, width: u16, base_dir: &Path) -> Vec<Line<'static>> {
     // The review's own lines (`  for whom: …`), wrapped under their values.
     let mut lines: Vec<Line> = c
         .review
@@ -206,15 +283,29 @@ fn review_lines(c: &CreateApp, width: u16) -> Vec<Line<'static>> {
                 conn.name
             )),
         ]));
+        if let Some(keys) = key_pair(conn, base_dir) {
+            lines.extend(wrapped(
+                &keys,
+                width,
+                "  certificate:  ",
+                "                ",
+                Style::new(),
+            ));
+        }
     }
     lines.push(Line::from(""));
-    lines.extend(wrapped(
-        "Enter deploys the app, saves the connection, then tests it until the new consumer key works (Salesforce may take minutes).",
-        width,
-        " ",
-        " ",
-        Style::new(),
-    ));
+    // What happens after Enter, as the deploy does it: web and device sign in interactively,
+    // so their app is proven by Connect's login, not by a test here.
+    let interactive = c
+        .conn
+        .as_ref()
+        .is_some_and(|conn| conn.flow.is_interactive());
+    let next = if interactive {
+        "Enter deploys the app and saves the connection; it signs in interactively, so Connect (after the fields and Review) proves it with a login."
+    } else {
+        "Enter deploys the app, saves the connection, then tests it until the new consumer key works (Salesforce may take minutes)."
+    };
+    lines.extend(wrapped(next, width, " ", " ", Style::new()));
     lines
 }
 
@@ -227,8 +318,20 @@ fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
     let count = c.progress.len();
     for (i, p) in c.progress.iter().enumerate() {
         let last = i + 1 == count;
+        let finished = c.progress[i + 1..]
+            .iter()
+            .any(|l| matches!(l, ProgressLine::Done(_)));
         let (mark, style) = match p {
             ProgressLine::Done(_) => ("✓", Style::new().fg(Color::Green)),
+            ProgressLine::Started(_) if finished => ("✓", Style::new().fg(Color::Green)),
+            // A step that did not get done is never ticked: the failure below says why.
+            ProgressLine::Started(_) if c.stage == AppStage::Failed => {
+                ("✗", Style::new().fg(Color::Red))
+            }
+            ProgressLine::Started(_) if running && last => {
+                (spinner(app), Style::new().fg(Color::Yellow))
+            }
+            ProgressLine::Started(_) => ("·", Style::new()),
             ProgressLine::Status(_) | ProgressLine::Waiting { .. } if running && last => {
                 (spinner(app), Style::new().fg(Color::Yellow))
             }
@@ -264,8 +367,17 @@ fn progress_lines(app: &App, c: &CreateApp, width: u16) -> Vec<Line<'static>> {
                 lines.extend(failure_lines(app, f, width));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(
-                " r deploys again; Esc goes back to the checklist.",
+            let change = if c.inputs.is_empty() {
+                "e picks another admin"
+            } else {
+                "e changes the admin or the choices"
+            };
+            lines.extend(wrapped(
+                &format!("r deploys again as it was; {change}; Esc goes back to the checklist."),
+                width,
+                " ",
+                " ",
+                Style::new(),
             ));
         }
         _ => {}
@@ -319,16 +431,26 @@ fn failure_lines(app: &App, f: &crate::tui::action::AppFailure, width: u16) -> V
     lines
 }
 
+/// A hint under a failure: its title and id, then its fix steps (as the Connect step shows
+/// them), numbered, each wrapped under its own text.
 fn hint(app: &App, id: &str, width: u16) -> Vec<Line<'static>> {
     let text = match app.hint_titles.get(id) {
         Some(title) => format!("{title} [{id}]"),
         None => format!("[{id}]"),
     };
-    wrapped(
+    let mut lines = wrapped(
         &text,
         width,
         "     ▸ ",
         "       ",
         Style::new().fg(Color::Yellow),
-    )
+    );
+    if let Some(h) = crate::diagnose::catalog().get(id) {
+        for (i, step) in h.fix.iter().enumerate() {
+            let number = format!("       {}. ", i + 1);
+            let under = " ".repeat(number.chars().count());
+            lines.extend(wrapped(step, width, &number, &under, Style::new()));
+        }
+    }
+    lines
 }

@@ -6,7 +6,7 @@ pub mod connect_view;
 pub mod content;
 pub mod create_app;
 mod create_state;
-mod create_view;
+pub mod create_view;
 pub mod fields;
 mod input;
 pub mod view;
@@ -125,6 +125,8 @@ pub struct Wizard {
     pub prefill: Option<Prefill>,
     /// "Create this app for me", over the checklist while it runs.
     pub create: Option<Box<create_app::CreateApp>>,
+    /// The last "Create this app for me" left with Esc: `c` comes back to its admin and choices.
+    pub last_create: Option<Box<create_app::CreateApp>>,
 }
 
 impl Wizard {
@@ -148,6 +150,7 @@ impl Wizard {
             base_dir,
             prefill: None,
             create: None,
+            last_create: None,
         };
         w.set_flow(Flow::Web, None, &[])?;
         Ok(w)

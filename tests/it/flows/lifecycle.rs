@@ -198,6 +198,7 @@ async fn the_tui_edit_of_a_secret_is_proven_by_its_next_test() {
         conn: Box::new(conn.clone()),
         generation,
         timeout: Duration::from_secs(10),
+        policy: sfconn::salesforce::TokenPolicy::UseCache,
     };
     let TaskMsg::Saved { result, .. } = ask(save(CC_SECRET, None)).await else {
         unreachable!()
