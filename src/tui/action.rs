@@ -16,6 +16,8 @@ use crate::secrets::SecretKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmd {
     Quit,
+    /// `q` in a wizard: quit, but ask first while what was typed is not saved yet.
+    QuitAsk,
     Up,
     Down,
     PageUp,

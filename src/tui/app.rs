@@ -117,6 +117,8 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help,
+    /// `q` in a wizard with input not saved yet: quit and drop it?
+    ConfirmQuit,
     /// Delete `name`? Production connections need the name typed.
     ConfirmDelete {
         name: String,
@@ -147,6 +149,7 @@ pub struct Notice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     List,
+    ConfirmQuit,
     Filter,
     Detail,
     Help,
@@ -379,6 +382,9 @@ impl App {
             } else {
                 Mode::ConfirmYesNo { revoke }
             };
+        }
+        if let Some(Overlay::ConfirmQuit) = &self.overlay {
+            return Mode::ConfirmQuit;
         }
         match &self.screen {
             Screen::List if self.filter_editing => Mode::Filter,

@@ -68,7 +68,32 @@ fn screen_name(app: &App) -> &'static str {
         Mode::WizardReview => "review",
         Mode::WizardRunning | Mode::WizardConnected | Mode::WizardFailed => "connect",
         Mode::Help => "help",
+        Mode::ConfirmQuit => "quit",
     }
+}
+
+/// `q` in a wizard with input not saved yet: quitting drops it, so ask.
+pub fn quit_overlay(app: &App, frame: &mut Frame, area: Rect) {
+    let editing = app.wizard.as_ref().is_some_and(|w| !w.new_connection);
+    let question = if editing {
+        "Quit sfconn and drop these changes?"
+    } else {
+        "Quit sfconn and drop this new connection?"
+    };
+    let width = 64.min(area.width);
+    let lines = super::fit::hang(
+        vec![
+            Line::from(Span::styled(question, Style::new().bold())),
+            Line::from("y quits, n or Esc stays."),
+        ],
+        width.saturating_sub(4),
+    );
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog("Quit").border_style(Style::new().fg(Color::Red))),
+        rect,
+    );
 }
 
 /// The delete confirmation; production connections need their name typed.

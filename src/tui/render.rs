@@ -39,6 +39,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.overlay {
         Some(Overlay::Help) => dialogs::help_overlay(app, frame, body),
         Some(Overlay::ConfirmDelete { .. }) => dialogs::confirm_overlay(app, frame, body),
+        Some(Overlay::ConfirmQuit) => dialogs::quit_overlay(app, frame, body),
         None => {}
     }
 }

@@ -121,7 +121,23 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         app.quit = true;
         return Vec::new();
     }
+    if cmd == Cmd::QuitAsk {
+        if app.wizard.as_ref().is_some_and(|w| w.unsaved()) {
+            app.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            app.quit = true;
+        }
+        return Vec::new();
+    }
     match &app.overlay {
+        Some(Overlay::ConfirmQuit) => {
+            match cmd {
+                Cmd::Accept => app.quit = true,
+                Cmd::Decline | Cmd::Back => app.overlay = None,
+                _ => {}
+            }
+            return Vec::new();
+        }
         Some(Overlay::Help) => {
             if matches!(cmd, Cmd::Back | Cmd::Help) {
                 app.overlay = None;

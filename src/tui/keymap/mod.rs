@@ -53,7 +53,7 @@ impl Binding {
 
     /// Help and the way out (back, close, quit): a footer always shows them.
     pub fn essential(&self) -> bool {
-        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::Back)
+        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::QuitAsk | Cmd::Back)
     }
 }
 
@@ -86,6 +86,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::Filter => FILTER,
         Mode::Detail => DETAIL,
         Mode::Help => HELP,
+        Mode::ConfirmQuit => CONFIRM_QUIT,
         Mode::ConfirmYesNo { revoke: false } => CONFIRM_YES_NO,
         Mode::ConfirmTyped { revoke: false } => CONFIRM_TYPED,
         Mode::ConfirmYesNo { revoke: true } => CONFIRM_REVOKE_YES_NO,

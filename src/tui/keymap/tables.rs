@@ -17,6 +17,8 @@ pub(super) const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, tru
 // In help only: the footer at 80 columns has no room, and revoking is rare.
 pub(super) const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
 pub(super) const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
+// In a wizard `q` asks first while what was typed is not saved yet (Ctrl-C still quits at once).
+pub(super) const WIZARD_QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::QuitAsk, true);
 // Where keys type text, `q` is a letter: the footer names Ctrl-C instead, so a way out is
 // always on screen.
 pub(super) const QUIT_CTRL_C_SHOWN: Binding = b(&[ctrl('c')], "Ctrl-C", "quit", Cmd::Quit, true);
@@ -184,6 +186,18 @@ pub(super) const CONFIRM_YES_NO: &[Binding] = &[
     QUIT_CTRL_C_SHOWN,
 ];
 
+pub(super) const CONFIRM_QUIT: &[Binding] = &[
+    b(&[ch('y')], "y", "quit", Cmd::Accept, true),
+    b(
+        &[ch('n'), key(KeyCode::Esc)],
+        "n/Esc",
+        "stay",
+        Cmd::Decline,
+        true,
+    ),
+    QUIT_CTRL_C,
+];
+
 pub(super) const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
     b(&[ch('y')], "y", "revoke", Cmd::Accept, true),
     b(
@@ -214,7 +228,7 @@ pub(super) const WIZARD_FLOW: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "choose", Cmd::Next, true),
     b(&[key(KeyCode::Esc)], "Esc", "cancel", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -295,7 +309,7 @@ pub(super) const WIZARD_CHECKLIST: &[Binding] = &[
     b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true).short("Setup page"),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -309,7 +323,7 @@ pub(super) const WIZARD_REVIEW: &[Binding] = &[
     ),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -342,7 +356,7 @@ pub(super) const WIZARD_CONNECT_RUNNING: &[Binding] = &[
     )
     .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -358,7 +372,7 @@ pub(super) const WIZARD_CONNECT_DONE: &[Binding] = &[
         false,
     ),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -376,6 +390,6 @@ pub(super) const WIZARD_CONNECT_FAILED: &[Binding] = &[
     )
     .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];

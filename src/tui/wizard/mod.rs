@@ -250,6 +250,18 @@ impl Wizard {
             .and_then(|f| fields::normalize_domain(f.value()).ok())
     }
 
+    /// Whether quitting now loses what was typed: before the save, or after a save refused.
+    pub fn unsaved(&self) -> bool {
+        match self.step {
+            Step::Flow => !self.new_connection,
+            Step::Basics | Step::Checklist | Step::Credentials | Step::Review => true,
+            Step::Connect => matches!(
+                &self.connect,
+                Some(ConnectState::Failed { report: None, .. }) | Some(ConnectState::Saving)
+            ),
+        }
+    }
+
     pub fn mode(&self) -> Mode {
         match self.step {
             Step::Flow => Mode::WizardFlow,

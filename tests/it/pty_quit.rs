@@ -1,0 +1,88 @@
+//! Leaving the TUI without losing work by accident: `q` in a wizard asks first, and a closed
+//! terminal or a SIGTERM quits cleanly (the terminal restored, the demo's home removed).
+
+use std::path::Path;
+
+use super::pty::PtyApp;
+
+/// The demo's throw-away homes left in `tmp`.
+fn demo_homes(tmp: &Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("sfconn-demo-"))
+        .collect()
+}
+
+fn to_checklist(app: &mut PtyApp) {
+    app.wait_for("practice org at");
+    app.keys("n");
+    app.wait_for("Which OAuth flow");
+    app.keys("j");
+    app.keys("\r");
+    app.wait_for("2 · Connection");
+    app.typed("zz");
+    app.keys("\r");
+    app.wait_for("Salesforce Setup checklist");
+}
+
+#[test]
+fn q_in_a_wizard_asks_before_dropping_the_new_connection() {
+    let user_home = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_dir = tmp.path().to_string_lossy().to_string();
+    let mut app = PtyApp::start_sized(&["demo"], user_home.path(), &[("TMPDIR", &tmp_dir)], 24, 80);
+    to_checklist(&mut app);
+    app.keys("q");
+    app.wait_for("Quit sfconn and drop this new connection?");
+    // n stays, and so does Esc: the checklist is still there.
+    app.keys("n");
+    app.wait_gone("drop this new connection");
+    app.wait_for("Salesforce Setup checklist");
+    app.keys("q");
+    app.wait_for("drop this new connection");
+    app.keys("\u{1b}");
+    app.wait_gone("drop this new connection");
+    app.wait_for("Salesforce Setup checklist");
+    // y quits for real.
+    app.keys("q");
+    app.wait_for("drop this new connection");
+    app.keys("y");
+    app.expect_clean_exit();
+    assert!(
+        demo_homes(tmp.path()).is_empty(),
+        "{:?}",
+        demo_homes(tmp.path())
+    );
+}
+
+fn signal_quits_cleanly(signal: &str) {
+    let user_home = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_dir = tmp.path().to_string_lossy().to_string();
+    let mut app = PtyApp::start_sized(&["demo"], user_home.path(), &[("TMPDIR", &tmp_dir)], 24, 80);
+    to_checklist(&mut app);
+    assert_eq!(demo_homes(tmp.path()).len(), 1, "the demo made no home");
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &app.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} failed");
+    app.expect_clean_exit();
+    assert!(
+        demo_homes(tmp.path()).is_empty(),
+        "after {signal} the demo's home is left: {:?}",
+        demo_homes(tmp.path())
+    );
+}
+
+#[test]
+fn sigterm_quits_cleanly_and_removes_the_demo_home() {
+    signal_quits_cleanly("TERM");
+}
+
+#[test]
+fn sighup_quits_cleanly_and_removes_the_demo_home() {
+    signal_quits_cleanly("HUP");
+}
