@@ -177,6 +177,6 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(lines), text);
-    frame.render_widget(&**typed, input);
+    super::fit::input(typed, frame, input);
     frame.render_widget(Paragraph::new(why_lines), why);
 }

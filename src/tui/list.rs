@@ -83,7 +83,7 @@ fn render_filter(app: &App, frame: &mut Frame, area: Rect) {
         label,
     );
     if app.filter_editing {
-        frame.render_widget(&app.filter, input);
+        super::fit::input(&app.filter, frame, input);
     } else {
         frame.render_widget(Span::raw(app.filter_text().to_string()), input);
     }

@@ -30,5 +30,6 @@ mod tui_retirement;
 mod tui_screens;
 mod tui_snapshots;
 mod tui_state;
+mod tui_walk;
 mod tui_wizard;
 mod vault;

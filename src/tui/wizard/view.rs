@@ -10,6 +10,7 @@ use super::content::{FieldKey, guides, setup_url};
 use super::{Step, Wizard};
 use crate::profile::{Environment, Flow};
 use crate::tui::app::App;
+use crate::tui::fit::truncate;
 use crate::tui::widgets::{block, env_badge, wrapped};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -186,15 +187,16 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             }
             frame.render_widget(Line::from(spans), input);
         } else if focused {
-            frame.render_widget(&f.input, input);
+            crate::tui::fit::input(&f.input, frame, input);
         } else {
+            let room = usize::from(input.width);
             let shown = match (f.value(), f.spec.key.is_secret()) {
                 ("", _) => Span::styled(
-                    f.input.placeholder_text().to_string(),
+                    truncate(f.input.placeholder_text(), room),
                     Style::new().fg(Color::DarkGray),
                 ),
-                (v, true) => Span::raw("•".repeat(v.chars().count())),
-                (v, false) => Span::raw(v.to_string()),
+                (v, true) => Span::raw(truncate(&"•".repeat(v.chars().count()), room)),
+                (v, false) => Span::raw(truncate(v, room)),
             };
             frame.render_widget(shown, input);
         }
@@ -373,5 +375,11 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(
         " Enter saves the connection, then runs the flow and the test.",
     ));
+    // A long value (a consumer key) ends in `…` rather than at the border.
+    let width = usize::from(area.width.saturating_sub(3));
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| crate::tui::fit::truncate_line(l, width))
+        .collect();
     frame.render_widget(Paragraph::new(lines).block(block("5 · Review")), area);
 }

@@ -1,0 +1,84 @@
+//! What a fresh-eyes walk of `sfconn demo` at 80x24 and 120x36 found: long values cut without
+//! `…`, fields that jump a column when focused, scrolling the detail view, the `↑ more` marker,
+//! keys during a login, and words that say what to do.
+
+use crossterm::event::KeyCode;
+use sfconn::tui::app::App;
+
+use crate::tui_snapshots::{app, draw, key, typed, wizard_at_fields};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 36)];
+
+fn snap_both(name: &str, a: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(a, w, h));
+    }
+}
+
+/// The row of the screen holding `text`.
+fn row_with(screen: &str, text: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no row with {text:?} in\n{screen}"))
+        .trim_matches('"')
+        .to_string()
+}
+
+/// Where `text` starts on its row, in columns.
+fn column_of(screen: &str, text: &str) -> usize {
+    let row = row_with(screen, text);
+    let at = row.find(text).unwrap_or(0);
+    row[..at].chars().count()
+}
+
+const LONG_KEY: &str =
+    "3MVG9Hxfg0am6wtsihlkCzGbVzwfOQDh2yv9fy6HmJVS5q1y4IEWrfnWeCbQpLk7TnZ2xR8vYd0aE";
+
+#[test]
+fn a_long_consumer_key_is_marked_where_it_is_cut() {
+    let mut a = wizard_at_fields(2, "uat-cc");
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, LONG_KEY);
+    // Focused, the cursor at the end: the start is cut, so the value starts with `…`.
+    let screen = draw(&a, 80, 24);
+    let row = row_with(&screen, "Consumer key");
+    assert!(row.contains(" …"), "{row}");
+    assert!(row.ends_with("│"), "{row}");
+    insta::assert_snapshot!("walk_long_key_focused_end_80x24", screen);
+    // At the start: more follows, so it ends in `…`.
+    key(&mut a, KeyCode::Home);
+    let screen = draw(&a, 80, 24);
+    let row = row_with(&screen, "Consumer key");
+    assert!(row.contains("3MVG9Hxfg0"), "{row}");
+    assert!(row.trim_end_matches('│').trim_end().ends_with('…'), "{row}");
+    // Unfocused: trailing `…` too.
+    key(&mut a, KeyCode::Tab);
+    let screen = draw(&a, 80, 24);
+    let row = row_with(&screen, "Consumer key");
+    assert!(row.trim_end_matches('│').trim_end().ends_with('…'), "{row}");
+    // Review: the key ends in `…` one column off the border.
+    typed(&mut a, "cc-secret");
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 80, 24);
+    let row = row_with(&screen, "Consumer key");
+    assert!(row.ends_with("… │"), "{row}");
+    snap_both("walk_review_long_key", &a);
+}
+
+#[test]
+fn a_focused_field_keeps_its_value_in_the_same_column() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Enter);
+    // Name is focused and empty: its placeholder starts where the values of other fields do.
+    let screen = draw(&a, 80, 24);
+    let placeholder = column_of(&screen, "e.g. acme-prod");
+    let domain = column_of(&screen, "e.g. acme.my.salesforce.com");
+    assert_eq!(placeholder, domain, "{screen}");
+    typed(&mut a, "my-jwt");
+    key(&mut a, KeyCode::Tab);
+    let screen = draw(&a, 80, 24);
+    assert_eq!(column_of(&screen, "my-jwt"), domain, "{screen}");
+    snap_both("walk_focused_placeholder", &a);
+}
