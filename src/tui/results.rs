@@ -185,10 +185,13 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         }
         TaskMsg::Opened { url, result } => match result {
             Ok(()) => app.info(format!("Opened {url} in your browser")),
-            // The address first: on a narrow terminal the line is cut at its end.
-            Err(e) => app.error(format!(
-                "Open this address yourself: {url} (no browser could be opened: {e})"
-            )),
+            // Plain words, and the address whole on its own rows; why goes to the log.
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "no browser could be opened");
+                app.error(format!(
+                    "No browser could be opened; open this page yourself:\n{url}"
+                ));
+            }
         },
         TaskMsg::AppDeploy { generation, event } => on_app_event(app, generation, event),
         TaskMsg::AppDeployed {

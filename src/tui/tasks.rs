@@ -161,7 +161,7 @@ impl Services {
                     None => url,
                 };
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                let result = blocking(move || crate::browser::open(&target))
                     .await
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
@@ -169,7 +169,7 @@ impl Services {
             Effect::CreateApp(request) => Some(self.create_app(*request, tx).await),
             Effect::OpenUrl { url } => {
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                let result = blocking(move || crate::browser::open(&target))
                     .await
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })

@@ -20,7 +20,7 @@ mod pty;
 mod pty_eca;
 mod pty_fixes;
 mod pty_polish;
-mod pty_quit;
+mod pty_walk;
 mod support;
 mod toolchain;
 mod tui_create_app;

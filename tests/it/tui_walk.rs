@@ -82,3 +82,28 @@ fn a_focused_field_keeps_its_value_in_the_same_column() {
     assert_eq!(column_of(&screen, "my-jwt"), domain, "{screen}");
     snap_both("walk_focused_placeholder", &a);
 }
+
+#[test]
+fn no_browser_is_said_plainly_with_the_address_whole_on_its_own_rows() {
+    use sfconn::tui::action::{Action, TaskMsg};
+    let mut a = wizard_at_fields(1, "uat-jwt");
+    let url = "file:///tmp/sfconn-demo-Xb3kQ9/setup-pages/CertificatesAndKeysManagement.html";
+    sfconn::tui::update(
+        &mut a,
+        Action::Task(TaskMsg::Opened {
+            url: url.into(),
+            result: Err("Launcher \"gio\" \"open\" failed with exit status 2".into()),
+        }),
+    );
+    for (w, h) in SIZES {
+        let screen = draw(&a, w, h);
+        assert!(
+            screen.contains("No browser could be opened; open this page yourself:"),
+            "{screen}"
+        );
+        assert!(!screen.contains("Launcher"), "{screen}");
+        let joined: String = screen.lines().map(|l| l.trim_matches('"').trim()).collect();
+        assert!(joined.contains(url), "{screen}");
+    }
+    snap_both("walk_no_browser", &a);
+}

@@ -1,5 +1,6 @@
-//! Leaving the TUI without losing work by accident: `q` in a wizard asks first, and a closed
-//! terminal or a SIGTERM quits cleanly (the terminal restored, the demo's home removed).
+//! What a fresh-eyes walk of `sfconn demo` in a real terminal found. Leaving without losing
+//! work by accident: `q` in a wizard asks first, and a closed terminal or a SIGTERM quits
+//! cleanly (the terminal restored, the demo's home removed). `o` without a browser.
 
 use std::path::Path;
 
@@ -85,4 +86,45 @@ fn sigterm_quits_cleanly_and_removes_the_demo_home() {
 #[test]
 fn sighup_quits_cleanly_and_removes_the_demo_home() {
     signal_quits_cleanly("HUP");
+}
+
+#[test]
+fn o_without_a_browser_says_so_plainly_with_the_whole_address() {
+    let user_home = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_dir = tmp.path().to_string_lossy().to_string();
+    // $BROWSER is honoured: `false` is a browser that cannot open anything.
+    let mut app = PtyApp::start_sized(
+        &["demo"],
+        user_home.path(),
+        &[("TMPDIR", &tmp_dir), ("BROWSER", "false")],
+        24,
+        80,
+    );
+    to_checklist(&mut app);
+    app.keys("o");
+    app.wait_for("No browser could be opened; open this page yourself:");
+    let screen = app.screen();
+    assert!(!screen.contains("Launcher"), "{screen}");
+    // The address, wrapped over whole rows: joined again it is the page's file.
+    let rows: Vec<&str> = screen.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.contains("open this page yourself"))
+        .unwrap();
+    let url: String = rows[at + 1..]
+        .iter()
+        .take_while(|r| !r.contains("Enter"))
+        .map(|r| r.trim())
+        .collect();
+    assert!(url.starts_with("file:///"), "{url}\n{screen}");
+    assert!(
+        url.ends_with("CertificatesAndKeysManagement.html"),
+        "{url}\n{screen}"
+    );
+    let page = url.trim_start_matches("file://");
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(html.contains("Certificate and Key Management"), "{html}");
+    app.keys("\u{3}");
+    app.expect_clean_exit();
 }
