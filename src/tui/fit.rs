@@ -125,6 +125,21 @@ pub fn more_below<'a>(block: Block<'a>, more: bool, keys: &'a str) -> Block<'a> 
     )
 }
 
+/// `block` with "↑ more" on its top border, right-aligned, when `more` (the view is scrolled
+/// down: rows or text are hidden above), naming the keys that show them.
+pub fn more_above<'a>(block: Block<'a>, more: bool, keys: &'a str) -> Block<'a> {
+    if !more {
+        return block;
+    }
+    block.title_top(
+        Line::from(Span::styled(
+            format!(" ↑ more {keys}"),
+            Style::new().fg(Color::Yellow),
+        ))
+        .right_aligned(),
+    )
+}
+
 /// How far text of `total` rows scrolls in a pane of `height` rows: to its last row, no further.
 pub fn max_scroll(total: usize, height: u16) -> u16 {
     u16::try_from(total.saturating_sub(usize::from(height))).unwrap_or(u16::MAX)

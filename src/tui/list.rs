@@ -103,6 +103,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         offset + height < app.visible.len(),
         "(j, PgDn) ",
     );
+    let outer = super::fit::more_above(outer, offset > 0, "(k, PgUp) ");
     frame.render_widget(outer, area);
     if app.rows.is_empty() {
         let text = vec![

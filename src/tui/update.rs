@@ -174,6 +174,17 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 .saturating_add(1)
                 .min(detail_max_scroll(app));
         }
+        Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom if in_detail => {
+            let most = detail_max_scroll(app);
+            let page = super::detail::page_rows(app, super::render::body_area(app, app.size));
+            let now = app.detail_scroll.min(most);
+            app.detail_scroll = match cmd {
+                Cmd::PageUp => now.saturating_sub(page),
+                Cmd::PageDown => now.saturating_add(page).min(most),
+                Cmd::Top => 0,
+                _ => most,
+            };
+        }
         Cmd::Up => app.selected = app.selected.saturating_sub(1),
         Cmd::Down => app.selected = (app.selected + 1).min(app.visible.len().saturating_sub(1)),
         Cmd::PageUp => app.selected = app.selected.saturating_sub(PAGE),

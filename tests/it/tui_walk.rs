@@ -107,3 +107,102 @@ fn no_browser_is_said_plainly_with_the_address_whole_on_its_own_rows() {
     }
     snap_both("walk_no_browser", &a);
 }
+
+fn resize(a: &mut App, width: u16, height: u16) {
+    sfconn::tui::update(a, sfconn::tui::action::Action::Resize { width, height });
+}
+
+#[test]
+fn the_detail_view_pages_like_the_list_and_says_when_text_is_above() {
+    use crate::tui_polish::{detail_with, report_with_many_hints};
+    let mut a = app();
+    resize(&mut a, 80, 24);
+    detail_with(&mut a, "acme-prod", report_with_many_hints("acme-prod"));
+    let top = draw(&a, 80, 24);
+    assert!(top.contains("↓ more (j, PgDn)"), "{top}");
+    assert!(!top.contains("↑ more"), "{top}");
+    key(&mut a, KeyCode::PageDown);
+    let paged = a.detail_scroll;
+    assert!(paged > 1, "PgDn moved {paged}");
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↑ more (k, PgUp)"), "{screen}");
+    insta::assert_snapshot!("walk_detail_paged_80x24", screen);
+    key(&mut a, KeyCode::Char('G'));
+    let end = a.detail_scroll;
+    assert!(end >= paged, "{end}");
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("Hint number 6"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    key(&mut a, KeyCode::PageUp);
+    assert!(a.detail_scroll < end);
+    key(&mut a, KeyCode::Char('g'));
+    assert_eq!(a.detail_scroll, 0);
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.detail_scroll, end);
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.detail_scroll, 0);
+    // The help lists the new keys.
+    key(&mut a, KeyCode::Char('?'));
+    let help = draw(&a, 80, 24);
+    assert!(help.contains("PgDn") && help.contains("End/G"), "{help}");
+}
+
+#[test]
+fn on_a_short_terminal_the_last_test_keeps_rows_and_the_settings_shrink() {
+    use crate::tui_polish::{detail_with, report_with_many_hints};
+    let mut a = app();
+    resize(&mut a, 80, 12);
+    detail_with(&mut a, "acme-prod", report_with_many_hints("acme-prod"));
+    let screen = draw(&a, 80, 12);
+    let rows: Vec<&str> = screen.lines().collect();
+    let top = rows.iter().position(|r| r.contains("Last test")).unwrap();
+    let bottom = rows[top..].iter().position(|r| r.contains('╰')).unwrap();
+    assert!(
+        bottom - 1 >= 3,
+        "Last test has {} rows:\n{screen}",
+        bottom - 1
+    );
+    // The settings that do not fit say so.
+    assert!(rows[..top].iter().any(|r| r.contains("…")), "{screen}");
+    insta::assert_snapshot!("walk_detail_short_80x12", screen);
+}
+
+#[test]
+fn the_list_says_when_rows_are_above_too() {
+    use sfconn::profile::{Environment, Flow};
+    use sfconn::tui::app::ConnRow;
+    let mut a = app();
+    for i in 0..30 {
+        a.upsert_row(ConnRow::new(
+            crate::tui_snapshots::conn(
+                &format!("zz-{i:02}"),
+                Flow::Jwt,
+                Environment::Sandbox,
+                None,
+            ),
+            None,
+        ));
+    }
+    key(&mut a, KeyCode::End);
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("↑ more (k, PgUp)"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    insta::assert_snapshot!("walk_list_more_above_80x24", screen);
+    key(&mut a, KeyCode::Char('g'));
+    assert!(!draw(&a, 80, 24).contains("↑ more"));
+}
+
+#[test]
+fn the_settings_pane_is_as_wide_as_its_values_at_120_columns() {
+    use sfconn::tui::app::Screen;
+    let mut a = app();
+    resize(&mut a, 120, 36);
+    let path = "/tmp/sfconn-demo-Xb3kQ9/keys/practice-jwt.key";
+    a.rows[0].conn.key_file = Some(path.into());
+    a.screen = Screen::Detail {
+        name: a.rows[0].conn.name.clone(),
+    };
+    let screen = draw(&a, 120, 36);
+    assert!(screen.contains(path), "{screen}");
+    insta::assert_snapshot!("walk_detail_wide_settings_120x36", screen);
+}

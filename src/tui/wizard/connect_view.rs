@@ -19,12 +19,12 @@ pub fn max_scroll(app: &App, area: Rect) -> u16 {
         return 0;
     };
     let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    let lines = connect_lines(app, w, body.width.saturating_sub(2));
+    let lines = connect_lines(app, w, body.width.saturating_sub(3));
     crate::tui::fit::max_scroll(lines.len(), body.height.saturating_sub(2))
 }
 
 pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let lines = connect_lines(app, w, area.width.saturating_sub(2));
+    let lines = connect_lines(app, w, area.width.saturating_sub(3));
     let height = area.height.saturating_sub(2);
     let scroll = w
         .connect_scroll
@@ -34,6 +34,7 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         lines.len() > usize::from(height) + usize::from(scroll),
         "(j) ",
     );
+    let frame_block = crate::tui::fit::more_above(frame_block, scroll > 0, "(k) ");
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll, 0)).block(frame_block),
         area,
