@@ -61,6 +61,8 @@ pub enum Cmd {
     ForgetSecret,
     /// Wizard checklist: create the External Client App with an admin's connection (issue 11).
     CreateApp,
+    /// Stop the login the connection is waiting on (nothing is stored).
+    CancelLogin,
 }
 
 /// Everything `update` reacts to.
@@ -147,6 +149,11 @@ pub enum RunKind {
 /// Background work `update` asks for. The task spawner (tasks.rs) is the only place that runs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Stop the login of `name` started under `generation` (its wait ends, nothing is stored).
+    CancelLogin {
+        name: String,
+        generation: u64,
+    },
     /// Test one connection; results come back tagged with `name` and `generation`.
     Run {
         kind: RunKind,

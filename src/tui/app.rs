@@ -55,22 +55,7 @@ pub struct ConnRow {
 
 impl ConnRow {
     pub fn new(conn: Connection, last: Option<LastTest>) -> ConnRow {
-        let status = match &last {
-            None => RunStatus::Idle,
-            Some(t) if t.ok => RunStatus::Passed {
-                ms: t.steps.iter().map(|s| s.ms).sum(),
-            },
-            Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
-                RunStatus::NeedsLogin
-            }
-            Some(t) => RunStatus::Failed {
-                hint_title: t
-                    .hint_title
-                    .clone()
-                    .or_else(|| t.error_code.clone())
-                    .unwrap_or_else(|| "failed".into()),
-            },
-        };
+        let status = ConnRow::status_of_last(last.as_ref());
         let search = format!(
             "{} {} {} {} {}",
             conn.name,
@@ -95,6 +80,26 @@ impl ConnRow {
 
     pub fn name(&self) -> &str {
         &self.conn.name
+    }
+
+    /// The status the last recorded result gives (what a cancelled login goes back to).
+    pub fn status_of_last(last: Option<&LastTest>) -> RunStatus {
+        match last {
+            None => RunStatus::Idle,
+            Some(t) if t.ok => RunStatus::Passed {
+                ms: t.steps.iter().map(|s| s.ms).sum(),
+            },
+            Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
+                RunStatus::NeedsLogin
+            }
+            Some(t) => RunStatus::Failed {
+                hint_title: t
+                    .hint_title
+                    .clone()
+                    .or_else(|| t.error_code.clone())
+                    .unwrap_or_else(|| "failed".into()),
+            },
+        }
     }
 
     pub fn is_running(&self) -> bool {
@@ -363,6 +368,25 @@ impl App {
             Screen::Detail { name } => self.row(name),
             _ => None,
         }
+    }
+
+    /// The connection keys act on (the detail view's, else the selected one) is waiting on a
+    /// login: `t` and `l` are off for it, and Esc/x cancel the login.
+    pub fn target_logging_in(&self) -> bool {
+        let row = match &self.screen {
+            Screen::Detail { .. } => self.detail_row(),
+            Screen::List => self.selected_row(),
+            Screen::Wizard => None,
+        };
+        row.is_some_and(|r| {
+            matches!(
+                r.status,
+                RunStatus::Running {
+                    kind: RunKind::Login,
+                    ..
+                }
+            )
+        })
     }
 
     pub fn any_running(&self) -> bool {

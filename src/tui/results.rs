@@ -111,7 +111,24 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         } => {
             // Applied by name, whatever screen is showing: the row keeps its own result.
             if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
+                let signed_in = matches!(
+                    row.status,
+                    RunStatus::Running {
+                        kind: RunKind::Login,
+                        ..
+                    }
+                ) && row.conn.flow.is_interactive();
                 row.status = status_of(&report);
+                // A browser or device login's token step lasts as long as the person took to
+                // approve it: the time shown is the checks' only (the token step keeps its own).
+                if let (true, RunStatus::Passed { ms }) = (signed_in, &mut row.status) {
+                    *ms = report
+                        .steps
+                        .iter()
+                        .filter(|s| s.step != StepName::Token)
+                        .map(|s| s.ms)
+                        .sum();
+                }
                 row.last = Some(last_test_of(&report, &at));
                 row.live_steps.clear();
                 row.report = Some((*report).clone());

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use std::collections::HashMap;
+
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{Notify, Semaphore};
 
 use super::action::{
     AppFailure, CreateAppRequest, Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg,
@@ -36,6 +38,8 @@ pub struct Services {
     pub setup_stand_in: Option<PathBuf>,
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
+    /// The logins running now, by connection and generation: cancelling one wakes its waiter.
+    logins: Arc<std::sync::Mutex<HashMap<(String, u64), Arc<Notify>>>>,
 }
 
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
@@ -50,11 +54,35 @@ impl Services {
             play_browser: false,
             setup_stand_in: None,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
+            logins: Arc::default(),
         }
     }
 
     /// Start the effect's work; the result arrives later as a `TaskMsg` on `tx`.
     pub fn spawn(&self, effect: Effect, tx: UnboundedSender<TaskMsg>) {
+        // Logins are registered here, before their task starts, so a cancel that follows at
+        // once always finds the login it means.
+        let mut effect = effect;
+        match &mut effect {
+            Effect::CancelLogin { name, generation } => {
+                let key = (std::mem::take(name), *generation);
+                if let Some(stop) = self.login_stops().get(&key) {
+                    // Kept as a permit if the login is not waiting yet: it stops when it starts.
+                    stop.notify_one();
+                }
+                return;
+            }
+            Effect::Run {
+                kind: RunKind::Login,
+                conn,
+                generation,
+                ..
+            } => {
+                self.login_stops()
+                    .insert((conn.name.clone(), *generation), Arc::new(Notify::new()));
+            }
+            _ => {}
+        }
         let this = self.clone();
         tokio::spawn(async move {
             if let Some(msg) = this.run(effect, &tx).await {
@@ -64,14 +92,23 @@ impl Services {
         });
     }
 
+    fn login_stops(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u64), Arc<Notify>>> {
+        // A panic while holding this lock leaves a plain map: still usable.
+        self.logins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
         match effect {
+            // Handled in `spawn`.
+            Effect::CancelLogin { .. } => None,
             Effect::Run {
                 kind,
                 conn,
                 generation,
                 timeout,
-            } => Some(self.run_engine(kind, *conn, generation, timeout, tx).await),
+            } => self.run_engine(kind, *conn, generation, timeout, tx).await,
             Effect::Save {
                 conn,
                 secrets,
@@ -180,6 +217,29 @@ impl Services {
     /// A test or a login, with each step and login event reported live; the result is also
     /// recorded in the state file.
     async fn run_engine(
+        &self,
+        kind: RunKind,
+        conn: Connection,
+        generation: u64,
+        timeout: Duration,
+        tx: &UnboundedSender<TaskMsg>,
+    ) -> Option<TaskMsg> {
+        let key = (conn.name.clone(), generation);
+        let stop = self.login_stops().get(&key).cloned();
+        let report = match stop {
+            // Cancelled (Esc/x): the login's future is dropped, which ends its wait (the
+            // callback server closes, the polling stops) before anything is stored.
+            Some(stop) => tokio::select! {
+                report = self.run_reported(kind, conn, generation, timeout, tx) => Some(report),
+                _ = stop.notified() => None,
+            },
+            None => Some(self.run_reported(kind, conn, generation, timeout, tx).await),
+        };
+        self.login_stops().remove(&key);
+        report
+    }
+
+    async fn run_reported(
         &self,
         kind: RunKind,
         conn: Connection,

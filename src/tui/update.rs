@@ -251,6 +251,28 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 }
             }
         }
+        Cmd::CancelLogin => {
+            let Some(row) = target.as_deref().and_then(|n| app.row_mut(n)) else {
+                return Vec::new();
+            };
+            if !matches!(
+                row.status,
+                RunStatus::Running {
+                    kind: RunKind::Login,
+                    ..
+                }
+            ) {
+                return Vec::new();
+            }
+            // A newer generation: anything the cancelled login still reports is dropped.
+            let (name, generation) = (row.conn.name.clone(), row.generation);
+            row.generation += 1;
+            row.status = super::app::ConnRow::status_of_last(row.last.as_ref());
+            row.live_steps.clear();
+            row.login = Default::default();
+            app.info(format!("Login to {name} cancelled; nothing was stored."));
+            return vec![Effect::CancelLogin { name, generation }];
+        }
         Cmd::Test => {
             return target
                 .and_then(|n| start_run(app, &n, RunKind::Test))

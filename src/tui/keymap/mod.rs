@@ -53,7 +53,10 @@ impl Binding {
 
     /// Help and the way out (back, close, quit): a footer always shows them.
     pub fn essential(&self) -> bool {
-        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::QuitAsk | Cmd::Back)
+        matches!(
+            self.cmd,
+            Cmd::Help | Cmd::Quit | Cmd::QuitAsk | Cmd::Back | Cmd::CancelLogin
+        )
     }
 }
 
@@ -76,7 +79,28 @@ const fn b(
 
 /// The bindings active in the current mode, in help order.
 pub fn bindings(app: &App) -> Vec<Binding> {
-    bindings_for(app.mode())
+    during_login(app, app.mode(), bindings_for(app.mode()))
+}
+
+/// While the connection keys act on waits on a login, `t` and `l` are off for it (a test would
+/// replace the code on screen, a login start another) and Esc/x cancel the login.
+fn during_login(app: &App, mode: Mode, mut out: Vec<Binding>) -> Vec<Binding> {
+    if !matches!(mode, Mode::List | Mode::Detail) || !app.target_logging_in() {
+        return out;
+    }
+    let at = out
+        .iter()
+        .position(|b| b.cmd == Cmd::Test)
+        .unwrap_or(out.len());
+    out.retain(|b| !matches!(b.cmd, Cmd::Test | Cmd::Login));
+    if mode == Mode::Detail {
+        // Esc cancels the login here; once it has ended Esc goes back to the list again.
+        out.retain(|b| b.cmd != Cmd::Back);
+        out.insert(at.min(out.len()), CANCEL_LOGIN_DETAIL);
+    } else {
+        out.insert(at.min(out.len()), CANCEL_LOGIN_LIST);
+    }
+    out
 }
 
 /// The bindings of a mode, in help order.
@@ -117,7 +141,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
 
 /// The bindings of the screen under the help overlay (what the overlay lists).
 pub fn bindings_under_help(app: &App) -> Vec<Binding> {
-    bindings_for(app.base_mode())
+    during_login(app, app.base_mode(), bindings_for(app.base_mode()))
 }
 
 /// Whether keys not bound in this mode are typed into a text input.

@@ -10,6 +10,16 @@ pub(super) const QUIT_CTRL_C: Binding = b(&[ctrl('c')], "Ctrl-C", "quit sfconn",
 // Keys the list and the detail view share (same key, same words in footer and help).
 pub(super) const TEST: Binding = b(&[ch('t')], "t", "test", Cmd::Test, true);
 pub(super) const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
+pub(super) const CANCEL_LOGIN_DETAIL: Binding = b(
+    &[key(KeyCode::Esc), ch('x')],
+    "Esc/x",
+    "cancel the login",
+    Cmd::CancelLogin,
+    true,
+)
+.short("cancel login");
+pub(super) const CANCEL_LOGIN_LIST: Binding =
+    b(&[ch('x')], "x", "cancel the login", Cmd::CancelLogin, true).short("cancel login");
 pub(super) const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
 pub(super) const SET_DEFAULT: Binding =
     b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true).short("default");
