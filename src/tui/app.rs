@@ -179,7 +179,10 @@ pub enum Mode {
     WizardReview,
     WizardRunning,
     WizardConnected,
-    WizardFailed,
+    /// `fix`: the failure points at a field or a step (`f` goes there).
+    WizardFailed {
+        fix: bool,
+    },
 }
 
 /// The whole TUI state.

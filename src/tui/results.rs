@@ -307,7 +307,15 @@ fn on_saved(
     let note = match result {
         Ok(note) => note,
         Err(e) => {
-            let message = format!("Could not save {name}: {e}");
+            // A broken profiles.toml is fixed in the file, not in a field: say where, and that
+            // `r` tries again.
+            let text = match e.message.strip_suffix(crate::profile::file::FIX_THE_FILE) {
+                Some(problem) => format!(
+                    "{problem}; fix profiles.toml at that line and column, then press r to retry (sfconn did not change it)"
+                ),
+                None => e.to_string(),
+            };
+            let message = format!("Could not save {name}: {text}");
             match app.wizard.as_deref_mut().filter(|_| waiting) {
                 Some(w) => {
                     w.connect = Some(ConnectState::Failed {

@@ -339,3 +339,79 @@ fn a_device_login_reports_its_time_without_the_wait_for_the_person() {
     assert!(screen.contains("passed 70 ms"), "{screen}");
     assert!(!screen.contains("passed 10079 ms"), "{screen}");
 }
+
+#[test]
+fn a_save_refused_by_a_broken_profiles_toml_says_fix_the_file_then_r() {
+    use sfconn::tui::action::{Action, Effect, SaveError, TaskMsg};
+    let mut a = crate::tui_snapshots::wizard_at_review();
+    let effects = key(&mut a, KeyCode::Enter);
+    let Some(Effect::Save { conn, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let conn = conn.clone();
+    let message = format!(
+        "/home/ada/.config/sfconn/profiles.toml:7:1: unknown key `colour`{}",
+        sfconn::profile::file::FIX_THE_FILE
+    );
+    sfconn::tui::update(
+        &mut a,
+        Action::Task(TaskMsg::Saved {
+            conn,
+            replaces: None,
+            result: Err(SaveError {
+                message,
+                fields: Vec::new(),
+            }),
+        }),
+    );
+    for (w, h) in SIZES {
+        let screen = draw(&a, w, h);
+        let joined: String = screen.lines().map(|l| l.trim_matches('"')).collect();
+        assert!(joined.contains("profiles.toml:7:1"), "{screen}");
+        assert!(joined.contains("press r to"), "{screen}");
+        assert!(!joined.contains("run the command again"), "{screen}");
+        assert!(!joined.contains("f goes back"), "{screen}");
+        assert!(!joined.contains("f  fix"), "{screen}");
+    }
+    snap_both("walk_save_refused_file", &a);
+    // `f` does nothing here; `r` tries the save again.
+    let f =
+        crossterm::event::KeyEvent::new(KeyCode::Char('f'), crossterm::event::KeyModifiers::NONE);
+    assert!(sfconn::tui::keymap::action_for_key(&a, f).is_none());
+    let effects = key(&mut a, KeyCode::Char('r'));
+    assert!(
+        matches!(effects.first(), Some(Effect::Save { .. })),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_confirm_dialogs_say_what_to_type_and_how_to_sign_in_again() {
+    use sfconn::profile::{Environment, Flow};
+    use sfconn::tui::app::ConnRow;
+    let mut a = app();
+    a.upsert_row(ConnRow::new(
+        crate::tui_snapshots::conn("practice-web", Flow::Web, Environment::Production, None),
+        None,
+    ));
+    while a.selected_row().map(|r| r.conn.name.as_str()) != Some("practice-web") {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Char('R'));
+    let screen = draw(&a, 80, 24);
+    let joined: String = screen.lines().map(|l| l.trim_matches('"')).collect();
+    assert!(
+        joined.contains("sfconn login NAME") || joined.contains("sfconn login"),
+        "{screen}"
+    );
+    assert!(
+        !joined.contains("the next login or test gets new ones"),
+        "{screen}"
+    );
+    // Enter on an empty box: say what to type, not what it is not.
+    key(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("type practice-web to confirm"), "{screen}");
+    assert!(!screen.contains("that is not"), "{screen}");
+    snap_both("walk_revoke_web_empty", &a);
+}

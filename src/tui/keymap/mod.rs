@@ -122,7 +122,8 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::WizardReview => WIZARD_REVIEW,
         Mode::WizardRunning => WIZARD_CONNECT_RUNNING,
         Mode::WizardConnected => WIZARD_CONNECT_DONE,
-        Mode::WizardFailed => WIZARD_CONNECT_FAILED,
+        Mode::WizardFailed { fix: true } => WIZARD_CONNECT_FAILED,
+        Mode::WizardFailed { fix: false } => WIZARD_CONNECT_FAILED_NO_FIX,
     };
     let mut out = table.to_vec();
     if let Mode::WizardChecklist { create: true } = mode {

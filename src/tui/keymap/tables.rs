@@ -431,3 +431,21 @@ pub(super) const WIZARD_CONNECT_FAILED: &[Binding] = &[
     WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
+
+// A broken profiles.toml: there is no field to go back to, only the file to fix and `r`.
+pub(super) const WIZARD_CONNECT_FAILED_NO_FIX: &[Binding] = &[
+    SCROLL[0],
+    SCROLL[1],
+    b(&[ch('r')], "r", "retry", Cmd::Retry, true),
+    b(
+        &[key(KeyCode::Esc)],
+        "Esc",
+        "back to the list",
+        Cmd::Back,
+        true,
+    )
+    .short("back"),
+    b(&[ch('?')], "?", "help", Cmd::Help, true),
+    WIZARD_QUIT,
+    QUIT_CTRL_C,
+];

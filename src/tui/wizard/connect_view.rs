@@ -91,7 +91,9 @@ fn connect_lines(app: &App, w: &Wizard, width: u16) -> Vec<Line<'static>> {
             lines.extend(report_lines(report, width));
         }
         Some(ConnectState::Failed {
-            report, message, ..
+            report,
+            message,
+            fields,
         }) => {
             lines.push(Line::from(Span::styled(
                 format!(" ✗ {message}"),
@@ -102,9 +104,11 @@ fn connect_lines(app: &App, w: &Wizard, width: u16) -> Vec<Line<'static>> {
                 lines.extend(report_lines(r, width));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(
-                " f goes back to the field to fix, r tries again.",
-            ));
+            lines.push(Line::from(if super::fixable(report.as_deref(), fields) {
+                " f goes back to the field to fix, r tries again."
+            } else {
+                " r tries again."
+            }));
         }
     }
     crate::tui::fit::hang(lines, width)

@@ -73,6 +73,12 @@ pub enum ConnectState {
     },
 }
 
+/// Whether a failure points at something the wizard can go back to (a setting the save
+/// refused, or a run with hints): a broken profiles.toml is fixed in the file instead.
+pub fn fixable(report: Option<&TestReport>, fields: &[String]) -> bool {
+    !fields.is_empty() || report.is_some()
+}
+
 /// What the app should do after the wizard handled a command.
 #[derive(Debug)]
 pub enum Outcome {
@@ -282,7 +288,9 @@ impl Wizard {
             Step::Review => Mode::WizardReview,
             Step::Connect => match &self.connect {
                 Some(ConnectState::Connected { .. }) => Mode::WizardConnected,
-                Some(ConnectState::Failed { .. }) => Mode::WizardFailed,
+                Some(ConnectState::Failed { report, fields, .. }) => Mode::WizardFailed {
+                    fix: fixable(report.as_deref(), fields),
+                },
                 _ => Mode::WizardRunning,
             },
         }
