@@ -169,6 +169,8 @@ pub enum Mode {
     WizardForm {
         keygen: bool,
         forget: bool,
+        /// The focused field is a stored secret the flow needs (Ctrl-D says it stays).
+        needed: bool,
     },
     /// `create`: the flow's app can be created from here ("Create this app for me").
     WizardChecklist {

@@ -175,7 +175,19 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 flow_cell(app, r.conn.flow, wide, usize::from(columns[3].width)),
             ];
             if wide {
-                let user = r.conn.username.as_deref().unwrap_or_default();
+                // Web, device and client-credentials profiles name no user: the user the last
+                // run signed in as (this session's; the state file does not keep it).
+                let user = r
+                    .conn
+                    .username
+                    .as_deref()
+                    .or_else(|| {
+                        r.report
+                            .as_ref()
+                            .and_then(|rep| rep.user.as_ref())
+                            .map(|u| u.username.as_str())
+                    })
+                    .unwrap_or_default();
                 cells.push(Cell::from(truncate(user, usize::from(columns[4].width))));
             }
             let status = status_span(app, &r.status);

@@ -415,3 +415,88 @@ fn the_confirm_dialogs_say_what_to_type_and_how_to_sign_in_again() {
     assert!(!screen.contains("that is not"), "{screen}");
     snap_both("walk_revoke_web_empty", &a);
 }
+
+#[test]
+fn ctrl_d_on_a_secret_the_flow_needs_says_why_it_stays() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use sfconn::secrets::SecretKind;
+    use sfconn::tui::action::{Action, TaskMsg};
+    let mut a = app();
+    while a.selected_row().map(|r| r.conn.name.as_str()) != Some("billing-svc") {
+        key(&mut a, KeyCode::Down);
+    }
+    sfconn::tui::update(
+        &mut a,
+        Action::Task(TaskMsg::SecretKinds {
+            name: "billing-svc".into(),
+            kinds: Ok(vec![SecretKind::ClientSecret]),
+        }),
+    );
+    key(&mut a, KeyCode::Char('e'));
+    key(&mut a, KeyCode::Enter); // Connection → Setup
+    key(&mut a, KeyCode::Enter); // Setup → Fields
+    key(&mut a, KeyCode::Tab); // consumer secret
+    let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    let action = sfconn::tui::keymap::action_for_key(&a, ctrl_d).expect("Ctrl-D is bound");
+    sfconn::tui::update(&mut a, action);
+    let screen = draw(&a, 120, 36);
+    assert!(
+        screen.contains("the client-credentials flow needs this secret, so it cannot be removed"),
+        "{screen}"
+    );
+    snap_both("walk_ctrl_d_required", &a);
+}
+
+#[test]
+fn the_filter_footer_offers_help_and_the_user_column_shows_who_signed_in() {
+    use sfconn::salesforce::{TestReport, UserInfo};
+    use sfconn::tui::action::{Action, TaskMsg};
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    let screen = draw(&a, 80, 24);
+    let footer = screen.lines().last().unwrap_or_default().to_string();
+    assert!(footer.contains("F1  help"), "{footer}");
+    key(&mut a, KeyCode::F(1));
+    assert!(draw(&a, 80, 24).contains("Keys: filter"));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    // billing-svc (client credentials) names no user; after a passing test the list shows who.
+    while a.selected_row().map(|r| r.conn.name.as_str()) != Some("billing-svc") {
+        key(&mut a, KeyCode::Down);
+    }
+    let effects = key(&mut a, KeyCode::Char('t'));
+    let Some(sfconn::tui::action::Effect::Run { generation, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let report = TestReport {
+        name: "billing-svc".into(),
+        token_source: None,
+        ok: true,
+        flow: sfconn::profile::Flow::ClientCredentials,
+        instance_url: Some("https://acme.my.salesforce.com".into()),
+        user: Some(UserInfo {
+            user_id: "005".into(),
+            organization_id: "00D".into(),
+            username: "cc@acme.com".into(),
+            email: "i@acme.com".into(),
+            name: "Integration".into(),
+        }),
+        steps: Vec::new(),
+        error: None,
+        hints: Vec::new(),
+    };
+    sfconn::tui::update(
+        &mut a,
+        Action::Task(TaskMsg::RunDone {
+            name: "billing-svc".into(),
+            generation: *generation,
+            report: Box::new(report),
+            at: "2026-11-23T05:41:00Z".into(),
+        }),
+    );
+    let screen = draw(&a, 120, 36);
+    assert!(
+        row_with(&screen, "billing-svc").contains("cc@acme.com"),
+        "{screen}"
+    );
+}

@@ -129,7 +129,15 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
     if let Mode::WizardChecklist { create: true } = mode {
         out.insert(4, create_app::WIZARD_CREATE_APP);
     }
-    if let Mode::WizardForm { keygen, forget } = mode {
+    if let Mode::WizardForm {
+        keygen,
+        forget,
+        needed,
+    } = mode
+    {
+        if needed {
+            out.insert(1, WIZARD_FORGET_REQUIRED);
+        }
         if keygen {
             out.insert(1, WIZARD_KEYGEN);
         }

@@ -127,6 +127,8 @@ pub(super) const FILTER: &[Binding] = &[
     ),
     b(&[key(KeyCode::Up)], "↑", "move up", Cmd::Up, false),
     b(&[key(KeyCode::Down)], "↓", "move down", Cmd::Down, false),
+    // `?` is typed into the filter: help is on F1 here, as in the wizard's fields.
+    b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
     QUIT_CTRL_C_SHOWN,
 ];
 
@@ -314,6 +316,15 @@ pub(super) const WIZARD_KEYGEN: Binding = b(
     "generate a key pair",
     Cmd::GenerateKey,
     true,
+);
+
+// A stored secret the flow needs: Ctrl-D says why it stays rather than doing nothing.
+pub(super) const WIZARD_FORGET_REQUIRED: Binding = b(
+    &[ctrl('d')],
+    "Ctrl-D",
+    "remove the stored secret (not one the flow needs)",
+    Cmd::ForgetSecret,
+    false,
 );
 
 pub(super) const WIZARD_FORGET: Binding = b(

@@ -274,10 +274,14 @@ impl Wizard {
             Step::Basics => Mode::WizardForm {
                 keygen: false,
                 forget: false,
+                needed: false,
             },
             Step::Credentials => Mode::WizardForm {
                 keygen: self.flow == Flow::Jwt,
                 forget: self.focused().is_some_and(|f| f.forgettable(self.flow)),
+                needed: self
+                    .focused()
+                    .is_some_and(|f| f.stored && !f.forgettable(self.flow)),
             },
             Step::Checklist => match self.app_stage() {
                 Some(stage) => Mode::WizardApp(stage),
