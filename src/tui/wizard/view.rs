@@ -86,13 +86,14 @@ fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
         ]));
         lines.extend(wrapped(
             &g.when,
-            area.width.saturating_sub(2),
+            area.width.saturating_sub(3),
             "      ",
             "      ",
             Style::new().fg(Color::DarkGray),
         ));
     }
-    let lines = crate::tui::fit::hang(lines, area.width.saturating_sub(2));
+    // One column of padding before the right border.
+    let lines = crate::tui::fit::hang(lines, area.width.saturating_sub(3));
     frame.render_widget(
         Paragraph::new(lines).block(block("1 · Choose the flow")),
         area,
@@ -129,7 +130,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let range = w.step_fields();
-    let error_width = inner.width.saturating_sub(20);
+    let error_width = inner.width.saturating_sub(21);
     let rows: u16 = range
         .clone()
         .map(|i| {
@@ -204,7 +205,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         if let Some(err) = &f.error {
             // Wrapped under the value with a hanging indent, so the fix at the end of a long
             // message (the host to use instead) is on screen at 80 columns too.
-            let width = form.width.saturating_sub(label_width);
+            let width = form.width.saturating_sub(label_width + 1);
             // The form grew to hold every row of it: a message is shown whole.
             let room = form.bottom().saturating_sub(y);
             let lines = error_lines(err, width);
@@ -222,7 +223,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     if let Some(f) = w.focused() {
         let mut lines = wrapped(
             &f.spec.help,
-            about.width,
+            about.width.saturating_sub(1),
             " ",
             " ",
             Style::new().fg(Color::Gray),
@@ -234,7 +235,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(f.spec.hints.iter().map(|id| hint_line(app, id)));
         }
-        let lines = crate::tui::fit::hang(lines, about.width);
+        let lines = crate::tui::fit::hang(lines, about.width.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines), about);
     }
 }
@@ -293,7 +294,15 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Some(n) => crate::diagnose::catalog::personalize(d, n),
                 None => d.clone(),
             })
-            .flat_map(|d| wrapped(&d, detail.width, " • ", "   ", Style::new()))
+            .flat_map(|d| {
+                wrapped(
+                    &d,
+                    detail.width.saturating_sub(1),
+                    " • ",
+                    "   ",
+                    Style::new(),
+                )
+            })
             .collect();
         if let Some(page) = &step.page {
             let url = setup_url(w.domain().as_deref(), w.environment, page);
@@ -326,7 +335,7 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(step.hints.iter().map(|id| hint_line(app, id)));
         }
-        let lines = crate::tui::fit::hang(lines, detail.width);
+        let lines = crate::tui::fit::hang(lines, detail.width.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines), detail);
     }
 }
