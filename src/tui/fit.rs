@@ -67,15 +67,15 @@ pub fn input(
         Span::raw(value).width()
     };
     let buf = frame.buffer_mut();
-    if left > 0 {
-        if let Some(cell) = buf.cell_mut((area.x, area.y)) {
-            cell.set_symbol("…");
-        }
+    if left > 0
+        && let Some(cell) = buf.cell_mut((area.x, area.y))
+    {
+        cell.set_symbol("…");
     }
-    if usize::from(left) + usize::from(area.width) < text_width {
-        if let Some(cell) = buf.cell_mut((area.right() - 1, area.y)) {
-            cell.set_symbol("…");
-        }
+    if usize::from(left) + usize::from(area.width) < text_width
+        && let Some(cell) = buf.cell_mut((area.right() - 1, area.y))
+    {
+        cell.set_symbol("…");
     }
 }
 

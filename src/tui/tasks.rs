@@ -39,8 +39,11 @@ pub struct Services {
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
     /// The logins running now, by connection and generation: cancelling one wakes its waiter.
-    logins: Arc<std::sync::Mutex<HashMap<(String, u64), Arc<Notify>>>>,
+    logins: Arc<std::sync::Mutex<LoginStops>>,
 }
+
+/// A running login's stop signal, by connection name and generation.
+type LoginStops = HashMap<(String, u64), Arc<Notify>>;
 
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
 const CONCURRENT_RUNS: usize = 16;
