@@ -8,10 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::collections::HashMap;
-
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::{Notify, Semaphore};
 
 use super::action::{
     AppFailure, CreateAppRequest, Effect, RunKind, SaveError, SaveNote, SecretValue, TaskMsg,
@@ -39,11 +37,8 @@ pub struct Services {
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
     /// The logins running now, by connection and generation: cancelling one wakes its waiter.
-    logins: Arc<std::sync::Mutex<LoginStops>>,
+    logins: super::cancel::LoginStops,
 }
-
-/// A running login's stop signal, by connection name and generation.
-type LoginStops = HashMap<(String, u64), Arc<Notify>>;
 
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
 const CONCURRENT_RUNS: usize = 16;
@@ -57,7 +52,7 @@ impl Services {
             play_browser: false,
             setup_stand_in: None,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
-            logins: Arc::default(),
+            logins: Default::default(),
         }
     }
 
@@ -65,14 +60,9 @@ impl Services {
     pub fn spawn(&self, effect: Effect, tx: UnboundedSender<TaskMsg>) {
         // Logins are registered here, before their task starts, so a cancel that follows at
         // once always finds the login it means.
-        let mut effect = effect;
-        match &mut effect {
+        match &effect {
             Effect::CancelLogin { name, generation } => {
-                let key = (std::mem::take(name), *generation);
-                if let Some(stop) = self.login_stops().get(&key) {
-                    // Kept as a permit if the login is not waiting yet: it stops when it starts.
-                    stop.notify_one();
-                }
+                self.logins.cancel(name, *generation);
                 return;
             }
             Effect::Run {
@@ -80,10 +70,7 @@ impl Services {
                 conn,
                 generation,
                 ..
-            } => {
-                self.login_stops()
-                    .insert((conn.name.clone(), *generation), Arc::new(Notify::new()));
-            }
+            } => self.logins.register(&conn.name, *generation),
             _ => {}
         }
         let this = self.clone();
@@ -93,13 +80,6 @@ impl Services {
                 let _ = tx.send(msg);
             }
         });
-    }
-
-    fn login_stops(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u64), Arc<Notify>>> {
-        // A panic while holding this lock leaves a plain map: still usable.
-        self.logins
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
@@ -227,8 +207,8 @@ impl Services {
         timeout: Duration,
         tx: &UnboundedSender<TaskMsg>,
     ) -> Option<TaskMsg> {
-        let key = (conn.name.clone(), generation);
-        let stop = self.login_stops().get(&key).cloned();
+        let name = conn.name.clone();
+        let stop = self.logins.signal(&name, generation);
         let report = match stop {
             // Cancelled (Esc/x): the login's future is dropped, which ends its wait (the
             // callback server closes, the polling stops) before anything is stored.
@@ -238,7 +218,7 @@ impl Services {
             },
             None => Some(self.run_reported(kind, conn, generation, timeout, tx).await),
         };
-        self.login_stops().remove(&key);
+        self.logins.finished(&name, generation);
         report
     }
 

@@ -31,5 +31,6 @@ mod tui_screens;
 mod tui_snapshots;
 mod tui_state;
 mod tui_walk;
+mod tui_walk_login;
 mod tui_wizard;
 mod vault;

@@ -4,12 +4,14 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use self::tables::*;
+use self::wizard_tables::*;
 use super::action::{Action, Cmd};
 use super::app::{App, Mode};
 use super::wizard::create_app::AppStage;
 
 mod create_app;
 mod tables;
+mod wizard_tables;
 
 /// One key (a key code, with or without Ctrl).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
