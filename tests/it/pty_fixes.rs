@@ -7,7 +7,7 @@ use std::process::Command;
 use super::pty::PtyApp;
 
 /// Run sfconn without a terminal (setup steps), with the plain-text secret store.
-fn cli(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+pub(crate) fn cli(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfconn"));
     cmd.args(args)
         .env("SFCONN_HOME", home)

@@ -128,3 +128,48 @@ fn o_without_a_browser_says_so_plainly_with_the_whole_address() {
     app.keys("\u{3}");
     app.expect_clean_exit();
 }
+
+/// A device login the practice org never approves: Esc cancels it in a real terminal, the code
+/// goes, nothing is stored, and Esc then goes back to the list as usual.
+#[test]
+fn esc_cancels_a_waiting_device_login_and_nothing_is_stored() {
+    let mut scenario = sfconn::emulator::Scenario::builtin();
+    for app in &mut scenario.apps {
+        app.device_auto_approve_after_polls = None;
+    }
+    let org = crate::support::org::TestOrg::start_with(scenario, Default::default());
+    let home = tempfile::tempdir().unwrap();
+    let url = org.url();
+    super::pty_fixes::cli(
+        home.path(),
+        &[
+            "add",
+            "box",
+            "--flow",
+            "device",
+            "--client-id",
+            "practice-device",
+            "--domain",
+            &url,
+        ],
+        &[],
+    );
+    let mut app = PtyApp::start_sized(&[], home.path(), &[], 24, 80);
+    app.wait_for("box");
+    app.keys("l");
+    app.wait_for("enter the code");
+    let screen = app.screen();
+    let footer = screen.lines().last().unwrap_or_default().to_string();
+    assert!(footer.contains("Esc/x  cancel"), "{footer}");
+    assert!(!footer.contains("t  test"), "{footer}");
+    app.keys("\u{1b}");
+    app.wait_for("Login to box cancelled; nothing was stored.");
+    app.wait_gone("enter the code");
+    let secrets = std::fs::read_to_string(home.path().join("secrets.toml")).unwrap_or_default();
+    assert!(!secrets.contains("refresh_token"), "{secrets}");
+    // Esc now goes back to the list.
+    app.keys("\u{1b}");
+    app.wait_gone("Last test");
+    app.keys("q");
+    app.expect_clean_exit();
+}
