@@ -53,9 +53,20 @@ pub struct ConnRow {
     search: String,
 }
 
+/// The time a passed run shows. A browser or device login (a token granted in an interactive
+/// flow) waited for the person to approve it in its token step: that wait is left out.
+pub fn passed_ms(steps: &[StepReport], flow: crate::profile::Flow, granted: bool) -> u64 {
+    let signed_in = granted && flow.is_interactive();
+    steps
+        .iter()
+        .filter(|s| !(signed_in && s.step == StepName::Token))
+        .map(|s| s.ms)
+        .sum()
+}
+
 impl ConnRow {
     pub fn new(conn: Connection, last: Option<LastTest>) -> ConnRow {
-        let status = ConnRow::status_of_last(last.as_ref());
+        let status = ConnRow::status_of_last(last.as_ref(), conn.flow);
         let search = format!(
             "{} {} {} {} {}",
             conn.name,
@@ -83,11 +94,15 @@ impl ConnRow {
     }
 
     /// The status the last recorded result gives (what a cancelled login goes back to).
-    pub fn status_of_last(last: Option<&LastTest>) -> RunStatus {
+    pub fn status_of_last(last: Option<&LastTest>, flow: crate::profile::Flow) -> RunStatus {
         match last {
             None => RunStatus::Idle,
             Some(t) if t.ok => RunStatus::Passed {
-                ms: t.steps.iter().map(|s| s.ms).sum(),
+                ms: passed_ms(
+                    &t.steps,
+                    flow,
+                    t.token_source == Some(crate::salesforce::TokenSource::Granted),
+                ),
             },
             Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
                 RunStatus::NeedsLogin

@@ -122,12 +122,7 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
                 // A browser or device login's token step lasts as long as the person took to
                 // approve it: the time shown is the checks' only (the token step keeps its own).
                 if let (true, RunStatus::Passed { ms }) = (signed_in, &mut row.status) {
-                    *ms = report
-                        .steps
-                        .iter()
-                        .filter(|s| s.step != StepName::Token)
-                        .map(|s| s.ms)
-                        .sum();
+                    *ms = super::app::passed_ms(&report.steps, row.conn.flow, true);
                 }
                 row.last = Some(last_test_of(&report, &at));
                 row.live_steps.clear();

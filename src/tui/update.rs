@@ -267,7 +267,7 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             // A newer generation: anything the cancelled login still reports is dropped.
             let (name, generation) = (row.conn.name.clone(), row.generation);
             row.generation += 1;
-            row.status = super::app::ConnRow::status_of_last(row.last.as_ref());
+            row.status = super::app::ConnRow::status_of_last(row.last.as_ref(), row.conn.flow);
             row.live_steps.clear();
             row.login = Default::default();
             app.info(format!("Login to {name} cancelled; nothing was stored."));

@@ -146,3 +146,33 @@ fn a_device_login_reports_its_time_without_the_wait_for_the_person() {
     assert!(screen.contains("passed 70 ms"), "{screen}");
     assert!(!screen.contains("passed 10079 ms"), "{screen}");
 }
+
+#[test]
+fn a_recorded_device_login_still_shows_its_time_without_the_wait_after_a_restart() {
+    use sfconn::profile::{Environment, Flow};
+    use sfconn::salesforce::{StepName, TokenSource};
+    use sfconn::tui::app::{ConnRow, RunStatus};
+    let step = crate::tui_snapshots::step;
+    let last = sfconn::state::LastTest {
+        at: "2026-11-23T05:41:00Z".into(),
+        ok: true,
+        error_code: None,
+        failed_step: None,
+        hint_title: None,
+        needs_login: false,
+        token_source: Some(TokenSource::Granted),
+        steps: vec![
+            step(StepName::Token, true, 10009),
+            step(StepName::Userinfo, true, 40),
+        ],
+    };
+    let device = crate::tui_snapshots::conn("box", Flow::Device, Environment::Sandbox, None);
+    let row = ConnRow::new(device, Some(last.clone()));
+    assert_eq!(row.status, RunStatus::Passed { ms: 40 });
+    // A jwt grant has no person to wait for: its token step counts.
+    let jwt = crate::tui_snapshots::conn("j", Flow::Jwt, Environment::Sandbox, None);
+    assert_eq!(
+        ConnRow::new(jwt, Some(last)).status,
+        RunStatus::Passed { ms: 10049 }
+    );
+}
