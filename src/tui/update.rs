@@ -294,10 +294,21 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             return effects;
         }
         Cmd::TestAll => {
+            // A connection waiting on a login keeps it: a test would replace the code on screen.
             let names: Vec<String> = app
                 .visible
                 .iter()
-                .map(|&i| app.rows[i].conn.name.clone())
+                .map(|&i| &app.rows[i])
+                .filter(|r| {
+                    !matches!(
+                        r.status,
+                        RunStatus::Running {
+                            kind: RunKind::Login,
+                            ..
+                        }
+                    )
+                })
+                .map(|r| r.conn.name.clone())
                 .collect();
             return names
                 .iter()

@@ -176,3 +176,24 @@ fn a_recorded_device_login_still_shows_its_time_without_the_wait_after_a_restart
         RunStatus::Passed { ms: 10049 }
     );
 }
+
+#[test]
+fn test_all_leaves_a_waiting_login_alone() {
+    use sfconn::tui::action::Effect;
+    let mut a = app();
+    let generation = start_login(&mut a, "ssh-box");
+    device_code(&mut a, "ssh-box", generation);
+    a.screen = sfconn::tui::app::Screen::List;
+    let effects = key(&mut a, KeyCode::Char('T'));
+    assert!(!effects.is_empty());
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::Run { conn, .. } if conn.name == "ssh-box")),
+        "{effects:?}"
+    );
+    a.screen = sfconn::tui::app::Screen::Detail {
+        name: "ssh-box".into(),
+    };
+    assert!(draw(&a, 80, 24).contains("WXYZ-1234"));
+}
