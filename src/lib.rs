@@ -4,6 +4,7 @@
 //! the CLI (`commands`) and the TUI (`tui`) both call them.
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod diagnose;

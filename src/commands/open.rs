@@ -21,7 +21,7 @@ pub async fn run(ctx: &Context, args: OpenArgs) -> CliResult {
         return Ok(());
     }
     let target = url.clone();
-    match tokio::task::spawn_blocking(move || open::that(&target)).await {
+    match tokio::task::spawn_blocking(move || crate::browser::open(&target)).await {
         Ok(Ok(())) => {
             eprintln!("Opened {} in the browser.", token.instance_url);
             Ok(())

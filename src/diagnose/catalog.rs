@@ -113,13 +113,53 @@ pub struct Hint {
     pub triggers: Vec<Trigger>,
 }
 
+/// A fix step's flow tag, `[web, device] text`: the flows it names and the text after it.
+/// `None` when the step has no tag (it applies to every flow of its hint).
+fn step_flows(step: &str) -> Option<(Vec<Flow>, &str)> {
+    let rest = step.strip_prefix('[')?;
+    let (tag, text) = rest.split_once(']')?;
+    let flows: Option<Vec<Flow>> = tag
+        .split(',')
+        .map(|name| Flow::ALL.into_iter().find(|f| f.as_str() == name.trim()))
+        .collect();
+    Some((flows?, text.trim_start()))
+}
+
 impl Hint {
-    /// The short form shown with a result (`{"id", "title", "fix"}`).
+    /// The short form with every step (`{"id", "title", "fix"}`); a step tagged for some flows
+    /// says which ("For web: ...").
     pub fn to_ref(&self) -> HintRef {
         HintRef {
             id: self.id.clone(),
             title: self.title.clone(),
-            fix: self.fix.clone(),
+            fix: self
+                .fix
+                .iter()
+                .map(|step| match step_flows(step) {
+                    Some((flows, text)) => {
+                        let names: Vec<&str> = flows.iter().map(|f| f.as_str()).collect();
+                        format!("For {}: {text}", names.join(", "))
+                    }
+                    None => step.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The short form for a result of `flow`: fix steps tagged for other flows
+    /// (`[web] ...`) are left out, and the tag is dropped from the rest.
+    pub fn to_ref_for(&self, flow: Flow) -> HintRef {
+        HintRef {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            fix: self
+                .fix
+                .iter()
+                .filter_map(|step| match step_flows(step) {
+                    Some((flows, text)) => flows.contains(&flow).then(|| text.to_string()),
+                    None => Some(step.clone()),
+                })
+                .collect(),
         }
     }
 
@@ -242,6 +282,16 @@ impl Catalog {
             }
             if hint.fix.is_empty() || hint.fix.iter().any(|s| s.trim().is_empty()) {
                 return Err(invalid(id, "needs at least one non-empty fix step"));
+            }
+            if hint.fix.iter().any(|step| {
+                step.starts_with('[')
+                    && step_flows(step)
+                        .is_none_or(|(flows, _)| flows.iter().any(|f| !hint.applies_to(*f)))
+            }) {
+                return Err(invalid(
+                    id,
+                    "a fix step's [flow, ...] tag must name flows of the hint",
+                ));
             }
             if hint.flows.is_empty() {
                 return Err(invalid(id, "names no flow"));

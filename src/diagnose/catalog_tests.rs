@@ -161,3 +161,36 @@ fn hints_for_a_connection_name_it_and_drop_only_the_command_being_run() {
         "with no command running, nothing is dropped"
     );
 }
+
+#[test]
+fn fix_steps_tagged_for_a_flow_are_shown_only_for_that_flow() {
+    use crate::profile::Flow;
+    use crate::salesforce::Failure;
+    let failure = Failure::OAuth {
+        http_status: Some(400),
+        error: "invalid_client".into(),
+        description: Some("invalid client credentials".into()),
+    };
+    let steps = |flow| {
+        crate::diagnose::matcher::hints_for(&failure, flow)
+            .into_iter()
+            .find(|h| h.id == "client-secret-invalid")
+            .map(|h| h.fix)
+            .unwrap_or_default()
+    };
+    let cc = steps(Flow::ClientCredentials);
+    assert!(!cc.is_empty());
+    assert!(
+        cc.iter()
+            .all(|s| !s.contains("Web Server Flow") && !s.starts_with('[')),
+        "{cc:?}"
+    );
+    let web = steps(Flow::Web);
+    assert!(
+        web.iter().any(|s| s.starts_with("Without a secret")),
+        "{web:?}"
+    );
+    // A tag naming a flow the hint does not apply to is refused.
+    let bad = MINIMAL_HINT.replace("fix = [\"f\"]", "fix = [\"[jwt] f\"]");
+    assert!(Catalog::parse(&bad).is_err());
+}

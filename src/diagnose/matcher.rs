@@ -24,7 +24,7 @@ const WEIGHT_HTTP_STATUS: u8 = 30;
 pub fn hints_for(failure: &Failure, flow: Flow) -> Vec<HintRef> {
     ranked(catalog(), failure, flow)
         .into_iter()
-        .map(Hint::to_ref)
+        .map(|h| h.to_ref_for(flow))
         .collect()
 }
 

@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// How a located error in profiles.toml ends for the CLI; the TUI says how to retry instead.
+pub const FIX_THE_FILE: &str =
+    "; fix the file and run the command again (sfconn did not change it)";
+
 use serde::Deserialize;
 
 use super::model::{Connection, ValidationError};
@@ -224,7 +228,7 @@ impl Profiles {
             if message.starts_with("unknown key") && !message.contains("expected one of") {
                 message.push_str(&format!(" (expected one of: {})", TOP_KEYS.join(", ")));
             }
-            message.push_str("; fix the file and run the command again (sfconn did not change it)");
+            message.push_str(FIX_THE_FILE);
             located(e.span().map_or(0, |s| s.start), message)
         })?;
         // A second, span-keeping parse to point at the value a semantic check rejects.
@@ -321,9 +325,7 @@ impl Profiles {
                 };
                 return Err(located(
                     span_of(Some(&name), if present { field } else { None }),
-                    format!(
-                        "{what}; fix the file and run the command again (sfconn did not change it)"
-                    ),
+                    format!("{what}{FIX_THE_FILE}"),
                 ));
             }
             connections.insert(name, conn);

@@ -75,7 +75,7 @@ pub(crate) async fn login(
         on_event(LoginEvent::OpenThisUrl { url: url.clone() });
     } else {
         let target = url.clone();
-        let opened = tokio::task::spawn_blocking(move || open::that(&target)).await;
+        let opened = tokio::task::spawn_blocking(move || crate::browser::open(&target)).await;
         match opened {
             Ok(Ok(())) => on_event(LoginEvent::BrowserOpened { url: url.clone() }),
             Ok(Err(e)) => on_event(LoginEvent::BrowserUnavailable {

@@ -16,6 +16,8 @@ use crate::secrets::SecretKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmd {
     Quit,
+    /// `q` in a wizard: quit, but ask first while what was typed is not saved yet.
+    QuitAsk,
     Up,
     Down,
     PageUp,
@@ -59,6 +61,8 @@ pub enum Cmd {
     ForgetSecret,
     /// Wizard checklist: create the External Client App with an admin's connection (issue 11).
     CreateApp,
+    /// Stop the login the connection is waiting on (nothing is stored).
+    CancelLogin,
 }
 
 /// Everything `update` reacts to.
@@ -145,6 +149,11 @@ pub enum RunKind {
 /// Background work `update` asks for. The task spawner (tasks.rs) is the only place that runs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Stop the login of `name` started under `generation` (its wait ends, nothing is stored).
+    CancelLogin {
+        name: String,
+        generation: u64,
+    },
     /// Test one connection; results come back tagged with `name` and `generation`.
     Run {
         kind: RunKind,

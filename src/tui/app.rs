@@ -53,24 +53,20 @@ pub struct ConnRow {
     search: String,
 }
 
+/// The time a passed run shows. A browser or device login (a token granted in an interactive
+/// flow) waited for the person to approve it in its token step: that wait is left out.
+pub fn passed_ms(steps: &[StepReport], flow: crate::profile::Flow, granted: bool) -> u64 {
+    let signed_in = granted && flow.is_interactive();
+    steps
+        .iter()
+        .filter(|s| !(signed_in && s.step == StepName::Token))
+        .map(|s| s.ms)
+        .sum()
+}
+
 impl ConnRow {
     pub fn new(conn: Connection, last: Option<LastTest>) -> ConnRow {
-        let status = match &last {
-            None => RunStatus::Idle,
-            Some(t) if t.ok => RunStatus::Passed {
-                ms: t.steps.iter().map(|s| s.ms).sum(),
-            },
-            Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
-                RunStatus::NeedsLogin
-            }
-            Some(t) => RunStatus::Failed {
-                hint_title: t
-                    .hint_title
-                    .clone()
-                    .or_else(|| t.error_code.clone())
-                    .unwrap_or_else(|| "failed".into()),
-            },
-        };
+        let status = ConnRow::status_of_last(last.as_ref(), conn.flow);
         let search = format!(
             "{} {} {} {} {}",
             conn.name,
@@ -97,6 +93,30 @@ impl ConnRow {
         &self.conn.name
     }
 
+    /// The status the last recorded result gives (what a cancelled login goes back to).
+    pub fn status_of_last(last: Option<&LastTest>, flow: crate::profile::Flow) -> RunStatus {
+        match last {
+            None => RunStatus::Idle,
+            Some(t) if t.ok => RunStatus::Passed {
+                ms: passed_ms(
+                    &t.steps,
+                    flow,
+                    t.token_source == Some(crate::salesforce::TokenSource::Granted),
+                ),
+            },
+            Some(t) if t.needs_login || t.error_code.as_deref() == Some("needs_login") => {
+                RunStatus::NeedsLogin
+            }
+            Some(t) => RunStatus::Failed {
+                hint_title: t
+                    .hint_title
+                    .clone()
+                    .or_else(|| t.error_code.clone())
+                    .unwrap_or_else(|| "failed".into()),
+            },
+        }
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(self.status, RunStatus::Running { .. })
     }
@@ -117,6 +137,8 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help,
+    /// `q` in a wizard with input not saved yet: quit and drop it?
+    ConfirmQuit,
     /// Delete `name`? Production connections need the name typed.
     ConfirmDelete {
         name: String,
@@ -147,6 +169,7 @@ pub struct Notice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     List,
+    ConfirmQuit,
     Filter,
     Detail,
     Help,
@@ -161,6 +184,8 @@ pub enum Mode {
     WizardForm {
         keygen: bool,
         forget: bool,
+        /// The focused field is a stored secret the flow needs (Ctrl-D says it stays).
+        needed: bool,
     },
     /// `create`: the flow's app can be created from here ("Create this app for me").
     WizardChecklist {
@@ -171,7 +196,10 @@ pub enum Mode {
     WizardReview,
     WizardRunning,
     WizardConnected,
-    WizardFailed,
+    /// `fix`: the failure points at a field or a step (`f` goes there).
+    WizardFailed {
+        fix: bool,
+    },
 }
 
 /// The whole TUI state.
@@ -362,6 +390,25 @@ impl App {
         }
     }
 
+    /// The connection keys act on (the detail view's, else the selected one) is waiting on a
+    /// login: `t` and `l` are off for it, and Esc/x cancel the login.
+    pub fn target_logging_in(&self) -> bool {
+        let row = match &self.screen {
+            Screen::Detail { .. } => self.detail_row(),
+            Screen::List => self.selected_row(),
+            Screen::Wizard => None,
+        };
+        row.is_some_and(|r| {
+            matches!(
+                r.status,
+                RunStatus::Running {
+                    kind: RunKind::Login,
+                    ..
+                }
+            )
+        })
+    }
+
     pub fn any_running(&self) -> bool {
         self.rows.iter().any(ConnRow::is_running)
             || self.wizard.as_ref().is_some_and(|w| w.is_running())
@@ -379,6 +426,9 @@ impl App {
             } else {
                 Mode::ConfirmYesNo { revoke }
             };
+        }
+        if let Some(Overlay::ConfirmQuit) = &self.overlay {
+            return Mode::ConfirmQuit;
         }
         match &self.screen {
             Screen::List if self.filter_editing => Mode::Filter,

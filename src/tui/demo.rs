@@ -130,6 +130,30 @@ fn setup_page_name(setup_url: &str) -> String {
     page.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
+/// The Setup page's name as Setup shows it (what a person looks for in Setup's Quick Find).
+fn setup_page_title(setup_url: &str) -> String {
+    let id = setup_page_name(setup_url);
+    let title = match id.as_str() {
+        "CertificatesAndKeysManagement" => "Certificate and Key Management",
+        "CompanyProfileInfo" => "Company Information",
+        "ConnectedAppsUsage" => "Connected Apps OAuth Usage",
+        "EnhancedProfiles" => "Profiles",
+        "ExternalClientAppsManager" | "ManageExternalClientApplication" => {
+            "External Client App Manager"
+        }
+        "ManageUsers" => "Users",
+        "NetworkAccess" => "Network Access",
+        "OauthOidcSettings" => "OAuth and OpenID Connect Settings",
+        "OrgDomain" => "My Domain",
+        "OrgLoginHistory" => "Login History",
+        "PermSets" => "Permission Sets",
+        "SessionManagementPage" => "Session Management",
+        "SetupOneHome" => "Setup Home",
+        _ => return id,
+    };
+    title.to_string()
+}
+
 /// Where the demo's stand-in for the Setup page at `setup_url` is written (in `dir`): what `o`
 /// opens, which the checklist names.
 pub fn setup_stand_in_file(dir: &Path, setup_url: &str) -> std::path::PathBuf {
@@ -150,7 +174,7 @@ pub fn write_setup_stand_in(
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
-    let page = setup_page_name(setup_url);
+    let page = setup_page_title(setup_url);
     let steps: String = detail
         .iter()
         .map(|d| format!("<li>{}</li>", escape(d)))

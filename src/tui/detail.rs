@@ -19,18 +19,28 @@ struct Areas {
     result: Rect,
 }
 
-fn areas(settings_rows: usize, area: Rect) -> Areas {
+/// The Last test pane keeps at least this many rows (its border included) on a short terminal:
+/// the settings pane gives them up first.
+const MIN_RESULT_ROWS: u16 = 6;
+
+fn areas(settings: &[Line<'_>], area: Rect) -> Areas {
     let [header, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let (settings, result) = if body.width >= 110 {
-        let [l, r] = Layout::horizontal([Constraint::Length(52), Constraint::Fill(1)]).areas(body);
+        // As wide as the settings are (a key file's path), within limits: the test result
+        // keeps at least 56 columns.
+        let widest = settings.iter().map(Line::width).max().unwrap_or(0);
+        let want = u16::try_from(widest + 3).unwrap_or(u16::MAX);
+        let width = want.clamp(44, body.width.saturating_sub(56).max(44));
+        let [l, r] =
+            Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(body);
         (l, r)
     } else {
-        let rows = u16::try_from(settings_rows).unwrap_or(u16::MAX);
-        let [l, r] = Layout::vertical([
-            Constraint::Length(rows.saturating_add(2)),
-            Constraint::Fill(1),
-        ])
-        .areas(body);
+        let rows = u16::try_from(settings.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        let room = body.height.saturating_sub(MIN_RESULT_ROWS).max(3);
+        let [l, r] =
+            Layout::vertical([Constraint::Length(rows.min(room)), Constraint::Fill(1)]).areas(body);
         (l, r)
     };
     Areas {
@@ -42,8 +52,9 @@ fn areas(settings_rows: usize, area: Rect) -> Areas {
 
 /// The test result as drawn in `area`: its lines (wrapped to fit) and its inner height.
 fn result_pane(app: &App, row: &ConnRow, area: Rect) -> (Vec<Line<'static>>, Rect) {
-    let a = areas(settings_lines(app, row).len(), area);
-    let width = a.result.width.saturating_sub(2);
+    let a = areas(&settings_lines(app, row), area);
+    // One column of padding before the right border.
+    let width = a.result.width.saturating_sub(3);
     (fit::hang(test_lines(app, row, width), width), a.result)
 }
 
@@ -56,6 +67,15 @@ pub fn max_scroll(app: &App, area: Rect) -> u16 {
     fit::max_scroll(lines.len(), pane.height.saturating_sub(2))
 }
 
+/// The rows of the test result in view when the body is `area` (what PgDn/PgUp move by).
+pub fn page_rows(app: &App, area: Rect) -> u16 {
+    let Some(row) = app.detail_row() else {
+        return 1;
+    };
+    let (_, pane) = result_pane(app, row, area);
+    pane.height.saturating_sub(2).max(1)
+}
+
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(row) = app.detail_row() else {
         frame.render_widget(
@@ -65,7 +85,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let settings = settings_lines(app, row);
-    let a = areas(settings.len(), area);
+    let a = areas(&settings, area);
     let mut title = vec![
         Span::styled(format!(" {} ", row.name()), Style::new().bold()),
         env_badge(row.conn.environment),
@@ -79,11 +99,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let title = fit::truncate_line(Line::from(title), usize::from(a.header.width));
     frame.render_widget(Paragraph::new(title), a.header);
 
-    let width = usize::from(a.settings.width.saturating_sub(2));
+    // One column of padding on the right; rows that do not fit end in `…`.
+    let width = usize::from(a.settings.width.saturating_sub(3));
     let settings: Vec<Line> = settings
         .into_iter()
         .map(|l| fit::truncate_line(l, width))
         .collect();
+    let settings = fit::cut_rows(
+        settings,
+        usize::from(a.settings.height.saturating_sub(2)),
+        width,
+    );
     frame.render_widget(
         Paragraph::new(settings).block(block("Settings")),
         a.settings,
@@ -95,8 +121,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let frame_block = fit::more_below(
         block("Last test"),
         lines.len() > usize::from(right.height.saturating_sub(2)) + usize::from(scroll),
-        "(j) ",
+        "(j, PgDn) ",
     );
+    let frame_block = fit::more_above(frame_block, scroll > 0, "(k, PgUp) ");
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll, 0)).block(frame_block),
         right,

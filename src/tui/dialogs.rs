@@ -66,9 +66,34 @@ fn screen_name(app: &App) -> &'static str {
         Mode::WizardChecklist { .. } => "Salesforce Setup checklist",
         Mode::WizardApp(_) => "create the app",
         Mode::WizardReview => "review",
-        Mode::WizardRunning | Mode::WizardConnected | Mode::WizardFailed => "connect",
+        Mode::WizardRunning | Mode::WizardConnected | Mode::WizardFailed { .. } => "connect",
         Mode::Help => "help",
+        Mode::ConfirmQuit => "quit",
     }
+}
+
+/// `q` in a wizard with input not saved yet: quitting drops it, so ask.
+pub fn quit_overlay(app: &App, frame: &mut Frame, area: Rect) {
+    let editing = app.wizard.as_ref().is_some_and(|w| !w.new_connection);
+    let question = if editing {
+        "Quit sfconn and drop these changes?"
+    } else {
+        "Quit sfconn and drop this new connection?"
+    };
+    let width = 64.min(area.width);
+    let lines = super::fit::hang(
+        vec![
+            Line::from(Span::styled(question, Style::new().bold())),
+            Line::from("y quits, n or Esc stays."),
+        ],
+        width.saturating_sub(4),
+    );
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog("Quit").border_style(Style::new().fg(Color::Red))),
+        rect,
+    );
 }
 
 /// The delete confirmation; production connections need their name typed.
@@ -83,19 +108,27 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     else {
         return;
     };
+    // A browser or device connection needs the person to sign in again.
+    let relogin = app.row(name).is_some_and(|r| r.conn.flow.is_interactive());
     let (title, verb, what, effect) = if *revoke {
         (
             "Revoke tokens",
             "Revoke the tokens of ",
             "revoke them",
-            "Salesforce stops accepting them; the next login or test gets new ones.",
+            if relogin {
+                format!(
+                    "Salesforce stops accepting them; l (or `sfconn login {name}`) signs in again."
+                )
+            } else {
+                "Salesforce stops accepting them; the next login or test gets new ones.".to_string()
+            },
         )
     } else {
         (
             "Delete connection",
             "Delete ",
             "delete it",
-            "It leaves profiles.toml and its secrets leave the secret store.",
+            "It is removed from profiles.toml, and its secrets from the secret store.".to_string(),
         )
     };
     let width = 64.min(area.width);
@@ -121,7 +154,11 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     let text_rows = lines.len() as u16;
     // Why Enter did nothing, wrapped: a long name must not cut off its own instruction.
     let why_lines = if *production && *refused {
-        let says = format!("that is not {name}; type {name} to confirm");
+        let says = if typed.lines().concat().is_empty() {
+            format!("type {name} to confirm")
+        } else {
+            format!("that is not {name}; type {name} to confirm")
+        };
         super::fit::hang(
             vec![Line::from(Span::styled(
                 says,
@@ -152,6 +189,6 @@ pub fn confirm_overlay(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(lines), text);
-    frame.render_widget(&**typed, input);
+    super::fit::input(typed, frame, input);
     frame.render_widget(Paragraph::new(why_lines), why);
 }

@@ -36,6 +36,49 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// A one-line text input drawn in `area`, its value in the same column focused or not, with `…`
+/// on each side where the value runs past the area (leading when scrolled right, trailing when
+/// more follows).
+pub fn input(
+    input: &ratatui_textarea::TextArea<'static>,
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let value = input.lines().first().map(String::as_str).unwrap_or("");
+    if let (true, Some(style)) = (value.is_empty(), input.placeholder_style()) {
+        // ratatui-textarea draws its cursor before the placeholder, which pushes the text one
+        // column right of where a value goes: draw the placeholder with the cursor on its first
+        // cell instead.
+        let shown = truncate(input.placeholder_text(), usize::from(area.width));
+        frame.render_widget(Span::styled(shown, style), area);
+        if let Some(cell) = frame.buffer_mut().cell_mut((area.x, area.y)) {
+            cell.set_style(input.cursor_style());
+        }
+        return;
+    }
+    frame.render_widget(input, area);
+    let (_, left) = input.scroll_offset();
+    let text_width = if input.mask_char().is_some() {
+        value.chars().count()
+    } else {
+        Span::raw(value).width()
+    };
+    let buf = frame.buffer_mut();
+    if left > 0
+        && let Some(cell) = buf.cell_mut((area.x, area.y))
+    {
+        cell.set_symbol("…");
+    }
+    if usize::from(left) + usize::from(area.width) < text_width
+        && let Some(cell) = buf.cell_mut((area.right() - 1, area.y))
+    {
+        cell.set_symbol("…");
+    }
+}
+
 /// How many rows `lines` take when wrapped at `width`. Word wrapping can add a row now and then
 /// that this count misses; a marker that is sometimes late beats one that cries wolf.
 pub fn rendered_height(lines: &[Line<'_>], width: u16) -> usize {
@@ -82,8 +125,8 @@ pub fn more_below<'a>(block: Block<'a>, more: bool, keys: &'a str) -> Block<'a> 
     )
 }
 
-/// `block` with "↑ more" on its top border when `more` (rows were scrolled past above what is
-/// shown), naming the keys that bring them back.
+/// `block` with "↑ more" on its top border, right-aligned, when `more` (the view is scrolled
+/// down: rows or text are hidden above), naming the keys that show them.
 pub fn more_above<'a>(block: Block<'a>, more: bool, keys: &'a str) -> Block<'a> {
     if !more {
         return block;

@@ -83,7 +83,7 @@ fn render_filter(app: &App, frame: &mut Frame, area: Rect) {
         label,
     );
     if app.filter_editing {
-        frame.render_widget(&app.filter, input);
+        super::fit::input(&app.filter, frame, input);
     } else {
         frame.render_widget(Span::raw(app.filter_text().to_string()), input);
     }
@@ -103,6 +103,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         offset + height < app.visible.len(),
         "(j, PgDn) ",
     );
+    let outer = super::fit::more_above(outer, offset > 0, "(k, PgUp) ");
     frame.render_widget(outer, area);
     if app.rows.is_empty() {
         let text = vec![
@@ -174,7 +175,19 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 flow_cell(app, r.conn.flow, wide, usize::from(columns[3].width)),
             ];
             if wide {
-                let user = r.conn.username.as_deref().unwrap_or_default();
+                // Web, device and client-credentials profiles name no user: the user the last
+                // run signed in as (this session's; the state file does not keep it).
+                let user = r
+                    .conn
+                    .username
+                    .as_deref()
+                    .or_else(|| {
+                        r.report
+                            .as_ref()
+                            .and_then(|rep| rep.user.as_ref())
+                            .map(|u| u.username.as_str())
+                    })
+                    .unwrap_or_default();
                 cells.push(Cell::from(truncate(user, usize::from(columns[4].width))));
             }
             let status = status_span(app, &r.status);

@@ -58,10 +58,13 @@ pub fn login_note_lines(note: &LoginEvent) -> Vec<Line<'static>> {
         LoginEvent::OpenThisUrl { url } => {
             vec![Line::from(format!(" Open this address to sign in: {url}"))]
         }
-        LoginEvent::BrowserUnavailable { url, reason } => vec![
-            Line::from(format!(" No browser could be opened ({reason}).")),
-            Line::from(format!(" Open this address yourself: {url}")),
-        ],
+        LoginEvent::BrowserUnavailable { url, reason } => {
+            tracing::warn!(%reason, "no browser could be opened for the login");
+            vec![
+                Line::from(" No browser could be opened; open this page yourself:"),
+                Line::from(format!(" {url}")),
+            ]
+        }
         LoginEvent::DeviceCode {
             user_code,
             verification_uri,

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cancel;
 pub mod demo;
 pub mod detail;
 pub mod dialogs;

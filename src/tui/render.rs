@@ -10,8 +10,8 @@ use super::{detail, dialogs, list, widgets, wizard};
 fn areas(app: &App, area: Rect) -> [Rect; 4] {
     let banner_height = u16::from(app.file_error.is_some()) * 2;
     // A long status line (an address to open by hand) gets a second row rather than losing
-    // its end.
-    let notice_height = widgets::notice_lines(app, area.width).len().clamp(1, 2) as u16;
+    // its end (up to four rows: a long file address with its words).
+    let notice_height = widgets::notice_lines(app, area.width).len().clamp(1, 4) as u16;
     Layout::vertical([
         Constraint::Length(banner_height),
         Constraint::Fill(1),
@@ -39,6 +39,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.overlay {
         Some(Overlay::Help) => dialogs::help_overlay(app, frame, body),
         Some(Overlay::ConfirmDelete { .. }) => dialogs::confirm_overlay(app, frame, body),
+        Some(Overlay::ConfirmQuit) => dialogs::quit_overlay(app, frame, body),
         None => {}
     }
 }

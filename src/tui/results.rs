@@ -111,7 +111,19 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         } => {
             // Applied by name, whatever screen is showing: the row keeps its own result.
             if let Some(row) = app.row_mut(&name).filter(|r| r.generation == generation) {
+                let signed_in = matches!(
+                    row.status,
+                    RunStatus::Running {
+                        kind: RunKind::Login,
+                        ..
+                    }
+                ) && row.conn.flow.is_interactive();
                 row.status = status_of(&report);
+                // A browser or device login's token step lasts as long as the person took to
+                // approve it: the time shown is the checks' only (the token step keeps its own).
+                if let (true, RunStatus::Passed { ms }) = (signed_in, &mut row.status) {
+                    *ms = super::app::passed_ms(&report.steps, row.conn.flow, true);
+                }
                 row.last = Some(last_test_of(&report, &at));
                 row.live_steps.clear();
                 row.report = Some((*report).clone());
@@ -185,10 +197,13 @@ pub(super) fn on_task(app: &mut App, msg: TaskMsg) -> Vec<Effect> {
         }
         TaskMsg::Opened { url, result } => match result {
             Ok(()) => app.info(format!("Opened {url} in your browser")),
-            // The address first: on a narrow terminal the line is cut at its end.
-            Err(e) => app.error(format!(
-                "Open this address yourself: {url} (no browser could be opened: {e})"
-            )),
+            // Plain words, and the address whole on its own rows; why goes to the log.
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "no browser could be opened");
+                app.error(format!(
+                    "No browser could be opened; open this page yourself:\n{url}"
+                ));
+            }
         },
         TaskMsg::AppDeploy { generation, event } => on_app_event(app, generation, event),
         TaskMsg::AppDeployed {
@@ -282,7 +297,15 @@ fn on_saved(
     let note = match result {
         Ok(note) => note,
         Err(e) => {
-            let message = format!("Could not save {name}: {e}");
+            // A broken profiles.toml is fixed in the file, not in a field: say where, and that
+            // `r` tries again.
+            let text = match e.message.strip_suffix(crate::profile::file::FIX_THE_FILE) {
+                Some(problem) => format!(
+                    "{problem}; fix profiles.toml at that line and column, then press r to retry (sfconn did not change it)"
+                ),
+                None => e.to_string(),
+            };
+            let message = format!("Could not save {name}: {text}");
             match app.wizard.as_deref_mut().filter(|_| waiting) {
                 Some(w) => {
                     w.connect = Some(ConnectState::Failed {

@@ -36,6 +36,8 @@ pub struct Services {
     pub setup_stand_in: Option<PathBuf>,
     /// `T` on hundreds of connections must not open hundreds of connections to Salesforce at once.
     runs: Arc<Semaphore>,
+    /// The logins running now, by connection and generation: cancelling one wakes its waiter.
+    logins: super::cancel::LoginStops,
 }
 
 /// Tests running at the same time (the `test --all` default, PRODUCT.md section 9).
@@ -50,11 +52,27 @@ impl Services {
             play_browser: false,
             setup_stand_in: None,
             runs: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
+            logins: Default::default(),
         }
     }
 
     /// Start the effect's work; the result arrives later as a `TaskMsg` on `tx`.
     pub fn spawn(&self, effect: Effect, tx: UnboundedSender<TaskMsg>) {
+        // Logins are registered here, before their task starts, so a cancel that follows at
+        // once always finds the login it means.
+        match &effect {
+            Effect::CancelLogin { name, generation } => {
+                self.logins.cancel(name, *generation);
+                return;
+            }
+            Effect::Run {
+                kind: RunKind::Login,
+                conn,
+                generation,
+                ..
+            } => self.logins.register(&conn.name, *generation),
+            _ => {}
+        }
         let this = self.clone();
         tokio::spawn(async move {
             if let Some(msg) = this.run(effect, &tx).await {
@@ -66,16 +84,18 @@ impl Services {
 
     async fn run(&self, effect: Effect, tx: &UnboundedSender<TaskMsg>) -> Option<TaskMsg> {
         match effect {
+            // Handled in `spawn`.
+            Effect::CancelLogin { .. } => None,
             Effect::Run {
                 kind,
                 conn,
                 generation,
                 timeout,
                 policy,
-            } => Some(
+            } => {
                 self.run_engine(kind, *conn, generation, timeout, policy, tx)
-                    .await,
-            ),
+                    .await
+            }
             Effect::Save {
                 conn,
                 secrets,
@@ -165,7 +185,7 @@ impl Services {
                     None => url,
                 };
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                let result = blocking(move || crate::browser::open(&target))
                     .await
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
@@ -173,7 +193,7 @@ impl Services {
             Effect::CreateApp(request) => Some(self.create_app(*request, tx).await),
             Effect::OpenUrl { url } => {
                 let target = url.clone();
-                let result = blocking(move || open::that(&target).map_err(|e| e.to_string()))
+                let result = blocking(move || crate::browser::open(&target))
                     .await
                     .and_then(|r| r);
                 Some(TaskMsg::Opened { url, result })
@@ -184,6 +204,33 @@ impl Services {
     /// A test or a login, with each step and login event reported live; the result is also
     /// recorded in the state file.
     async fn run_engine(
+        &self,
+        kind: RunKind,
+        conn: Connection,
+        generation: u64,
+        timeout: Duration,
+        policy: TokenPolicy,
+        tx: &UnboundedSender<TaskMsg>,
+    ) -> Option<TaskMsg> {
+        let name = conn.name.clone();
+        let stop = self.logins.signal(&name, generation);
+        let report = match stop {
+            // Cancelled (Esc/x): the login's future is dropped, which ends its wait (the
+            // callback server closes, the polling stops) before anything is stored.
+            Some(stop) => tokio::select! {
+                report = self.run_reported(kind, conn, generation, timeout, policy, tx) => Some(report),
+                _ = stop.notified() => None,
+            },
+            None => Some(
+                self.run_reported(kind, conn, generation, timeout, policy, tx)
+                    .await,
+            ),
+        };
+        self.logins.finished(&name, generation);
+        report
+    }
+
+    async fn run_reported(
         &self,
         kind: RunKind,
         conn: Connection,

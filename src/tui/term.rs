@@ -120,6 +120,46 @@ pub async fn run_app(app: App, services: Services, paths: &Paths) -> CliResult {
     result
 }
 
+/// SIGHUP and SIGTERM, as one stream (nothing on platforms without them).
+struct Hangup {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Hangup {
+    fn listen() -> Hangup {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = match (
+                signal(SignalKind::hangup()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(hup), Ok(term)) => Some((hup, term)),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGHUP/SIGTERM");
+                    None
+                }
+            };
+            Hangup { signals }
+        }
+        #[cfg(not(unix))]
+        Hangup {}
+    }
+
+    /// The name of the next signal; pending forever when none can arrive.
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((hup, term)) = &mut self.signals {
+            return tokio::select! {
+                _ = hup.recv() => "SIGHUP",
+                _ = term.recv() => "SIGTERM",
+            };
+        }
+        std::future::pending().await
+    }
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
@@ -131,6 +171,7 @@ async fn event_loop(
     let mut file_check = tokio::time::interval(Duration::from_secs(1));
     file_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut events = EventStream::new();
+    let mut hangup = Hangup::listen();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let draw_error =
@@ -159,6 +200,12 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => Some(Action::Task(msg)),
+            // The terminal closed (SIGHUP) or the process was asked to stop (SIGTERM): leave
+            // the way `q` does, so the terminal is restored and the demo's home is removed.
+            name = hangup.recv() => {
+                tracing::info!(signal = name, "quitting on a signal");
+                return Ok(());
+            }
             _ = tick.tick() => Some(Action::Tick { now: time::OffsetDateTime::now_utc() }),
             _ = file_check.tick() => {
                 if watch.changed() {

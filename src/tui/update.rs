@@ -121,7 +121,23 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         app.quit = true;
         return Vec::new();
     }
+    if cmd == Cmd::QuitAsk {
+        if app.wizard.as_ref().is_some_and(|w| w.unsaved()) {
+            app.overlay = Some(Overlay::ConfirmQuit);
+        } else {
+            app.quit = true;
+        }
+        return Vec::new();
+    }
     match &app.overlay {
+        Some(Overlay::ConfirmQuit) => {
+            match cmd {
+                Cmd::Accept => app.quit = true,
+                Cmd::Decline | Cmd::Back => app.overlay = None,
+                _ => {}
+            }
+            return Vec::new();
+        }
         Some(Overlay::Help) => {
             if matches!(cmd, Cmd::Back | Cmd::Help) {
                 app.overlay = None;
@@ -157,6 +173,17 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 .detail_scroll
                 .saturating_add(1)
                 .min(detail_max_scroll(app));
+        }
+        Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom if in_detail => {
+            let most = detail_max_scroll(app);
+            let page = super::detail::page_rows(app, super::render::body_area(app, app.size));
+            let now = app.detail_scroll.min(most);
+            app.detail_scroll = match cmd {
+                Cmd::PageUp => now.saturating_sub(page),
+                Cmd::PageDown => now.saturating_add(page).min(most),
+                Cmd::Top => 0,
+                _ => most,
+            };
         }
         Cmd::Up => app.selected = app.selected.saturating_sub(1),
         Cmd::Down => app.selected = (app.selected + 1).min(app.visible.len().saturating_sub(1)),
@@ -224,6 +251,28 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 }
             }
         }
+        Cmd::CancelLogin => {
+            let Some(row) = target.as_deref().and_then(|n| app.row_mut(n)) else {
+                return Vec::new();
+            };
+            if !matches!(
+                row.status,
+                RunStatus::Running {
+                    kind: RunKind::Login,
+                    ..
+                }
+            ) {
+                return Vec::new();
+            }
+            // A newer generation: anything the cancelled login still reports is dropped.
+            let (name, generation) = (row.conn.name.clone(), row.generation);
+            row.generation += 1;
+            row.status = super::app::ConnRow::status_of_last(row.last.as_ref(), row.conn.flow);
+            row.live_steps.clear();
+            row.login = Default::default();
+            app.info(format!("Login to {name} cancelled; nothing was stored."));
+            return vec![Effect::CancelLogin { name, generation }];
+        }
         Cmd::Test => {
             return target
                 .and_then(|n| start_run(app, &n, RunKind::Test))
@@ -245,10 +294,21 @@ fn on_cmd(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             return effects;
         }
         Cmd::TestAll => {
+            // A connection waiting on a login keeps it: a test would replace the code on screen.
             let names: Vec<String> = app
                 .visible
                 .iter()
-                .map(|&i| app.rows[i].conn.name.clone())
+                .map(|&i| &app.rows[i])
+                .filter(|r| {
+                    !matches!(
+                        r.status,
+                        RunStatus::Running {
+                            kind: RunKind::Login,
+                            ..
+                        }
+                    )
+                })
+                .map(|r| r.conn.name.clone())
                 .collect();
             return names
                 .iter()

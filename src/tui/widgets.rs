@@ -161,10 +161,14 @@ pub fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
         NoticeKind::Info => Style::new().fg(Color::Green),
         NoticeKind::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
     };
-    super::fit::hang(
-        vec![Line::from(Span::styled(format!(" {}", n.text), style))],
-        width,
-    )
+    // One line per line of the text (an address to open by hand goes on its own), each
+    // wrapped with one column of padding on the right.
+    let lines = n
+        .text
+        .lines()
+        .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+        .collect();
+    super::fit::hang(lines, width.saturating_sub(1))
 }
 
 pub fn notice(app: &App, frame: &mut Frame, area: Rect) {

@@ -101,6 +101,11 @@ impl PtyApp {
         }
     }
 
+    /// The process id, to send it a signal.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child's pid")
+    }
+
     pub(crate) fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }

@@ -135,7 +135,10 @@ fn a_deploy_the_org_refuses_shows_the_component_failure_and_its_hint() {
     app.wait_for("Make a key pair and a certificate");
     let profile = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
     assert!(!profile.contains("ci-bad"), "{profile}");
+    // The wizard's input is not saved: `q` asks first.
     app.keys("q");
+    app.wait_for("Quit sfconn and drop this new connection?");
+    app.keys("y");
     app.expect_clean_exit();
 }
 

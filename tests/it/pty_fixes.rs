@@ -7,7 +7,7 @@ use std::process::Command;
 use super::pty::PtyApp;
 
 /// Run sfconn without a terminal (setup steps), with the plain-text secret store.
-fn cli(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+pub(crate) fn cli(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfconn"));
     cmd.args(args)
         .env("SFCONN_HOME", home)
@@ -318,6 +318,11 @@ fn the_demo_takes_port_and_latency_prefills_the_wizard_and_opens_a_stand_in_setu
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("Make a key pair and a certificate"), "{html}");
     assert!(html.contains("CertificatesAndKeysManagement"), "{html}");
+    // The page's name as Setup shows it, not its id.
+    assert!(
+        html.contains("Setup &rarr; Certificate and Key Management"),
+        "{html}"
+    );
     app.keys("\r");
     app.wait_for("Fields for jwt");
     app.wait_for("practice-jwt.key");

@@ -699,3 +699,19 @@ fn create_app_in_the_demo_makes_the_new_connection_its_own_key_pair_and_says_so(
         other => panic!("expected one CreateApp effect, got {other:?}"),
     }
 }
+
+/// `q` on a "Create this app for me" screen is the wizard's `q`: the new connection is not saved
+/// yet, so it asks before dropping it, and `n` stays.
+#[test]
+fn q_while_creating_the_app_asks_before_dropping_the_new_connection() {
+    let mut a = app();
+    at_checklist(&mut a);
+    key(&mut a, KeyCode::Char('c'));
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit, "q quit at once");
+    let screen = draw(&a, 80, 24);
+    assert!(screen.contains("drop this new connection"), "{screen}");
+    key(&mut a, KeyCode::Char('n'));
+    assert!(!a.quit);
+    assert!(!draw(&a, 80, 24).contains("drop this new connection"));
+}

@@ -39,7 +39,7 @@ fn rows(screen: &str) -> Vec<String> {
 }
 
 /// Open the detail view of `name`, with `report` as its last run and `kinds` stored.
-fn detail_with(a: &mut App, name: &str, report: sfconn::salesforce::TestReport) {
+pub(crate) fn detail_with(a: &mut App, name: &str, report: sfconn::salesforce::TestReport) {
     while a.selected_row().map(|r| r.name().to_string()).as_deref() != Some(name) {
         key(a, KeyCode::Down);
     }
@@ -61,7 +61,7 @@ fn detail_with(a: &mut App, name: &str, report: sfconn::salesforce::TestReport) 
 }
 
 /// A failed report with many hints, each with long fix steps: more than a pane holds.
-fn report_with_many_hints(name: &str) -> sfconn::salesforce::TestReport {
+pub(crate) fn report_with_many_hints(name: &str) -> sfconn::salesforce::TestReport {
     let mut r = failed_report(name);
     r.hints = (1..=6)
         .map(|i| HintRef {
@@ -436,7 +436,7 @@ fn j_in_the_detail_view_stops_at_the_end() {
     let mut a = app();
     resize(&mut a, 80, 24);
     detail_with(&mut a, "acme-prod", report_with_many_hints("acme-prod"));
-    assert!(draw(&a, 80, 24).contains("↓ more (j)"));
+    assert!(draw(&a, 80, 24).contains("↓ more (j, PgDn)"));
     for _ in 0..500 {
         key(&mut a, KeyCode::Char('j'));
     }

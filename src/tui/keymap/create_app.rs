@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::{Binding, MOVE, QUIT, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, SCROLL, b, ch, key};
+use super::{Binding, MOVE, QUIT_CTRL_C, QUIT_CTRL_C_SHOWN, SCROLL, WIZARD_QUIT, b, ch, key};
 use crate::tui::action::Cmd;
 use crate::tui::wizard::create_app::AppStage;
 
@@ -46,7 +46,7 @@ const PICK: &[Binding] = &[
     )
     .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -82,7 +82,7 @@ const REVIEW: &[Binding] = &[
     .short("deploy"),
     b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -98,7 +98,7 @@ const RUNNING: &[Binding] = &[
     )
     .short("back (deploy goes on)"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -122,7 +122,7 @@ const DONE: &[Binding] = &[
     )
     .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 
@@ -140,7 +140,7 @@ const FAILED: &[Binding] = &[
     )
     .short("back"),
     b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
+    WIZARD_QUIT,
     QUIT_CTRL_C,
 ];
 

@@ -4,12 +4,14 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use self::tables::*;
+use self::wizard_tables::*;
 use super::action::{Action, Cmd};
 use super::app::{App, Mode};
 use super::wizard::create_app::AppStage;
 
 mod create_app;
 mod tables;
+mod wizard_tables;
 
 /// One key (a key code, with or without Ctrl).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +55,10 @@ impl Binding {
 
     /// Help and the way out (back, close, quit): a footer always shows them.
     pub fn essential(&self) -> bool {
-        matches!(self.cmd, Cmd::Help | Cmd::Quit | Cmd::Back)
+        matches!(
+            self.cmd,
+            Cmd::Help | Cmd::Quit | Cmd::QuitAsk | Cmd::Back | Cmd::CancelLogin
+        )
     }
 }
 
@@ -76,7 +81,28 @@ const fn b(
 
 /// The bindings active in the current mode, in help order.
 pub fn bindings(app: &App) -> Vec<Binding> {
-    bindings_for(app.mode())
+    during_login(app, app.mode(), bindings_for(app.mode()))
+}
+
+/// While the connection keys act on waits on a login, `t` and `l` are off for it (a test would
+/// replace the code on screen, a login start another) and Esc/x cancel the login.
+fn during_login(app: &App, mode: Mode, mut out: Vec<Binding>) -> Vec<Binding> {
+    if !matches!(mode, Mode::List | Mode::Detail) || !app.target_logging_in() {
+        return out;
+    }
+    let at = out
+        .iter()
+        .position(|b| b.cmd == Cmd::Test)
+        .unwrap_or(out.len());
+    out.retain(|b| !matches!(b.cmd, Cmd::Test | Cmd::Login));
+    if mode == Mode::Detail {
+        // Esc cancels the login here; once it has ended Esc goes back to the list again.
+        out.retain(|b| b.cmd != Cmd::Back);
+        out.insert(at.min(out.len()), CANCEL_LOGIN_DETAIL);
+    } else {
+        out.insert(at.min(out.len()), CANCEL_LOGIN_LIST);
+    }
+    out
 }
 
 /// The bindings of a mode, in help order.
@@ -86,6 +112,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::Filter => FILTER,
         Mode::Detail => DETAIL,
         Mode::Help => HELP,
+        Mode::ConfirmQuit => CONFIRM_QUIT,
         Mode::ConfirmYesNo { revoke: false } => CONFIRM_YES_NO,
         Mode::ConfirmTyped { revoke: false } => CONFIRM_TYPED,
         Mode::ConfirmYesNo { revoke: true } => CONFIRM_REVOKE_YES_NO,
@@ -97,13 +124,22 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
         Mode::WizardReview => WIZARD_REVIEW,
         Mode::WizardRunning => WIZARD_CONNECT_RUNNING,
         Mode::WizardConnected => WIZARD_CONNECT_DONE,
-        Mode::WizardFailed => WIZARD_CONNECT_FAILED,
+        Mode::WizardFailed { fix: true } => WIZARD_CONNECT_FAILED,
+        Mode::WizardFailed { fix: false } => WIZARD_CONNECT_FAILED_NO_FIX,
     };
     let mut out = table.to_vec();
     if let Mode::WizardChecklist { create: true } = mode {
         out.insert(4, create_app::WIZARD_CREATE_APP);
     }
-    if let Mode::WizardForm { keygen, forget } = mode {
+    if let Mode::WizardForm {
+        keygen,
+        forget,
+        needed,
+    } = mode
+    {
+        if needed {
+            out.insert(1, WIZARD_FORGET_REQUIRED);
+        }
         if keygen {
             out.insert(1, WIZARD_KEYGEN);
         }
@@ -116,7 +152,7 @@ pub fn bindings_for(mode: Mode) -> Vec<Binding> {
 
 /// The bindings of the screen under the help overlay (what the overlay lists).
 pub fn bindings_under_help(app: &App) -> Vec<Binding> {
-    bindings_for(app.base_mode())
+    during_login(app, app.base_mode(), bindings_for(app.base_mode()))
 }
 
 /// Whether keys not bound in this mode are typed into a text input.

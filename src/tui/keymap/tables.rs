@@ -10,6 +10,16 @@ pub(super) const QUIT_CTRL_C: Binding = b(&[ctrl('c')], "Ctrl-C", "quit sfconn",
 // Keys the list and the detail view share (same key, same words in footer and help).
 pub(super) const TEST: Binding = b(&[ch('t')], "t", "test", Cmd::Test, true);
 pub(super) const LOGIN: Binding = b(&[ch('l')], "l", "login", Cmd::Login, true);
+pub(super) const CANCEL_LOGIN_DETAIL: Binding = b(
+    &[key(KeyCode::Esc), ch('x')],
+    "Esc/x",
+    "cancel the login",
+    Cmd::CancelLogin,
+    true,
+)
+.short("cancel login");
+pub(super) const CANCEL_LOGIN_LIST: Binding =
+    b(&[ch('x')], "x", "cancel the login", Cmd::CancelLogin, true).short("cancel login");
 pub(super) const EDIT: Binding = b(&[ch('e')], "e", "edit", Cmd::Edit, true);
 pub(super) const SET_DEFAULT: Binding =
     b(&[ch('u')], "u", "use as default", Cmd::SetDefault, true).short("default");
@@ -17,6 +27,8 @@ pub(super) const DELETE: Binding = b(&[ch('d')], "d", "delete", Cmd::Delete, tru
 // In help only: the footer at 80 columns has no room, and revoking is rare.
 pub(super) const REVOKE: Binding = b(&[ch('R')], "R", "revoke the tokens", Cmd::Revoke, false);
 pub(super) const QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::Quit, true);
+// In a wizard `q` asks first while what was typed is not saved yet (Ctrl-C still quits at once).
+pub(super) const WIZARD_QUIT: Binding = b(&[ch('q')], "q", "quit", Cmd::QuitAsk, true);
 // Where keys type text, `q` is a letter: the footer names Ctrl-C instead, so a way out is
 // always on screen.
 pub(super) const QUIT_CTRL_C_SHOWN: Binding = b(&[ctrl('c')], "Ctrl-C", "quit", Cmd::Quit, true);
@@ -115,6 +127,8 @@ pub(super) const FILTER: &[Binding] = &[
     ),
     b(&[key(KeyCode::Up)], "↑", "move up", Cmd::Up, false),
     b(&[key(KeyCode::Down)], "↓", "move down", Cmd::Down, false),
+    // `?` is typed into the filter: help is on F1 here, as in the wizard's fields.
+    b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
     QUIT_CTRL_C_SHOWN,
 ];
 
@@ -131,6 +145,34 @@ pub(super) const DETAIL: &[Binding] = &[
         "↓/j",
         "scroll the test result down",
         Cmd::Down,
+        false,
+    ),
+    b(
+        &[key(KeyCode::PageUp)],
+        "PgUp",
+        "page up",
+        Cmd::PageUp,
+        false,
+    ),
+    b(
+        &[key(KeyCode::PageDown)],
+        "PgDn",
+        "page down",
+        Cmd::PageDown,
+        false,
+    ),
+    b(
+        &[key(KeyCode::Home), ch('g')],
+        "Home/g",
+        "top of the test result",
+        Cmd::Top,
+        false,
+    ),
+    b(
+        &[key(KeyCode::End), ch('G')],
+        "End/G",
+        "end of the test result",
+        Cmd::Bottom,
         false,
     ),
     TEST,
@@ -184,6 +226,18 @@ pub(super) const CONFIRM_YES_NO: &[Binding] = &[
     QUIT_CTRL_C_SHOWN,
 ];
 
+pub(super) const CONFIRM_QUIT: &[Binding] = &[
+    b(&[ch('y')], "y", "quit", Cmd::Accept, true),
+    b(
+        &[ch('n'), key(KeyCode::Esc)],
+        "n/Esc",
+        "stay",
+        Cmd::Decline,
+        true,
+    ),
+    QUIT_CTRL_C,
+];
+
 pub(super) const CONFIRM_REVOKE_YES_NO: &[Binding] = &[
     b(&[ch('y')], "y", "revoke", Cmd::Accept, true),
     b(
@@ -206,176 +260,4 @@ pub(super) const CONFIRM_TYPED: &[Binding] = &[
     b(&[key(KeyCode::Enter)], "Enter", "delete", Cmd::Accept, true),
     b(&[key(KeyCode::Esc)], "Esc", "keep it", Cmd::Decline, true),
     QUIT_CTRL_C_SHOWN,
-];
-
-pub(super) const WIZARD_FLOW: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    b(&[key(KeyCode::Enter)], "Enter", "choose", Cmd::Next, true),
-    b(&[key(KeyCode::Esc)], "Esc", "cancel", Cmd::Back, true),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-pub(super) const WIZARD_FORM: &[Binding] = &[
-    // Enter first: on a narrow footer, moving on matters more than moving between fields.
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "next step",
-        Cmd::Next,
-        true,
-    )
-    .short("next"),
-    b(
-        &[key(KeyCode::Tab), key(KeyCode::Down)],
-        "Tab/↓",
-        "next field",
-        Cmd::NextField,
-        true,
-    )
-    .short("field"),
-    b(
-        &[key(KeyCode::BackTab), key(KeyCode::Up)],
-        "Shift-Tab/↑",
-        "previous field",
-        Cmd::PrevField,
-        true,
-    )
-    .short("back a field"),
-    b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
-    b(
-        &[ctrl('u')],
-        "Ctrl-U",
-        "clear the field",
-        Cmd::ClearField,
-        false,
-    ),
-    b(&[key(KeyCode::F(1))], "F1", "help", Cmd::Help, true),
-    QUIT_CTRL_C_SHOWN,
-];
-
-pub(super) const WIZARD_KEYGEN: Binding = b(
-    &[ctrl('g')],
-    "Ctrl-G",
-    "generate a key pair",
-    Cmd::GenerateKey,
-    true,
-);
-
-pub(super) const WIZARD_FORGET: Binding = b(
-    &[ctrl('d')],
-    "Ctrl-D",
-    "remove the stored secret",
-    Cmd::ForgetSecret,
-    true,
-);
-
-pub(super) const WIZARD_CHECKLIST: &[Binding] = &[
-    MOVE[0],
-    MOVE[1],
-    b(
-        &[ch(' '), ch('x')],
-        "Space",
-        "mark done",
-        Cmd::ToggleDone,
-        true,
-    )
-    .short("done"),
-    // Enter before `o`: on a narrow footer, moving on matters more (the body names `o` too).
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "next step",
-        Cmd::Next,
-        true,
-    )
-    .short("next"),
-    b(&[ch('o')], "o", "open Setup page", Cmd::OpenSetup, true).short("Setup page"),
-    b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-pub(super) const WIZARD_REVIEW: &[Binding] = &[
-    b(
-        &[key(KeyCode::Enter)],
-        "Enter",
-        "save and connect",
-        Cmd::Next,
-        true,
-    ),
-    b(&[key(KeyCode::Esc)], "Esc", "back", Cmd::Back, true),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-pub(super) const SCROLL: [Binding; 2] = [
-    b(
-        &[key(KeyCode::Up), ch('k')],
-        "↑/k",
-        "scroll up",
-        Cmd::Up,
-        false,
-    ),
-    b(
-        &[key(KeyCode::Down), ch('j')],
-        "↓/j",
-        "scroll down",
-        Cmd::Down,
-        false,
-    ),
-];
-
-pub(super) const WIZARD_CONNECT_RUNNING: &[Binding] = &[
-    SCROLL[0],
-    SCROLL[1],
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the list (the run goes on)",
-        Cmd::Back,
-        true,
-    )
-    .short("back"),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-pub(super) const WIZARD_CONNECT_DONE: &[Binding] = &[
-    SCROLL[0],
-    SCROLL[1],
-    b(&[key(KeyCode::Enter)], "Enter", "done", Cmd::Next, true),
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the list",
-        Cmd::Back,
-        false,
-    ),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
-];
-
-pub(super) const WIZARD_CONNECT_FAILED: &[Binding] = &[
-    SCROLL[0],
-    SCROLL[1],
-    b(&[ch('f')], "f", "fix the field", Cmd::Fix, true),
-    b(&[ch('r')], "r", "retry", Cmd::Retry, true),
-    b(
-        &[key(KeyCode::Esc)],
-        "Esc",
-        "back to the list",
-        Cmd::Back,
-        true,
-    )
-    .short("back"),
-    b(&[ch('?')], "?", "help", Cmd::Help, true),
-    QUIT,
-    QUIT_CTRL_C,
 ];

@@ -19,12 +19,12 @@ pub fn max_scroll(app: &App, area: Rect) -> u16 {
         return 0;
     };
     let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    let lines = connect_lines(app, w, body.width.saturating_sub(2));
+    let lines = connect_lines(app, w, body.width.saturating_sub(3));
     crate::tui::fit::max_scroll(lines.len(), body.height.saturating_sub(2))
 }
 
 pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let lines = connect_lines(app, w, area.width.saturating_sub(2));
+    let lines = connect_lines(app, w, area.width.saturating_sub(3));
     let height = area.height.saturating_sub(2);
     let scroll = w
         .connect_scroll
@@ -34,6 +34,7 @@ pub fn render(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         lines.len() > usize::from(height) + usize::from(scroll),
         "(j) ",
     );
+    let frame_block = crate::tui::fit::more_above(frame_block, scroll > 0, "(k) ");
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll, 0)).block(frame_block),
         area,
@@ -90,7 +91,9 @@ fn connect_lines(app: &App, w: &Wizard, width: u16) -> Vec<Line<'static>> {
             lines.extend(report_lines(report, width));
         }
         Some(ConnectState::Failed {
-            report, message, ..
+            report,
+            message,
+            fields,
         }) => {
             lines.push(Line::from(Span::styled(
                 format!(" ✗ {message}"),
@@ -101,9 +104,11 @@ fn connect_lines(app: &App, w: &Wizard, width: u16) -> Vec<Line<'static>> {
                 lines.extend(report_lines(r, width));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(
-                " f goes back to the field to fix, r tries again.",
-            ));
+            lines.push(Line::from(if super::fixable(report.as_deref(), fields) {
+                " f goes back to the field to fix, r tries again."
+            } else {
+                " r tries again."
+            }));
         }
     }
     crate::tui::fit::hang(lines, width)

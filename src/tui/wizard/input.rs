@@ -159,6 +159,18 @@ impl Wizard {
                 }
                 return Outcome::Effects(vec![Effect::GenerateKey { name }]);
             }
+            (Step::Credentials, Cmd::ForgetSecret)
+                if self
+                    .focused()
+                    .is_some_and(|f| f.stored && !f.forgettable(self.flow)) =>
+            {
+                let flow = self.flow;
+                if let Some(f) = self.fields.get_mut(self.focus) {
+                    f.error = Some(format!(
+                        "the {flow} flow needs this secret, so it cannot be removed; type a new value to replace it"
+                    ));
+                }
+            }
             (Step::Credentials, Cmd::ForgetSecret) => {
                 let flow = self.flow;
                 if let Some(f) = self

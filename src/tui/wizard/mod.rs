@@ -73,6 +73,12 @@ pub enum ConnectState {
     },
 }
 
+/// Whether a failure points at something the wizard can go back to (a setting the save
+/// refused, or a run with hints): a broken profiles.toml is fixed in the file instead.
+pub fn fixable(report: Option<&TestReport>, fields: &[String]) -> bool {
+    !fields.is_empty() || report.is_some()
+}
+
 /// What the app should do after the wizard handled a command.
 #[derive(Debug)]
 pub enum Outcome {
@@ -253,16 +259,32 @@ impl Wizard {
             .and_then(|f| fields::normalize_domain(f.value()).ok())
     }
 
+    /// Whether quitting now loses what was typed: before the save, or after a save refused.
+    pub fn unsaved(&self) -> bool {
+        match self.step {
+            Step::Flow => !self.new_connection,
+            Step::Basics | Step::Checklist | Step::Credentials | Step::Review => true,
+            Step::Connect => matches!(
+                &self.connect,
+                Some(ConnectState::Failed { report: None, .. }) | Some(ConnectState::Saving)
+            ),
+        }
+    }
+
     pub fn mode(&self) -> Mode {
         match self.step {
             Step::Flow => Mode::WizardFlow,
             Step::Basics => Mode::WizardForm {
                 keygen: false,
                 forget: false,
+                needed: false,
             },
             Step::Credentials => Mode::WizardForm {
                 keygen: self.flow == Flow::Jwt,
                 forget: self.focused().is_some_and(|f| f.forgettable(self.flow)),
+                needed: self
+                    .focused()
+                    .is_some_and(|f| f.stored && !f.forgettable(self.flow)),
             },
             Step::Checklist => match self.app_stage() {
                 Some(stage) => Mode::WizardApp(stage),
@@ -273,7 +295,9 @@ impl Wizard {
             Step::Review => Mode::WizardReview,
             Step::Connect => match &self.connect {
                 Some(ConnectState::Connected { .. }) => Mode::WizardConnected,
-                Some(ConnectState::Failed { .. }) => Mode::WizardFailed,
+                Some(ConnectState::Failed { report, fields, .. }) => Mode::WizardFailed {
+                    fix: fixable(report.as_deref(), fields),
+                },
                 _ => Mode::WizardRunning,
             },
         }

@@ -10,6 +10,7 @@ use super::content::{FieldKey, guides, setup_url};
 use super::{Step, Wizard};
 use crate::profile::{Environment, Flow};
 use crate::tui::app::App;
+use crate::tui::fit::truncate;
 use crate::tui::widgets::{block, env_badge, wrapped};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -85,13 +86,14 @@ fn render_flows(w: &Wizard, frame: &mut Frame, area: Rect) {
         ]));
         lines.extend(wrapped(
             &g.when,
-            area.width.saturating_sub(2),
+            area.width.saturating_sub(3),
             "      ",
             "      ",
             Style::new().fg(Color::DarkGray),
         ));
     }
-    let lines = crate::tui::fit::hang(lines, area.width.saturating_sub(2));
+    // One column of padding before the right border.
+    let lines = crate::tui::fit::hang(lines, area.width.saturating_sub(3));
     frame.render_widget(
         Paragraph::new(lines).block(block("1 · Choose the flow")),
         area,
@@ -128,7 +130,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let range = w.step_fields();
-    let error_width = inner.width.saturating_sub(20);
+    let error_width = inner.width.saturating_sub(21);
     let rows: u16 = range
         .clone()
         .map(|i| {
@@ -186,15 +188,16 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             }
             frame.render_widget(Line::from(spans), input);
         } else if focused {
-            frame.render_widget(&f.input, input);
+            crate::tui::fit::input(&f.input, frame, input);
         } else {
+            let room = usize::from(input.width);
             let shown = match (f.value(), f.spec.key.is_secret()) {
                 ("", _) => Span::styled(
-                    f.input.placeholder_text().to_string(),
+                    truncate(f.input.placeholder_text(), room),
                     Style::new().fg(Color::DarkGray),
                 ),
-                (v, true) => Span::raw("•".repeat(v.chars().count())),
-                (v, false) => Span::raw(v.to_string()),
+                (v, true) => Span::raw(truncate(&"•".repeat(v.chars().count()), room)),
+                (v, false) => Span::raw(truncate(v, room)),
             };
             frame.render_widget(shown, input);
         }
@@ -202,7 +205,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
         if let Some(err) = &f.error {
             // Wrapped under the value with a hanging indent, so the fix at the end of a long
             // message (the host to use instead) is on screen at 80 columns too.
-            let width = form.width.saturating_sub(label_width);
+            let width = form.width.saturating_sub(label_width + 1);
             // The form grew to hold every row of it: a message is shown whole.
             let room = form.bottom().saturating_sub(y);
             let lines = error_lines(err, width);
@@ -220,7 +223,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
     if let Some(f) = w.focused() {
         let mut lines = wrapped(
             &f.spec.help,
-            about.width,
+            about.width.saturating_sub(1),
             " ",
             " ",
             Style::new().fg(Color::Gray),
@@ -232,7 +235,7 @@ fn render_form(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(f.spec.hints.iter().map(|id| hint_line(app, id)));
         }
-        let lines = crate::tui::fit::hang(lines, about.width);
+        let lines = crate::tui::fit::hang(lines, about.width.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines), about);
     }
 }
@@ -291,7 +294,15 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
                 Some(n) => crate::diagnose::catalog::personalize(d, n),
                 None => d.clone(),
             })
-            .flat_map(|d| wrapped(&d, detail.width, " • ", "   ", Style::new()))
+            .flat_map(|d| {
+                wrapped(
+                    &d,
+                    detail.width.saturating_sub(1),
+                    " • ",
+                    "   ",
+                    Style::new(),
+                )
+            })
             .collect();
         if let Some(page) = &step.page {
             let url = setup_url(w.domain().as_deref(), w.environment, page);
@@ -324,7 +335,7 @@ fn render_checklist(app: &App, w: &Wizard, frame: &mut Frame, area: Rect) {
             )));
             lines.extend(step.hints.iter().map(|id| hint_line(app, id)));
         }
-        let lines = crate::tui::fit::hang(lines, detail.width);
+        let lines = crate::tui::fit::hang(lines, detail.width.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines), detail);
     }
 }
@@ -373,5 +384,11 @@ fn render_review(w: &Wizard, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(
         " Enter saves the connection, then runs the flow and the test.",
     ));
+    // A long value (a consumer key) ends in `…` rather than at the border.
+    let width = usize::from(area.width.saturating_sub(3));
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| crate::tui::fit::truncate_line(l, width))
+        .collect();
     frame.render_widget(Paragraph::new(lines).block(block("5 · Review")), area);
 }
