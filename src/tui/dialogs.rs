@@ -30,20 +30,45 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The help overlay: every binding of the screen under it.
 pub fn help_overlay(app: &App, frame: &mut Frame, area: Rect) {
     let bindings = keymap::bindings_under_help(app);
-    let width = 58;
-    let height = bindings.len() as u16 + 4;
+    // Borders and a row of air: what is left holds the keys. When one column of them does not
+    // fit (the list's keys at 80x24), they go in two, so every key of the screen is shown.
+    let fits = usize::from(area.height.saturating_sub(4));
+    let columns = if bindings.len() > fits && area.width >= 60 {
+        2
+    } else {
+        1
+    };
+    let width = if columns == 2 {
+        area.width.min(104)
+    } else {
+        58
+    };
+    let rows = bindings.len().div_ceil(columns);
+    let height = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(4);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let lines: Vec<Line> = bindings
-        .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<12}", b.label),
-                    Style::new().fg(Color::Cyan).bold(),
-                ),
-                Span::raw(b.desc),
-            ])
+    // Inside the border and the dialog's padding, a column is half of what is left.
+    let column = usize::from(rect.width.saturating_sub(4)) / columns;
+    let entry = |b: &keymap::Binding, width: usize| -> Vec<Span<'static>> {
+        let label = format!("{:<12}", b.label);
+        let desc =
+            crate::tui::fit::truncate(b.desc, width.saturating_sub(label.chars().count() + 1));
+        let pad = width.saturating_sub(label.chars().count() + desc.chars().count());
+        vec![
+            Span::styled(label, Style::new().fg(Color::Cyan).bold()),
+            Span::raw(desc),
+            Span::raw(" ".repeat(pad)),
+        ]
+    };
+    let lines: Vec<Line> = (0..rows)
+        .map(|row| {
+            let mut spans = Vec::new();
+            for col in 0..columns {
+                if let Some(b) = bindings.get(col * rows + row) {
+                    spans.extend(entry(b, column));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
     let title = format!("Keys: {}", screen_name(app));

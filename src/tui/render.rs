@@ -37,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     widgets::notice(app, frame, notice);
     widgets::footer(app, frame, footer);
     match app.overlay {
-        Some(Overlay::Help) => dialogs::help_overlay(app, frame, body),
+        Some(Overlay::Help) => dialogs::help_overlay(app, frame, frame.area()),
         Some(Overlay::ConfirmDelete { .. }) => dialogs::confirm_overlay(app, frame, body),
         Some(Overlay::ConfirmQuit) => dialogs::quit_overlay(app, frame, body),
         None => {}

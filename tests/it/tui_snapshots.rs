@@ -261,6 +261,25 @@ fn help_overlay_lists_every_binding_of_the_list() {
     ] {
         assert!(screen.contains(desc), "help lacks {desc}:\n{screen}");
     }
+    // Every key of the screen, also where one column of them does not fit: then two.
+    insta::assert_snapshot!("help_two_columns_80x16", draw(&a, 80, 16));
+    for (w, h) in [(80, 24), (80, 16), (100, 12)] {
+        let screen = draw(&a, w, h);
+        for label in [
+            "↑/k",
+            "Enter",
+            "test all shown",
+            "R ",
+            "Esc",
+            "Ctrl-C",
+            "Esc or q closes",
+        ] {
+            assert!(
+                screen.contains(label),
+                "help at {w}x{h} lacks {label}:\n{screen}"
+            );
+        }
+    }
 }
 
 #[test]
