@@ -282,12 +282,7 @@ impl Printer {
                 seconds_left % 60
             ),
             DeployEvent::Passed(report) => {
-                let who = report
-                    .user
-                    .as_ref()
-                    .map(|u| format!(" as {}", u.username))
-                    .unwrap_or_default();
-                println!("✓ {} passes its test{who}.", report.name);
+                println!("✓ {}.", crate::eca::deploy::passed_text(&report));
             }
             DeployEvent::NeedsLogin { name } => {
                 println!("Next: sfconn login {name} (then sfconn test {name})");

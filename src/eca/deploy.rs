@@ -73,6 +73,16 @@ pub enum DeployEvent {
     Warning(String),
 }
 
+/// What a passing proof says, the same in the CLI and the TUI: "NAME passes its test as USER".
+pub fn passed_text(report: &TestReport) -> String {
+    let who = report
+        .user
+        .as_ref()
+        .map(|u| format!(" as {}", u.username))
+        .unwrap_or_default();
+    format!("{} passes its test{who}", report.name)
+}
+
 /// One deploy: the admin, the connection the app is for, and how it is saved.
 #[derive(Debug, Clone)]
 pub struct DeployRequest {

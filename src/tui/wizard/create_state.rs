@@ -233,12 +233,7 @@ impl CreateApp {
                 at: now,
             },
             DeployEvent::Passed(report) => {
-                let who = report
-                    .user
-                    .as_ref()
-                    .map(|u| format!(" as {}", u.username))
-                    .unwrap_or_default();
-                let line = ProgressLine::Done(format!("{} passes its test{who}", report.name));
+                let line = ProgressLine::Done(crate::eca::deploy::passed_text(&report));
                 self.report = Some(report);
                 line
             }
