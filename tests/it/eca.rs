@@ -26,6 +26,24 @@ fn run(home: &Home, args: &[&str]) -> Out {
     home.run_env(args, &[FAST])
 }
 
+/// `app deploy svc` of a new client-credentials connection running as the integration user.
+fn deploy_cc_svc(home: &Home) -> Out {
+    run(
+        home,
+        &[
+            "app",
+            "deploy",
+            "svc",
+            "--flow",
+            "client-credentials",
+            "--run-as",
+            INTEGRATION,
+            "--admin",
+            "admin",
+        ],
+    )
+}
+
 fn show(home: &Home, name: &str) -> serde_json::Value {
     let out = home.run(&["show", name, "--json"]);
     out.expect(0);
@@ -96,20 +114,7 @@ async fn jwt_app_deploy_from_a_fresh_home_ends_in_a_passing_test_and_a_second_de
 async fn client_credentials_app_deploy_reads_the_secret_back_and_runs_as_the_user() {
     let org = practice_org().await;
     let home = home_with_admin(&org);
-    let out = run(
-        &home,
-        &[
-            "app",
-            "deploy",
-            "svc",
-            "--flow",
-            "client-credentials",
-            "--run-as",
-            INTEGRATION,
-            "--admin",
-            "admin",
-        ],
-    );
+    let out = deploy_cc_svc(&home);
     out.expect(0);
     assert!(
         out.stdout
@@ -257,20 +262,7 @@ async fn the_propagation_delay_is_waited_out_with_a_countdown() {
         .await
         .unwrap();
     let home = home_with_admin(&org);
-    let out = run(
-        &home,
-        &[
-            "app",
-            "deploy",
-            "svc",
-            "--flow",
-            "client-credentials",
-            "--run-as",
-            INTEGRATION,
-            "--admin",
-            "admin",
-        ],
-    );
+    let out = deploy_cc_svc(&home);
     out.expect(0);
     let waits = out
         .stdout
