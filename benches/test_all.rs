@@ -11,8 +11,9 @@
 //!     cargo bench --bench test_all -- --concurrency 128 --store keychain'
 //! ```
 //!
-//! With `--store keychain` the tokens go to the Secret Service under a service name of this run,
-//! and the entries are deleted at the end.
+//! With `--store keychain` the secrets go to the Secret Service under a service name of this run
+//! (the access tokens sealed in files under a key kept there), and the entries are deleted at the
+//! end.
 
 // A benchmark harness, not product code: a failed setup should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -94,11 +95,14 @@ impl Store {
             && let Ok(store) = zbus_secret_service_keyring_store::Store::new()
         {
             let store: std::sync::Arc<keyring_core::CredentialStore> = store;
-            for i in 0..count {
-                for kind in ["access_token", "refresh_token"] {
-                    if let Ok(entry) = store.build(service, &format!("bench-{i:04}/{kind}"), None) {
-                        let _ = entry.delete_credential();
-                    }
+            // The access tokens are sealed in files of the temp home; their key and any
+            // refresh token are items.
+            let accounts = (0..count)
+                .map(|i| format!("bench-{i:04}/refresh_token"))
+                .chain(["token-cache-key".to_string()]);
+            for account in accounts {
+                if let Ok(entry) = store.build(service, &account, None) {
+                    let _ = entry.delete_credential();
                 }
             }
         }

@@ -3,8 +3,10 @@
 //! Vault / OpenBao KV v2 engine chosen with `SFCONN_SECRET_STORE=vault`. sfconn never falls back
 //! from the chosen store to another one.
 //!
-//! Entries: service `sfconn`, account `<connection name>/<kind>`. Calls block (D-Bus on Linux):
-//! async callers use `spawn_blocking`.
+//! Entries: service `sfconn`, account `<connection name>/<kind>`, except the cached access token,
+//! which the keychain store keeps sealed in a file under one key it holds (`sealed.rs`: a
+//! Secret Service rewrites its keyring file for each new item, too slow for a token per grant).
+//! Calls block (D-Bus on Linux): async callers use `spawn_blocking`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,10 +18,12 @@ use crate::paths::Paths;
 
 mod file_store;
 mod keychain;
+mod sealed;
 mod tokens;
 mod vault;
 use file_store::{read_file, update_file};
 use keychain::{bounded, keychain_error, platform_store};
+use sealed::SealedTokens;
 pub use tokens::{TokenRead, TokenWrite};
 use vault::Vault;
 pub use vault::check_path as check_vault_path;
@@ -215,6 +219,8 @@ enum Backend {
     Keychain {
         store: Arc<CredentialStore>,
         service: String,
+        /// The cached access tokens, sealed in files under a key kept in the keychain.
+        tokens: Arc<SealedTokens>,
     },
     File {
         path: PathBuf,
@@ -270,12 +276,11 @@ impl SecretStore {
                         },
                     })
                 })?;
-                Ok(SecretStore {
-                    backend: Backend::Keychain {
-                        store,
-                        service: keychain_service(),
-                    },
-                })
+                Ok(SecretStore::with_store(
+                    store,
+                    keychain_service(),
+                    &paths.cache_dir(),
+                ))
             }
             "file" => Ok(SecretStore::file(paths.secrets_file())),
             "vault" => {
@@ -300,12 +305,19 @@ impl SecretStore {
         }
     }
 
-    /// A keychain store over an explicit keyring-core store (tests use `keyring_core::mock`).
-    pub fn with_store(store: Arc<CredentialStore>, service: impl Into<String>) -> SecretStore {
+    /// A keychain store over an explicit keyring-core store (tests use `keyring_core::mock`),
+    /// its cached access tokens sealed under `cache_dir`.
+    pub fn with_store(
+        store: Arc<CredentialStore>,
+        service: impl Into<String>,
+        cache_dir: &std::path::Path,
+    ) -> SecretStore {
+        let service = service.into();
         SecretStore {
             backend: Backend::Keychain {
+                tokens: Arc::new(SealedTokens::new(cache_dir, &service)),
                 store,
-                service: service.into(),
+                service,
             },
         }
     }
@@ -338,8 +350,13 @@ impl SecretStore {
         &self,
     ) -> Result<Option<std::collections::BTreeSet<String>>, SecretError> {
         match &self.backend {
-            Backend::Keychain { store, service } => {
+            Backend::Keychain {
+                store,
+                service,
+                tokens,
+            } => {
                 let (store, service) = (store.clone(), service.clone());
+                let with_tokens = tokens.connections()?;
                 bounded(move || {
                     let spec = std::collections::HashMap::from([("service", service.as_str())]);
                     let entries = match store.search(&spec) {
@@ -347,7 +364,7 @@ impl SecretStore {
                         Err(keyring_core::Error::NotSupportedByStore(_)) => return Ok(None),
                         Err(e) => return Err(keychain_error(&service, e)),
                     };
-                    let names = entries
+                    let names: std::collections::BTreeSet<String> = entries
                         .iter()
                         .filter_map(|entry| {
                             let attributes = entry.get_attributes().ok()?;
@@ -355,6 +372,7 @@ impl SecretStore {
                             let (name, kind) = account.rsplit_once('/')?;
                             SecretKind::parse(kind).map(|_| name.to_string())
                         })
+                        .chain(with_tokens)
                         .collect();
                     Ok(Some(names))
                 })
@@ -376,7 +394,12 @@ impl SecretStore {
 
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
         match &self.backend {
-            Backend::Keychain { store, service } => {
+            Backend::Keychain {
+                store,
+                service,
+                tokens,
+            } if kind == SecretKind::AccessToken => tokens.get(store, service, connection),
+            Backend::Keychain { store, service, .. } => {
                 let (store, service) = (store.clone(), service.clone());
                 let account = account(connection, kind);
                 bounded(move || {
@@ -401,7 +424,12 @@ impl SecretStore {
 
     pub fn set(&self, connection: &str, kind: SecretKind, value: &str) -> Result<(), SecretError> {
         match &self.backend {
-            Backend::Keychain { store, service } => {
+            Backend::Keychain {
+                store,
+                service,
+                tokens,
+            } if kind == SecretKind::AccessToken => tokens.set(store, service, connection, value),
+            Backend::Keychain { store, service, .. } => {
                 let (store, service) = (store.clone(), service.clone());
                 let (account, value) = (account(connection, kind), value.to_string());
                 bounded(move || {
@@ -428,7 +456,10 @@ impl SecretStore {
     /// Delete one secret; deleting a missing one is not an error.
     pub fn delete(&self, connection: &str, kind: SecretKind) -> Result<(), SecretError> {
         match &self.backend {
-            Backend::Keychain { store, service } => {
+            Backend::Keychain { tokens, .. } if kind == SecretKind::AccessToken => {
+                tokens.delete(connection)
+            }
+            Backend::Keychain { store, service, .. } => {
                 let (store, service) = (store.clone(), service.clone());
                 let account = account(connection, kind);
                 bounded(move || {

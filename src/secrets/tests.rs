@@ -7,11 +7,12 @@ fn stores() -> Vec<(SecretStore, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let file = SecretStore::file(dir.path().join("secrets.toml"));
     let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+    let cache = tempfile::tempdir().unwrap();
     vec![
         (file, dir),
         (
-            SecretStore::with_store(mock, "sfconn-test"),
-            tempfile::tempdir().unwrap(),
+            SecretStore::with_store(mock, "sfconn-test", cache.path()),
+            cache,
         ),
     ]
 }

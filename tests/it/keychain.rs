@@ -302,3 +302,94 @@ fn doctor_names_secrets_left_in_the_keychain_with_no_connection() {
         sf.run(["remove", name, "--yes"]).ok();
     }
 }
+
+/// The cached access token with the real keychain: sealed in a file under sfconn's cache
+/// directory, its key the one keychain item it needs, and reused by the next command (PRODUCT.md
+/// section 2, token cache; issue 13: a Secret Service is too slow for an item per grant).
+#[test]
+fn the_token_cache_is_sealed_under_a_key_in_the_keychain_and_reused() {
+    let Some(store) = keychain_or_skip() else {
+        return;
+    };
+    let org = crate::support::org::TestOrg::start();
+    let sf = Sfconn::with_keychain();
+    let service = sf.keychain_service().unwrap();
+    let _cleanup = DeleteService(store.clone(), service.clone());
+    sf.cmd([
+        "add",
+        "cc",
+        "--flow",
+        "client-credentials",
+        "--domain",
+        &org.url(),
+        "--client-id",
+        "practice-cc",
+        "--env",
+        "sandbox",
+    ])
+    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
+    .ok();
+    let first = sf.run(["test", "cc", "--json"]).ok().json();
+    assert_eq!(first["token_source"], "granted", "{first}");
+    let token = sf.run(["token", "cc"]).ok().stdout.trim().to_string();
+    assert!(token.len() > 20, "{token}");
+
+    // Not an item per token: the key is, and the token is in a sealed file.
+    assert_eq!(read(&store, &service, "cc/access_token"), None);
+    let key = read(&store, &service, "token-cache-key").expect("the key is in the keychain");
+    assert_eq!(key.len(), 64);
+    let sealed = sf
+        .home()
+        .join("cache/tokens")
+        .join(&service)
+        .join("cc.token");
+    let bytes = std::fs::read(&sealed).expect("the sealed token file");
+    for (path, bytes) in sf.files() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds the access token",
+            path.display()
+        );
+    }
+    assert!(!bytes.windows(key.len()).any(|w| w == key.as_bytes()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&sealed).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", sealed.display());
+    }
+
+    // The next process opens it with the key from the keychain and uses it.
+    let again = sf.run(["test", "cc", "--json"]).ok().json();
+    assert_eq!(again["token_source"], "cached", "{again}");
+    let show = sf.run(["show", "cc", "--json"]).ok().json();
+    assert_eq!(show["secrets"], json!(["client_secret", "access_token"]));
+
+    // Without the key the file is only a miss: a new grant, under a new key.
+    store
+        .build(&service, "token-cache-key", None)
+        .unwrap()
+        .delete_credential()
+        .unwrap();
+    let fresh = sf.run(["test", "cc", "--json"]).ok().json();
+    assert_eq!(fresh["token_source"], "granted", "{fresh}");
+    assert_ne!(read(&store, &service, "token-cache-key"), Some(key));
+
+    sf.run(["remove", "cc", "--yes"]).ok();
+    assert!(!sealed.exists(), "remove leaves the sealed token behind");
+    assert_eq!(read(&store, &service, "cc/client_secret"), None);
+}
+
+/// Deletes every keychain item of a test's service when the test ends, passed or not.
+struct DeleteService(Arc<CredentialStore>, String);
+
+impl Drop for DeleteService {
+    fn drop(&mut self) {
+        let spec = std::collections::HashMap::from([("service", self.1.as_str())]);
+        if let Ok(entries) = self.0.search(&spec) {
+            for entry in entries {
+                let _ = entry.delete_credential();
+            }
+        }
+    }
+}
