@@ -16,6 +16,7 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn open(ctx: &Context) -> CliResult<Session> {
+        crate::salesforce::prepare_client();
         let profiles = super::common::load_profiles(ctx)?;
         let secrets = super::common::open_secrets(ctx)?;
         Ok(Session {
@@ -30,6 +31,7 @@ impl Session {
         ctx: &Context,
         name: Option<&str>,
     ) -> CliResult<(Session, Connection)> {
+        crate::salesforce::prepare_client();
         let profiles = super::common::load_profiles(ctx)?;
         let name = profiles.resolve_name(name)?;
         let conn = profiles.require(&name)?.clone();

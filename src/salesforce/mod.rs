@@ -25,7 +25,7 @@ mod web;
 use std::time::Duration;
 
 pub use hosts::{API_VERSION, frontdoor_url, redirect_uri};
-pub use http::{client_builder, error_chain, transport_kind};
+pub use http::{client_builder, error_chain, prepare_client, transport_kind};
 pub use inspect::{Introspection, TokenState};
 pub use login::{LoginEvent, LoginOptions};
 pub use report::{
