@@ -68,14 +68,13 @@ impl Paths {
     }
 
     /// sfconn's cache directory: `$SFCONN_HOME/cache` when `SFCONN_HOME` is set, else the
-    /// platform's (`~/.cache/sfconn` on Linux), never beside a `--config` file a team may keep in
-    /// git. What is cached there can be lost at any time.
-    pub fn cache_dir(&self) -> PathBuf {
+    /// platform's (`~/.cache/sfconn` on Linux); `None` without a home directory. Never beside a
+    /// `--config` file a team may keep in git. What is cached there can be lost at any time.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
         if let Some(home) = std::env::var_os("SFCONN_HOME").filter(|d| !d.is_empty()) {
-            return PathBuf::from(home).join("cache");
+            return Some(PathBuf::from(home).join("cache"));
         }
         directories::ProjectDirs::from("dev", "sfconn", "sfconn")
             .map(|dirs| dirs.cache_dir().to_path_buf())
-            .unwrap_or_else(|| self.home.join("cache"))
     }
 }

@@ -279,7 +279,7 @@ impl SecretStore {
                 Ok(SecretStore::with_store(
                     store,
                     keychain_service(),
-                    &paths.cache_dir(),
+                    paths.cache_dir().as_deref(),
                 ))
             }
             "file" => Ok(SecretStore::file(paths.secrets_file())),
@@ -306,11 +306,11 @@ impl SecretStore {
     }
 
     /// A keychain store over an explicit keyring-core store (tests use `keyring_core::mock`),
-    /// its cached access tokens sealed under `cache_dir`.
+    /// its cached access tokens sealed under `cache_dir` (none cached without one).
     pub fn with_store(
         store: Arc<CredentialStore>,
         service: impl Into<String>,
-        cache_dir: &std::path::Path,
+        cache_dir: Option<&std::path::Path>,
     ) -> SecretStore {
         let service = service.into();
         SecretStore {
@@ -492,10 +492,16 @@ impl SecretStore {
     /// Which kinds are stored for the connection (never their values).
     pub fn stored_kinds(&self, connection: &str) -> Result<Vec<SecretKind>, SecretError> {
         match &self.backend {
-            Backend::Keychain { .. } => {
+            Backend::Keychain { tokens, .. } => {
                 let mut kinds = Vec::new();
                 for kind in SecretKind::ALL {
-                    if self.get(connection, kind)?.is_some() {
+                    // A cached token counts whether or not it opens with this process's key:
+                    // a credential change must delete it either way.
+                    let stored = match kind {
+                        SecretKind::AccessToken => tokens.exists(connection),
+                        _ => self.get(connection, kind)?.is_some(),
+                    };
+                    if stored {
                         kinds.push(kind);
                     }
                 }
@@ -558,7 +564,8 @@ impl SecretStore {
                 for kind in moved {
                     self.delete(old, kind)?;
                 }
-                Ok(())
+                // A cached token that did not open (another key) was not moved: it goes too.
+                self.delete(old, SecretKind::AccessToken)
             }
             Backend::File { path } => {
                 let (old, new) = (old.to_string(), new.to_string());

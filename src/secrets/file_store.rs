@@ -70,13 +70,15 @@ fn parsed() -> &'static Mutex<Parsed> {
 }
 
 pub(super) fn read_file(path: &Path) -> Result<Arc<FileRepr>, SecretError> {
+    // Parsed under the lock: the 128 tests `test --all` starts at once all read the file first,
+    // and each parsed all of it (issue 13); now one parses and the others take its result. The
+    // file is looked at once the lock is held, so a reader that waited sees the parse of the
+    // file as it is now.
+    let mut cache = parsed().lock().unwrap_or_else(|p| p.into_inner());
     let before = identity(path).map_err(|e| file_error(path, e))?;
     let Some(before) = before else {
         return Ok(Arc::new(FileRepr::default()));
     };
-    // Parsed under the lock: the 128 tests `test --all` starts at once all read the file first,
-    // and each parsed all of it (issue 13); now one parses and the others take its result.
-    let mut cache = parsed().lock().unwrap_or_else(|p| p.into_inner());
     if let Some((id, repr)) = cache.get(path)
         && *id == before
     {

@@ -31,34 +31,41 @@ pub(super) const KEY_ACCOUNT: &str = "token-cache-key";
 
 const MAGIC: &[u8; 4] = b"SFC1";
 const SUFFIX: &str = ".token";
+/// A sealed entry is a few hundred bytes: a larger file (or a FIFO, a device) is not one.
+const MAX_FILE: u64 = 64 * 1024;
+
+/// The key as stored and ready to use.
+struct Key {
+    bytes: [u8; 32],
+    aead: Arc<LessSafeKey>,
+}
 
 pub(super) struct SealedTokens {
-    dir: PathBuf,
+    /// `None` where there is no cache directory (no home directory): nothing is cached.
+    dir: Option<PathBuf>,
     /// The key, read from the keychain once per process (the first caller waits; the others use
-    /// it).
-    key: Mutex<Option<Arc<LessSafeKey>>>,
+    /// it), and again when a file does not open with it.
+    key: Mutex<Option<Key>>,
 }
 
 impl SealedTokens {
-    /// Token files of keychain `service` under `cache_dir` (one directory per service, like the
+    /// The tokens of keychain `service` under `cache_dir` (one directory per service, like the
     /// key).
-    pub(super) fn new(cache_dir: &Path, service: &str) -> SealedTokens {
+    pub(super) fn new(cache_dir: Option<&Path>, service: &str) -> SealedTokens {
         SealedTokens {
-            dir: cache_dir.join("tokens").join(service),
+            dir: cache_dir.map(|d| d.join("tokens").join(hex(service.as_bytes()))),
             key: Mutex::new(None),
         }
     }
 
-    fn file(&self, connection: &str) -> Result<PathBuf, SecretError> {
-        // Names are validated long before they reach the store; this keeps a name that is not
-        // one (a path) from ever naming a file outside the directory.
-        if crate::profile::validate::validate_name(connection).is_err() {
-            return Err(SecretError::File {
-                path: self.dir.display().to_string(),
-                reason: format!("{connection:?} is not a connection name"),
-            });
-        }
-        Ok(self.dir.join(format!("{connection}{SUFFIX}")))
+    /// The file of a connection. Names are hex-encoded: the same on every filesystem (case-
+    /// insensitive ones, Windows' reserved names such as `con`), and never a path.
+    fn file(&self, connection: &str) -> Option<(&Path, PathBuf)> {
+        let dir = self.dir.as_deref()?;
+        Some((
+            dir,
+            dir.join(format!("{}{SUFFIX}", hex(connection.as_bytes()))),
+        ))
     }
 
     fn aad(service: &str, connection: &str) -> Vec<u8> {
@@ -75,51 +82,98 @@ impl SealedTokens {
     ) -> Result<Option<Arc<LessSafeKey>>, SecretError> {
         let mut held = self.key.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(key) = held.as_ref() {
-            return Ok(Some(key.clone()));
+            return Ok(Some(key.aead.clone()));
         }
-        let stored = read_key(store, service)?;
-        let bytes = match stored {
+        let bytes = match read_key(store, service)? {
             Some(bytes) => bytes,
             None if !create => return Ok(None),
-            None => {
-                let mut fresh = [0u8; 32];
-                getrandom::fill(&mut fresh).map_err(|e| SecretError::Keychain {
-                    account: KEY_ACCOUNT.into(),
-                    reason: format!("no randomness for a new key: {e}"),
-                })?;
-                write_key(store, service, &hex(&fresh))?;
-                // Another process may have made one at the same moment: use whichever the
-                // keychain kept, so that both seal with the same key.
-                read_key(store, service)?.unwrap_or(fresh)
-            }
+            None => self.create_key(store, service)?,
         };
-        let key = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SecretError::Keychain {
-            account: KEY_ACCOUNT.into(),
-            reason: "the token cache key has the wrong length".into(),
-        })?;
-        let key = Arc::new(LessSafeKey::new(key));
-        *held = Some(key.clone());
-        Ok(Some(key))
+        let key = Key::new(bytes)?;
+        let aead = key.aead.clone();
+        *held = Some(key);
+        Ok(Some(aead))
     }
 
+    /// A new key, made under a file lock so that two processes starting at once agree on one.
+    fn create_key(
+        &self,
+        store: &Arc<CredentialStore>,
+        service: &str,
+    ) -> Result<[u8; 32], SecretError> {
+        let lock = match &self.dir {
+            Some(dir) => Some(
+                crate::profile::atomic::lock(&dir.join("key")).map_err(|e| file_error(dir, e))?,
+            ),
+            None => None,
+        };
+        if let Some(bytes) = read_key(store, service)? {
+            return Ok(bytes);
+        }
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| SecretError::Keychain {
+            account: KEY_ACCOUNT.into(),
+            reason: format!("no randomness for a new key: {e}"),
+        })?;
+        write_key(store, service, &hex(&fresh))?;
+        drop(lock);
+        Ok(fresh)
+    }
+
+    /// The keychain's key if it is not the one this process holds (replaced since it was read).
+    fn newer_key(
+        &self,
+        store: &Arc<CredentialStore>,
+        service: &str,
+    ) -> Result<Option<Arc<LessSafeKey>>, SecretError> {
+        let mut held = self.key.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(bytes) = read_key(store, service)? else {
+            return Ok(None);
+        };
+        if held.as_ref().is_some_and(|k| k.bytes == bytes) {
+            return Ok(None);
+        }
+        let key = Key::new(bytes)?;
+        let aead = key.aead.clone();
+        *held = Some(key);
+        Ok(Some(aead))
+    }
+
+    /// The cached token. Only a cache: a file that cannot be read or does not open is a miss
+    /// (the next grant replaces it), never an error of the command.
     pub(super) fn get(
         &self,
         store: &Arc<CredentialStore>,
         service: &str,
         connection: &str,
     ) -> Result<Option<String>, SecretError> {
-        let path = self.file(connection)?;
-        let sealed = match std::fs::read(&path) {
+        let Some((_, path)) = self.file(connection) else {
+            return Ok(None);
+        };
+        let sealed = match crate::profile::atomic::read_capped(&path, MAX_FILE) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(file_error(&path, e)),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "cached token not readable");
+                return Ok(None);
+            }
         };
         let Some(key) = self.key(store, service, false)? else {
             return Ok(None);
         };
-        Ok(open(&key, &Self::aad(service, connection), &sealed))
+        let aad = Self::aad(service, connection);
+        if let Some(token) = open(&key, &aad, &sealed) {
+            return Ok(Some(token));
+        }
+        // Sealed by another process under a key that replaced the one read here?
+        Ok(self
+            .newer_key(store, service)?
+            .and_then(|key| open(&key, &aad, &sealed)))
     }
 
+    /// Cache a token. A keychain that cannot give the key is an error like any keychain
+    /// failure; a cache file that cannot be written is not (the token is still used), and the
+    /// old file is removed so that it is not used instead.
     pub(super) fn set(
         &self,
         store: &Arc<CredentialStore>,
@@ -127,7 +181,9 @@ impl SealedTokens {
         connection: &str,
         value: &str,
     ) -> Result<(), SecretError> {
-        let path = self.file(connection)?;
+        let Some((dir, path)) = self.file(connection) else {
+            return Ok(());
+        };
         let Some(key) = self.key(store, service, true)? else {
             return Err(SecretError::Keychain {
                 account: KEY_ACCOUNT.into(),
@@ -135,11 +191,19 @@ impl SealedTokens {
             });
         };
         let sealed = seal(&key, &Self::aad(service, connection), value)?;
-        write_private(&self.dir, &path, &sealed)
+        if let Err(e) = write_private(dir, &path, &sealed) {
+            tracing::warn!(file = %path.display(), error = %e, "token not cached");
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok(())
     }
 
+    /// Forget a cached token, whether or not it opens. Unlike a read, a failure here is an
+    /// error: a token that outlives a credential change must not be used.
     pub(super) fn delete(&self, connection: &str) -> Result<(), SecretError> {
-        let path = self.file(connection)?;
+        let Some((_, path)) = self.file(connection) else {
+            return Ok(());
+        };
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -147,22 +211,42 @@ impl SealedTokens {
         }
     }
 
+    /// Whether the connection has a cached token file, whether or not it opens here.
+    pub(super) fn exists(&self, connection: &str) -> bool {
+        self.file(connection)
+            .is_some_and(|(_, path)| std::fs::symlink_metadata(path).is_ok())
+    }
+
     /// The connections with a token file (sealed or not: `doctor` lists leftovers).
     pub(super) fn connections(&self) -> Result<Vec<String>, SecretError> {
-        let entries = match std::fs::read_dir(&self.dir) {
+        let Some(dir) = &self.dir else {
+            return Ok(Vec::new());
+        };
+        let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(file_error(&self.dir, e)),
+            Err(e) => return Err(file_error(dir, e)),
         };
         Ok(entries
             .filter_map(|entry| {
                 let name = entry.ok()?.file_name().into_string().ok()?;
-                let connection = name.strip_suffix(SUFFIX)?;
-                crate::profile::validate::validate_name(connection)
-                    .is_ok()
-                    .then(|| connection.to_string())
+                let bytes = unhex_bytes(name.strip_suffix(SUFFIX)?)?;
+                String::from_utf8(bytes).ok()
             })
             .collect())
+    }
+}
+
+impl Key {
+    fn new(bytes: [u8; 32]) -> Result<Key, SecretError> {
+        let key = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SecretError::Keychain {
+            account: KEY_ACCOUNT.into(),
+            reason: "the token cache key has the wrong length".into(),
+        })?;
+        Ok(Key {
+            bytes,
+            aead: Arc::new(LessSafeKey::new(key)),
+        })
     }
 }
 
@@ -196,15 +280,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.is_ascii() {
+fn unhex_bytes(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    unhex_bytes(text)?.try_into().ok()
 }
 
 fn seal(key: &LessSafeKey, aad: &[u8], value: &str) -> Result<Vec<u8>, SecretError> {
@@ -271,8 +357,12 @@ mod tests {
     fn setup() -> (tempfile::TempDir, Arc<CredentialStore>, SealedTokens) {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
-        let sealed = SealedTokens::new(dir.path(), "svc");
+        let sealed = SealedTokens::new(Some(dir.path()), "svc");
         (dir, store, sealed)
+    }
+
+    fn file_of(sealed: &SealedTokens, connection: &str) -> PathBuf {
+        sealed.file(connection).unwrap().1
     }
 
     #[test]
@@ -286,7 +376,8 @@ mod tests {
             sealed.get(&store, "svc", "prod").unwrap().as_deref(),
             Some(r#"{"access_token":"00Dcanary!"}"#)
         );
-        let path = dir.path().join("tokens/svc/prod.token");
+        let path = file_of(&sealed, "prod");
+        assert!(path.starts_with(dir.path().join("tokens")));
         let bytes = std::fs::read(&path).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains("canary"));
         #[cfg(unix)]
@@ -296,27 +387,78 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // A second process (a new handle) finds the key in the keychain.
-        let again = SealedTokens::new(dir.path(), "svc");
+        let again = SealedTokens::new(Some(dir.path()), "svc");
         assert!(again.get(&store, "svc", "prod").unwrap().is_some());
+        assert_eq!(again.connections().unwrap(), ["prod"]);
         sealed.delete("prod").unwrap();
         sealed.delete("prod").unwrap();
         assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
+        assert!(!sealed.exists("prod"));
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_or_are_reserved_get_files_of_their_own() {
+        let (_dir, store, sealed) = setup();
+        for (name, token) in [("prod", "a"), ("Prod", "b"), ("con", "c"), ("..", "d")] {
+            sealed.set(&store, "svc", name, token).unwrap();
+        }
+        for (name, token) in [("prod", "a"), ("Prod", "b"), ("con", "c"), ("..", "d")] {
+            assert_eq!(
+                sealed.get(&store, "svc", name).unwrap().as_deref(),
+                Some(token)
+            );
+        }
+        let mut names = sealed.connections().unwrap();
+        names.sort();
+        assert_eq!(names, ["..", "Prod", "con", "prod"]);
     }
 
     #[test]
     fn a_file_moved_to_another_name_or_damaged_does_not_open() {
-        let (dir, store, sealed) = setup();
+        let (_dir, store, sealed) = setup();
         sealed.set(&store, "svc", "prod", "tok").unwrap();
-        let tokens = dir.path().join("tokens/svc");
-        std::fs::copy(tokens.join("prod.token"), tokens.join("uat.token")).unwrap();
+        let (prod, uat) = (file_of(&sealed, "prod"), file_of(&sealed, "uat"));
+        std::fs::copy(&prod, &uat).unwrap();
         assert_eq!(sealed.get(&store, "svc", "uat").unwrap(), None);
-        let mut bytes = std::fs::read(tokens.join("prod.token")).unwrap();
+        assert!(
+            sealed.exists("uat"),
+            "a file that does not open is still there"
+        );
+        // The same file under another keychain service does not open either.
+        let other = SealedTokens::new(
+            sealed
+                .dir
+                .as_deref()
+                .and_then(Path::parent)
+                .and_then(Path::parent),
+            "svc2",
+        );
+        std::fs::create_dir_all(other.file("prod").unwrap().0).unwrap();
+        std::fs::copy(&prod, other.file("prod").unwrap().1).unwrap();
+        assert_eq!(other.get(&store, "svc2", "prod").unwrap(), None);
+        let mut bytes = std::fs::read(&prod).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        std::fs::write(tokens.join("prod.token"), &bytes).unwrap();
+        std::fs::write(&prod, &bytes).unwrap();
         assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
-        std::fs::write(tokens.join("prod.token"), b"short").unwrap();
+        std::fs::write(&prod, b"short").unwrap();
         assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
+    }
+
+    #[test]
+    fn a_cache_file_that_cannot_be_read_is_a_miss_and_an_unwritable_one_no_failure() {
+        let (_dir, store, sealed) = setup();
+        sealed.set(&store, "svc", "prod", "tok").unwrap();
+        let path = file_of(&sealed, "prod");
+        // A directory where the file should be: not readable as one, not replaceable by rename.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("x"), b"x").unwrap();
+        assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
+        sealed.set(&store, "svc", "prod", "tok2").unwrap();
+        assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
+        // Deleting is strict: a token that cannot be removed must not be reported gone.
+        assert!(sealed.delete("prod").is_err());
     }
 
     #[test]
@@ -328,19 +470,27 @@ mod tests {
             .unwrap()
             .delete_credential()
             .unwrap();
-        let fresh = SealedTokens::new(dir.path(), "svc");
+        let fresh = SealedTokens::new(Some(dir.path()), "svc");
         assert_eq!(fresh.get(&store, "svc", "prod").unwrap(), None);
         fresh.set(&store, "svc", "prod", "tok2").unwrap();
         assert_eq!(
             fresh.get(&store, "svc", "prod").unwrap().as_deref(),
             Some("tok2")
         );
+        // The first handle still holds the old key: it reads the keychain's again and opens it.
+        assert_eq!(
+            sealed.get(&store, "svc", "prod").unwrap().as_deref(),
+            Some("tok2")
+        );
     }
 
     #[test]
-    fn a_name_that_is_a_path_is_refused() {
-        let (_dir, store, sealed) = setup();
-        assert!(sealed.set(&store, "svc", "../x", "tok").is_err());
-        assert!(sealed.get(&store, "svc", "a/b").is_err());
+    fn without_a_cache_directory_nothing_is_cached() {
+        let store: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+        let sealed = SealedTokens::new(None, "svc");
+        sealed.set(&store, "svc", "prod", "tok").unwrap();
+        assert_eq!(sealed.get(&store, "svc", "prod").unwrap(), None);
+        sealed.delete("prod").unwrap();
+        assert!(sealed.connections().unwrap().is_empty());
     }
 }

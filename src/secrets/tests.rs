@@ -11,7 +11,7 @@ fn stores() -> Vec<(SecretStore, tempfile::TempDir)> {
     vec![
         (file, dir),
         (
-            SecretStore::with_store(mock, "sfconn-test", cache.path()),
+            SecretStore::with_store(mock, "sfconn-test", Some(cache.path())),
             cache,
         ),
     ]
@@ -135,4 +135,24 @@ fn a_file_changed_by_another_process_is_read_again() {
         store.get("a", SecretKind::Password).unwrap().as_deref(),
         Some("two")
     );
+}
+
+/// A cached token sealed under a key this process does not hold (replaced, deleted) still counts
+/// as stored, so a credential change deletes it, and a rename does not leave it behind.
+#[test]
+fn a_cached_token_that_does_not_open_is_still_stored_and_moved_out_of_the_way() {
+    let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let s = SecretStore::with_store(mock.clone(), "sfconn-test", Some(cache.path()));
+    s.set("a", SecretKind::AccessToken, "{}").unwrap();
+    mock.build("sfconn-test", sealed::KEY_ACCOUNT, None)
+        .unwrap()
+        .delete_credential()
+        .unwrap();
+    let later = SecretStore::with_store(mock, "sfconn-test", Some(cache.path()));
+    assert_eq!(later.get("a", SecretKind::AccessToken).unwrap(), None);
+    assert_eq!(later.stored_kinds("a").unwrap(), [SecretKind::AccessToken]);
+    later.rename("a", "b").unwrap();
+    assert!(later.stored_kinds("a").unwrap().is_empty());
+    assert!(later.stored_kinds("b").unwrap().is_empty());
 }

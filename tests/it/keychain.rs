@@ -338,11 +338,11 @@ fn the_token_cache_is_sealed_under_a_key_in_the_keychain_and_reused() {
     assert_eq!(read(&store, &service, "cc/access_token"), None);
     let key = read(&store, &service, "token-cache-key").expect("the key is in the keychain");
     assert_eq!(key.len(), 64);
-    let sealed = sf
-        .home()
-        .join("cache/tokens")
-        .join(&service)
-        .join("cc.token");
+    let sealed = token_files(&sf.home().join("cache/tokens"));
+    let [sealed] = sealed.as_slice() else {
+        panic!("one sealed token file, found {sealed:?}");
+    };
+    let sealed = sealed.clone();
     let bytes = std::fs::read(&sealed).expect("the sealed token file");
     for (path, bytes) in sf.files() {
         assert!(
@@ -378,6 +378,20 @@ fn the_token_cache_is_sealed_under_a_key_in_the_keychain_and_reused() {
     sf.run(["remove", "cc", "--yes"]).ok();
     assert!(!sealed.exists(), "remove leaves the sealed token behind");
     assert_eq!(read(&store, &service, "cc/client_secret"), None);
+}
+
+/// The `.token` files under `dir`, at any depth.
+fn token_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(token_files(&path));
+        } else if path.extension().is_some_and(|e| e == "token") {
+            found.push(path);
+        }
+    }
+    found
 }
 
 /// Deletes every keychain item of a test's service when the test ends, passed or not.
