@@ -169,3 +169,34 @@ async fn web_login_reports_the_url_and_stores_a_refresh_token() {
     );
     assert_eq!(org.grant_count("authorization_code"), 1);
 }
+
+fn jwt(org: &PracticeOrg, dir: &tempfile::TempDir) -> Connection {
+    let key = dir.path().join("jwt.key");
+    std::fs::write(&key, crate::emulator::PRACTICE_JWT_KEY_PEM).unwrap();
+    let mut conn = Connection::new("j", Flow::Jwt);
+    conn.domain = Some(org.url());
+    conn.client_id = Some("practice-jwt".into());
+    conn.username = Some("admin@practice.example".into());
+    conn.key_file = Some(key);
+    conn
+}
+
+/// The assertion is signed while reach waits; one that waited longer than a minute (a slow
+/// login host, a long `timeout_secs`) is signed again rather than sent.
+#[tokio::test]
+async fn a_prepared_assertion_is_sent_fresh_or_signed_again() {
+    let (org, engine, dir) = setup().await;
+    let conn = jwt(&org, &dir);
+    let start = engine.start_token(&conn, TokenPolicy::Fresh).await;
+    assert!(matches!(start, TokenStart::Assertion { .. }));
+    let (_, source) = engine.finish_token(&conn, TIMEOUT, start).await.unwrap();
+    assert_eq!(source, TokenSource::Granted);
+
+    let stale = TokenStart::Assertion {
+        assertion: "not.a.jwt".into(),
+        signed: std::time::Instant::now() - ASSERTION_FRESH,
+    };
+    let (_, source) = engine.finish_token(&conn, TIMEOUT, stale).await.unwrap();
+    assert_eq!(source, TokenSource::Granted);
+    assert_eq!(org.request_count("/services/oauth2/token"), 2);
+}

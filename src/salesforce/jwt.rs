@@ -85,11 +85,28 @@ pub(crate) async fn grant(
     conn: &Connection,
     timeout: Duration,
 ) -> Result<TokenResponse, Failure> {
+    let assertion = signed_assertion(store, conn).await?;
+    grant_with(conn, &assertion, timeout).await
+}
+
+/// A new assertion signed with the connection's key.
+pub(crate) async fn signed_assertion(
+    store: &SecretStore,
+    conn: &Connection,
+) -> Result<String, Failure> {
     let pem = load_key_pem(store, conn).await?;
-    let assertion = assertion(conn, &pem)?;
+    assertion(conn, &pem)
+}
+
+/// Exchange a signed assertion for a token.
+pub(crate) async fn grant_with(
+    conn: &Connection,
+    assertion: &str,
+    timeout: Duration,
+) -> Result<TokenResponse, Failure> {
     post_token(
         conn,
-        &[("grant_type", GRANT_TYPE), ("assertion", &assertion)],
+        &[("grant_type", GRANT_TYPE), ("assertion", assertion)],
         timeout,
     )
     .await

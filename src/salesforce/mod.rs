@@ -49,6 +49,23 @@ pub enum TokenPolicy {
     Fresh,
 }
 
+/// What the token step starts from (see [`Engine::start_token`]).
+enum TokenStart {
+    Cached(CachedToken),
+    /// A jwt assertion, signed at `signed`.
+    Assertion {
+        assertion: String,
+        signed: std::time::Instant,
+    },
+    /// Nothing to prepare: refresh or grant when the step runs.
+    Grant,
+    /// Reading the cache or the key failed: the token step reports it.
+    Failed(Failure),
+}
+
+/// How long a prepared assertion is sent as it is (it expires 3 minutes after signing).
+const ASSERTION_FRESH: Duration = Duration::from_secs(60);
+
 /// The Salesforce side of sfconn: runs flows, keeps the token cache, tests connections.
 /// Cheap to clone (the HTTP client and its connection pool are shared by the process).
 #[derive(Clone)]
@@ -100,12 +117,51 @@ impl Engine {
         timeout: Duration,
         policy: TokenPolicy,
     ) -> Result<(CachedToken, TokenSource), Failure> {
-        if policy == TokenPolicy::UseCache
-            && let Some(cached) = token::cached_for(&self.secrets, conn).await?
-        {
-            return Ok((cached, TokenSource::Cached));
+        let start = self.start_token(conn, policy).await;
+        self.finish_token(conn, timeout, start).await
+    }
+
+    /// The local half of getting a token, which needs no network: the cached token, or for jwt
+    /// a signed assertion. The connection test runs it while `reach` waits for the login host,
+    /// so signing (most of a cold test's CPU) is off the test's critical path; nothing is sent
+    /// until reach has passed.
+    async fn start_token(&self, conn: &Connection, policy: TokenPolicy) -> TokenStart {
+        if policy == TokenPolicy::UseCache {
+            match token::cached_for(&self.secrets, conn).await {
+                Ok(Some(cached)) => return TokenStart::Cached(cached),
+                Ok(None) => {}
+                Err(failure) => return TokenStart::Failed(failure),
+            }
         }
-        let token = self.renew(conn, timeout).await?;
+        if conn.flow == Flow::Jwt {
+            return match jwt::signed_assertion(&self.secrets, conn).await {
+                Ok(assertion) => TokenStart::Assertion {
+                    assertion,
+                    signed: std::time::Instant::now(),
+                },
+                Err(failure) => TokenStart::Failed(failure),
+            };
+        }
+        TokenStart::Grant
+    }
+
+    /// The token from what [`Engine::start_token`] prepared.
+    async fn finish_token(
+        &self,
+        conn: &Connection,
+        timeout: Duration,
+        start: TokenStart,
+    ) -> Result<(CachedToken, TokenSource), Failure> {
+        let token = match start {
+            TokenStart::Cached(cached) => return Ok((cached, TokenSource::Cached)),
+            TokenStart::Failed(failure) => return Err(failure),
+            // An assertion lives 3 minutes; one that waited out a long reach is signed again.
+            TokenStart::Assertion { assertion, signed } if signed.elapsed() < ASSERTION_FRESH => {
+                let granted = jwt::grant_with(conn, &assertion, timeout).await?;
+                token::store_grant(&self.secrets, &conn.name, &granted).await?
+            }
+            TokenStart::Assertion { .. } | TokenStart::Grant => self.renew(conn, timeout).await?,
+        };
         Ok((token, TokenSource::of_renewal(conn.flow)))
     }
 

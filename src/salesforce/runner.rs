@@ -116,11 +116,16 @@ pub(super) async fn test(
     on_step: &(dyn Fn(&StepReport) + Send + Sync),
 ) -> TestReport {
     let mut run = Run::new(conn, on_step);
-    if let Err(e) = run.step(StepName::Reach, probe::reach(conn, timeout)).await {
+    // The token's local half (cache, signing) runs while reach waits on the network.
+    let (reached, start) = tokio::join!(
+        run.step(StepName::Reach, probe::reach(conn, timeout)),
+        engine.start_token(conn, policy)
+    );
+    if let Err(e) = reached {
         return run.finish(Some(e));
     }
     let (mut token, mut source) = match run
-        .step(StepName::Token, engine.current_token(conn, timeout, policy))
+        .step(StepName::Token, engine.finish_token(conn, timeout, start))
         .await
     {
         Ok(t) => t,
