@@ -392,6 +392,19 @@ impl SecretStore {
         }
     }
 
+    /// Get ready to cache tokens: the keychain store reads (or, the first time, makes) the key
+    /// it seals them with, so the first grants of a run do not all wait for it.
+    pub fn prepare_token_cache(&self) -> Result<(), SecretError> {
+        match &self.backend {
+            Backend::Keychain {
+                store,
+                service,
+                tokens,
+            } => tokens.prepare(store, service),
+            Backend::File { .. } | Backend::Vault(_) => Ok(()),
+        }
+    }
+
     pub fn get(&self, connection: &str, kind: SecretKind) -> Result<Option<String>, SecretError> {
         match &self.backend {
             Backend::Keychain {

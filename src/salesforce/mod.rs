@@ -133,6 +133,11 @@ impl Engine {
                 Err(failure) => return TokenStart::Failed(failure),
             }
         }
+        // A grant follows, and its token is cached: have the cache's key ready by then (its
+        // first use in a run made the tests of a whole wave wait). A failure shows when the
+        // token is stored.
+        let store = self.secrets.clone();
+        let _ = tokio::task::spawn_blocking(move || store.prepare_token_cache()).await;
         if conn.flow == Flow::Jwt {
             return match jwt::signed_assertion(&self.secrets, conn).await {
                 Ok(assertion) => TokenStart::Assertion {

@@ -139,6 +139,18 @@ impl SealedTokens {
         Ok(Some(aead))
     }
 
+    /// Read or make the key now (see [`super::SecretStore::prepare_token_cache`]).
+    pub(super) fn prepare(
+        &self,
+        store: &Arc<CredentialStore>,
+        service: &str,
+    ) -> Result<(), SecretError> {
+        if self.dir.is_some() {
+            self.key(store, service, true)?;
+        }
+        Ok(())
+    }
+
     /// The cached token. Only a cache: a file that cannot be read or does not open is a miss
     /// (the next grant replaces it), never an error of the command.
     pub(super) fn get(
