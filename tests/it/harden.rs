@@ -147,20 +147,7 @@ fn key_profile_and_state_files_that_never_end_or_block_are_refused() {
 fn a_damaged_state_file_is_treated_the_same_by_every_command() {
     let org = crate::support::org::TestOrg::start();
     let sf = Sfconn::new();
-    sf.cmd([
-        "add",
-        "cc",
-        "--flow",
-        "client-credentials",
-        "--domain",
-        &org.url(),
-        "--client-id",
-        "practice-cc",
-        "--env",
-        "sandbox",
-    ])
-    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
-    .ok();
+    sf.add_practice_cc("cc", &org.url(), "sandbox");
     std::fs::write(sf.state_file(), "{damaged").expect("write state.json");
     for args in [
         vec!["list"],

@@ -104,18 +104,7 @@ fn a_token_answer_naming_an_untrusted_host_is_refused_and_never_kept() {
 fn a_poisoned_token_cache_is_dropped_and_its_token_sent_nowhere() {
     let org = TestOrg::start();
     let sf = Sfconn::new();
-    sf.cmd([
-        "add",
-        "cc",
-        "--flow",
-        "client-credentials",
-        "--domain",
-        &org.url(),
-        "--client-id",
-        "practice-cc",
-    ])
-    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
-    .ok();
+    sf.add_practice_cc("cc", &org.url(), "production");
     sf.cmd(["token", "cc"]).ok();
     // A cache entry written by an older sfconn, or tampered with: the instance is hostile.
     let secrets = std::fs::read_to_string(sf.secrets_file()).expect("secrets.toml");

@@ -315,20 +315,7 @@ fn the_token_cache_is_sealed_under_a_key_in_the_keychain_and_reused() {
     let sf = Sfconn::with_keychain();
     let service = sf.keychain_service().unwrap();
     let _cleanup = DeleteService(store.clone(), service.clone());
-    sf.cmd([
-        "add",
-        "cc",
-        "--flow",
-        "client-credentials",
-        "--domain",
-        &org.url(),
-        "--client-id",
-        "practice-cc",
-        "--env",
-        "sandbox",
-    ])
-    .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
-    .ok();
+    sf.add_practice_cc("cc", &org.url(), "sandbox");
     let first = sf.run(["test", "cc", "--json"]).ok().json();
     assert_eq!(first["token_source"], "granted", "{first}");
     let token = sf.run(["token", "cc"]).ok().stdout.trim().to_string();

@@ -59,6 +59,25 @@ impl Sfconn {
             .unwrap_or_default()
     }
 
+    /// Add `name`, a client-credentials connection to the practice org at `org_url` with its
+    /// built-in app (`practice-cc`) and secret, in `env` (`production` or `sandbox`).
+    pub fn add_practice_cc(&self, name: &str, org_url: &str, env: &str) {
+        self.cmd([
+            "add",
+            name,
+            "--flow",
+            "client-credentials",
+            "--domain",
+            org_url,
+            "--client-id",
+            "practice-cc",
+            "--env",
+            env,
+        ])
+        .env("SFCONN_CLIENT_SECRET", "practice-cc-secret")
+        .ok();
+    }
+
     /// The keychain service this home uses (see [`Sfconn::with_keychain`]).
     pub fn keychain_service(&self) -> Option<String> {
         self.env
