@@ -11,6 +11,7 @@ pub mod diagnose;
 pub mod eca;
 pub mod emulator;
 pub mod error;
+pub mod hex;
 pub mod lifecycle;
 pub mod paths;
 pub mod profile;

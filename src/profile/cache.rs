@@ -25,13 +25,11 @@ use super::model::Connection;
 /// platform config dir), so a `--config` file elsewhere, or the demo's throw-away home, never
 /// leaves anything in a directory sfconn does not own.
 fn cache_dir(profile_file: &Path) -> Option<PathBuf> {
-    let parent = profile_file.parent()?;
-    if let Some(home) = std::env::var_os("SFCONN_HOME").filter(|d| !d.is_empty()) {
-        let home = PathBuf::from(home);
-        return (parent == home).then(|| home.join("cache"));
+    let own = crate::paths::Paths::resolve(None).ok()?;
+    if profile_file.parent()? != own.home {
+        return None;
     }
-    let dirs = directories::ProjectDirs::from("dev", "sfconn", "sfconn")?;
-    (parent == dirs.config_dir()).then(|| dirs.cache_dir().to_path_buf())
+    own.cache_dir()
 }
 
 fn cache_path(dir: &Path, profile_file: &Path) -> PathBuf {

@@ -53,7 +53,10 @@ impl SealedTokens {
     /// key).
     pub(super) fn new(cache_dir: Option<&Path>, service: &str) -> SealedTokens {
         SealedTokens {
-            dir: cache_dir.map(|d| d.join("tokens").join(hex(service.as_bytes()))),
+            dir: cache_dir.map(|d| {
+                d.join("tokens")
+                    .join(crate::hex::encode(service.as_bytes()))
+            }),
             key: Mutex::new(None),
         }
     }
@@ -64,7 +67,10 @@ impl SealedTokens {
         let dir = self.dir.as_deref()?;
         Some((
             dir,
-            dir.join(format!("{}{SUFFIX}", hex(connection.as_bytes()))),
+            dir.join(format!(
+                "{}{SUFFIX}",
+                crate::hex::encode(connection.as_bytes())
+            )),
         ))
     }
 
@@ -89,10 +95,7 @@ impl SealedTokens {
             None if !create => return Ok(None),
             None => self.create_key(store, service)?,
         };
-        let key = Key::new(bytes)?;
-        let aead = key.aead.clone();
-        *held = Some(key);
-        Ok(Some(aead))
+        Key::hold(&mut held, bytes).map(Some)
     }
 
     /// A new key, made under a file lock so that two processes starting at once agree on one.
@@ -115,7 +118,7 @@ impl SealedTokens {
             account: KEY_ACCOUNT.into(),
             reason: format!("no randomness for a new key: {e}"),
         })?;
-        write_key(store, service, &hex(&fresh))?;
+        write_key(store, service, &crate::hex::encode(&fresh))?;
         drop(lock);
         Ok(fresh)
     }
@@ -133,10 +136,7 @@ impl SealedTokens {
         if held.as_ref().is_some_and(|k| k.bytes == bytes) {
             return Ok(None);
         }
-        let key = Key::new(bytes)?;
-        let aead = key.aead.clone();
-        *held = Some(key);
-        Ok(Some(aead))
+        Key::hold(&mut held, bytes).map(Some)
     }
 
     /// Read or make the key now (see [`super::SecretStore::prepare_token_cache`]).
@@ -242,7 +242,7 @@ impl SealedTokens {
         Ok(entries
             .filter_map(|entry| {
                 let name = entry.ok()?.file_name().into_string().ok()?;
-                let bytes = unhex_bytes(name.strip_suffix(SUFFIX)?)?;
+                let bytes = crate::hex::decode(name.strip_suffix(SUFFIX)?)?;
                 String::from_utf8(bytes).ok()
             })
             .collect())
@@ -250,15 +250,18 @@ impl SealedTokens {
 }
 
 impl Key {
-    fn new(bytes: [u8; 32]) -> Result<Key, SecretError> {
+    /// Keep `bytes` as the process's key; returns it ready to use.
+    fn hold(held: &mut Option<Key>, bytes: [u8; 32]) -> Result<Arc<LessSafeKey>, SecretError> {
         let key = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SecretError::Keychain {
             account: KEY_ACCOUNT.into(),
             reason: "the token cache key has the wrong length".into(),
         })?;
-        Ok(Key {
+        let aead = Arc::new(LessSafeKey::new(key));
+        *held = Some(Key {
             bytes,
-            aead: Arc::new(LessSafeKey::new(key)),
-        })
+            aead: aead.clone(),
+        });
+        Ok(aead)
     }
 }
 
@@ -275,7 +278,7 @@ fn read_key(store: &Arc<CredentialStore>, service: &str) -> Result<Option<[u8; 3
         }
     })?;
     // A value that is not 64 hex digits is no key of ours: a new one replaces it.
-    Ok(text.and_then(|t| unhex(t.trim())))
+    Ok(text.and_then(|t| crate::hex::decode(t.trim())?.try_into().ok()))
 }
 
 fn write_key(store: &Arc<CredentialStore>, service: &str, key: &str) -> Result<(), SecretError> {
@@ -286,23 +289,6 @@ fn write_key(store: &Arc<CredentialStore>, service: &str, key: &str) -> Result<(
             .and_then(|entry| entry.set_password(&key))
             .map_err(|e| keychain_error(KEY_ACCOUNT, e))
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex_bytes(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
-}
-
-fn unhex(text: &str) -> Option<[u8; 32]> {
-    unhex_bytes(text)?.try_into().ok()
 }
 
 fn seal(key: &LessSafeKey, aad: &[u8], value: &str) -> Result<Vec<u8>, SecretError> {

@@ -10,35 +10,25 @@ use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
 use super::SfCliError;
 
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// Decrypt one stored value. A value that does not look encrypted is plain text (the CLI keeps
 /// those as they are).
 pub fn decrypt(key: &str, value: &str) -> Result<String, String> {
     let Some((data, tag)) = value.rsplit_once(':') else {
         return Ok(value.to_string());
     };
-    let Some(tag) = hex(tag).filter(|t| t.len() == 16) else {
+    let Some(tag) = crate::hex::decode(tag).filter(|t| t.len() == 16) else {
         return Ok(value.to_string());
     };
     let (key_bytes, iv, ciphertext) = match key.len() {
         32 => (
             key.as_bytes().to_vec(),
             data.get(..12).map(|s| s.as_bytes().to_vec()),
-            data.get(12..).and_then(hex),
+            data.get(12..).and_then(crate::hex::decode),
         ),
         64 => (
-            hex(key).ok_or("the key is not hex")?,
-            data.get(..24).and_then(hex),
-            data.get(24..).and_then(hex),
+            crate::hex::decode(key).ok_or("the key is not hex")?,
+            data.get(..24).and_then(crate::hex::decode),
+            data.get(24..).and_then(crate::hex::decode),
         ),
         n => {
             return Err(format!(
@@ -127,7 +117,11 @@ mod tests {
                     "abcdefghijkl".to_string(),
                 )
             } else {
-                (hex(key).unwrap(), vec![7u8; 12], "07".repeat(12))
+                (
+                    crate::hex::decode(key).unwrap(),
+                    vec![7u8; 12],
+                    "07".repeat(12),
+                )
             };
             let sealing = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key_bytes).unwrap());
             let mut data = b"5Aep861.secret!".to_vec();
@@ -138,7 +132,7 @@ mod tests {
                     &mut data,
                 )
                 .unwrap();
-            let to_hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            let to_hex = crate::hex::encode;
             let stored = format!("{iv_text}{}:{}", to_hex(&data), to_hex(tag.as_ref()));
             assert_eq!(decrypt(key, &stored).unwrap(), "5Aep861.secret!");
             assert!(decrypt(&"cd".repeat(32), &stored).is_err() || key.len() == 32);

@@ -10,7 +10,7 @@ use sfconn::tui::update;
 use crate::tui_snapshots::{app, draw, key};
 
 /// `l` on `name` (found with End/Home moves), returning the run's generation.
-fn login(a: &mut App, name: &str) -> u64 {
+pub(crate) fn login(a: &mut App, name: &str) -> u64 {
     while a.selected_row().map(|r| r.conn.name.as_str()) != Some(name) {
         key(a, KeyCode::Down);
     }

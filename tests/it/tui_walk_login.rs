@@ -14,24 +14,6 @@ fn snap_both(name: &str, a: &App) {
     }
 }
 
-/// `l` on `name` from the list: the login's generation.
-fn start_login(a: &mut App, name: &str) -> u64 {
-    use sfconn::tui::action::{Effect, RunKind};
-    while a.selected_row().map(|r| r.conn.name.as_str()) != Some(name) {
-        key(a, KeyCode::Down);
-    }
-    let effects = key(a, KeyCode::Char('l'));
-    let Some(Effect::Run {
-        kind: RunKind::Login,
-        generation,
-        ..
-    }) = effects.first()
-    else {
-        panic!("{effects:?}")
-    };
-    *generation
-}
-
 fn device_code(a: &mut App, name: &str, generation: u64) {
     use sfconn::salesforce::LoginEvent;
     use sfconn::tui::action::{Action, TaskMsg};
@@ -54,7 +36,7 @@ fn during_a_login_t_and_l_are_off_and_esc_cancels_it() {
     use sfconn::tui::action::Effect;
     use sfconn::tui::app::RunStatus;
     let mut a = app();
-    let generation = start_login(&mut a, "ssh-box");
+    let generation = crate::tui_screens::login(&mut a, "ssh-box");
     device_code(&mut a, "ssh-box", generation);
     let screen = draw(&a, 80, 24);
     let footer = screen.lines().last().unwrap_or_default().to_string();
@@ -97,7 +79,7 @@ fn during_a_login_t_and_l_are_off_and_esc_cancels_it() {
     key(&mut a, KeyCode::Esc);
     assert!(draw(&a, 80, 24).contains("Connections"));
     // From the list, `x` cancels the selected connection's login.
-    let generation = start_login(&mut a, "ssh-box");
+    let generation = crate::tui_screens::login(&mut a, "ssh-box");
     a.screen = sfconn::tui::app::Screen::List;
     let list = draw(&a, 80, 24);
     assert!(list.contains("x  cancel"), "{list}");
@@ -114,7 +96,7 @@ fn a_device_login_reports_its_time_without_the_wait_for_the_person() {
     use sfconn::tui::action::{Action, TaskMsg};
     use sfconn::tui::app::RunStatus;
     let mut a = app();
-    let generation = start_login(&mut a, "ssh-box");
+    let generation = crate::tui_screens::login(&mut a, "ssh-box");
     let step = crate::tui_snapshots::step;
     let report = TestReport {
         name: "ssh-box".into(),
@@ -181,7 +163,7 @@ fn a_recorded_device_login_still_shows_its_time_without_the_wait_after_a_restart
 fn test_all_leaves_a_waiting_login_alone() {
     use sfconn::tui::action::Effect;
     let mut a = app();
-    let generation = start_login(&mut a, "ssh-box");
+    let generation = crate::tui_screens::login(&mut a, "ssh-box");
     device_code(&mut a, "ssh-box", generation);
     a.screen = sfconn::tui::app::Screen::List;
     let effects = key(&mut a, KeyCode::Char('T'));
