@@ -46,6 +46,11 @@ fn q_in_a_wizard_asks_before_dropping_the_new_connection() {
     app.keys("\u{1b}");
     app.wait_gone("drop this new connection");
     app.wait_for("Salesforce Setup checklist");
+    // Back on step 1, what was typed is still in the draft: q asks there too.
+    app.keys("\u{1b}");
+    app.wait_gone("Salesforce Setup checklist");
+    app.keys("\u{1b}");
+    app.wait_for("Which OAuth flow");
     // y quits for real.
     app.keys("q");
     app.wait_for("drop this new connection");

@@ -125,6 +125,8 @@ pub struct Wizard {
     pub saved_name: Option<String>,
     /// Opened with `n`: the title stays "New connection" after Connect saved it.
     pub new_connection: bool,
+    /// Has been past step 1: back on it, what was typed is still in the draft.
+    pub went_past_flow: bool,
     /// Relative key paths resolve here (the sfconn home).
     pub base_dir: PathBuf,
     /// The demo's starting values, applied again when the flow changes.
@@ -153,6 +155,7 @@ impl Wizard {
             generation: 0,
             saved_name: None,
             new_connection: true,
+            went_past_flow: false,
             base_dir,
             prefill: None,
             create: None,
@@ -262,7 +265,7 @@ impl Wizard {
     /// Whether quitting now loses what was typed: before the save, or after a save refused.
     pub fn unsaved(&self) -> bool {
         match self.step {
-            Step::Flow => !self.new_connection,
+            Step::Flow => !self.new_connection || self.went_past_flow,
             Step::Basics | Step::Checklist | Step::Credentials | Step::Review => true,
             Step::Connect => matches!(
                 &self.connect,
@@ -319,6 +322,7 @@ impl Wizard {
 
     fn enter(&mut self, step: Step) {
         self.step = step;
+        self.went_past_flow |= step != Step::Flow;
         let range = self.step_fields();
         if !range.is_empty() {
             self.focus = range.start;
