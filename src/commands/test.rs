@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use futures_util::StreamExt as _;
-
 use super::Context;
 use super::session::{Session, describe_failure, print_json, report_result};
 use crate::cli::TestArgs;
@@ -32,36 +30,18 @@ pub async fn run(ctx: &Context, args: TestArgs) -> CliResult {
 }
 
 async fn run_all(ctx: &Context, session: &Session, args: &TestArgs) -> CliResult {
-    let policy = policy(args);
-    // Each test is a task of its own, so the work between requests (signing a JWT assertion,
-    // parsing answers) runs on every core; polled in place, all of it ran on one thread and
-    // became the bottleneck of `test --all` at high concurrency (issue 13).
-    // A slot is given to the next connection as soon as any test ends (not only the oldest),
-    // so one slow connection does not hold the others back; the reports keep the file's order.
-    let runs = session
+    let conns = session
         .profiles
         .connections
         .values()
-        .enumerate()
-        .map(|(i, conn)| {
-            let timeout = session.timeout(ctx, conn);
-            let engine = session.engine.clone();
-            let conn = conn.clone();
-            let run =
-                tokio::spawn(async move { engine.test(&conn, timeout, policy, &|_| {}).await });
-            async move { run.await.map(|report| (i, report)) }
-        });
-    let mut reports: Vec<(usize, TestReport)> = futures_util::stream::iter(runs)
-        .buffer_unordered(usize::from(args.concurrency))
-        .collect::<Vec<_>>()
+        .map(|conn| (conn.clone(), session.timeout(ctx, conn)))
+        .collect();
+    let mut reports = session
+        .engine
+        .test_all(conns, policy(args), usize::from(args.concurrency))
         .await
-        .into_iter()
-        .collect::<Result<_, _>>()
         .map_err(|e| CliError::failure(format!("a connection test stopped: {e}")))?;
-    reports.sort_by_key(|(i, _)| *i);
-    let reports: Vec<TestReport> = reports.into_iter().map(|(_, r)| r).collect();
     record(ctx, &reports);
-    let mut reports = reports;
     reports.iter_mut().for_each(running_test);
     if args.json {
         print_json(&reports)?;

@@ -200,3 +200,55 @@ async fn a_prepared_assertion_is_sent_fresh_or_signed_again() {
     assert_eq!(source, TokenSource::Granted);
     assert_eq!(org.request_count("/services/oauth2/token"), 2);
 }
+
+/// `test --all`'s batch: every connection tested once, a failing one among them, the reports
+/// in the order given whatever order the tests end in, and a cached token used where there is
+/// one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_tests_each_connection_once_and_reports_in_order() {
+    let (org, engine, dir) = setup().await;
+    let mut conns = Vec::new();
+    for i in 0..7 {
+        let mut conn = jwt(&org, &dir);
+        conn.name = format!("jwt-{i}");
+        conns.push((conn, TIMEOUT));
+    }
+    let mut wrong = cc(&org, &engine);
+    wrong.name = "cc-wrong-secret".into();
+    engine
+        .secrets()
+        .set(&wrong.name, SecretKind::ClientSecret, "not-the-secret")
+        .unwrap();
+    conns.insert(3, (wrong, TIMEOUT));
+    let names: Vec<String> = conns.iter().map(|(c, _)| c.name.clone()).collect();
+
+    let reports = engine
+        .test_all(conns.clone(), TokenPolicy::UseCache, 3)
+        .await
+        .unwrap();
+    let order: Vec<&str> = reports.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(order, names);
+    for report in &reports {
+        if report.name == "cc-wrong-secret" {
+            let error = report.error.as_ref().expect("the wrong secret fails");
+            assert_eq!(error.step, StepName::Token);
+            assert!(report.hints.iter().any(|h| h.id == "client-secret-invalid"));
+        } else {
+            assert!(report.ok, "{report:?}");
+            assert_eq!(report.token_source, Some(TokenSource::Granted));
+        }
+    }
+    assert_eq!(org.request_count("/services/oauth2/token"), 8);
+
+    // Again, at a concurrency above the count: the seven come from the cache.
+    let again = engine
+        .test_all(conns, TokenPolicy::UseCache, 64)
+        .await
+        .unwrap();
+    let cached = again
+        .iter()
+        .filter(|r| r.ok && r.token_source == Some(TokenSource::Cached))
+        .count();
+    assert_eq!(cached, 7);
+    assert_eq!(org.request_count("/services/oauth2/token"), 9);
+}

@@ -1,6 +1,7 @@
 //! The engine: hosts, one file per flow, the token cache, userinfo, the API probe, revoke and the
 //! connection test (PRODUCT.md sections 2 and 5). No terminal code here.
 
+mod batch;
 mod callback;
 mod client_credentials;
 mod device;
@@ -206,7 +207,19 @@ impl Engine {
         policy: TokenPolicy,
         on_step: &(dyn Fn(&StepReport) + Send + Sync),
     ) -> TestReport {
-        runner::test(self, conn, timeout, policy, on_step).await
+        let start = runner::Start::DuringReach(self.start_token(conn, policy));
+        runner::test(self, conn, timeout, start, on_step).await
+    }
+
+    /// [`Engine::test`] of every connection (each with its request timeout), `concurrency` at
+    /// a time; the reports in the same order. Err only when a test's task panicked.
+    pub async fn test_all(
+        &self,
+        conns: Vec<(Connection, Duration)>,
+        policy: TokenPolicy,
+        concurrency: usize,
+    ) -> Result<Vec<TestReport>, tokio::task::JoinError> {
+        batch::test_all(self, conns, policy, concurrency).await
     }
 
     /// Run the flow now (web: callback server + browser; device: code + polling; others: grant),

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::login::{LoginEvent, LoginOptions};
 use super::report::{Failure, StepError, StepName, StepReport, TestReport, TokenSource, UserInfo};
 use super::token::{self, CachedToken};
-use super::{Engine, TokenPolicy, device, http, probe, web};
+use super::{Engine, TokenStart, device, http, probe, web};
 use crate::profile::{Connection, Flow};
 
 /// Collects timed steps and stops at the first failure.
@@ -108,19 +108,37 @@ where
     }
 }
 
+/// When the token step's local half ([`Engine::start_token`]) runs.
+pub(super) enum Start<F> {
+    /// While `reach` waits on the network (one test: its time is hidden).
+    DuringReach(F),
+    /// Before the first request (a batch paces it; see `batch::test_all`).
+    Before(F),
+}
+
 pub(super) async fn test(
     engine: &Engine,
     conn: &Connection,
     timeout: Duration,
-    policy: TokenPolicy,
+    start: Start<impl Future<Output = TokenStart>>,
     on_step: &(dyn Fn(&StepReport) + Send + Sync),
 ) -> TestReport {
     let mut run = Run::new(conn, on_step);
-    // The token's local half (cache, signing) runs while reach waits on the network.
-    let (reached, start) = tokio::join!(
-        run.step(StepName::Reach, probe::reach(conn, timeout)),
-        engine.start_token(conn, policy)
-    );
+    let (reached, start) = match start {
+        Start::DuringReach(start) => {
+            tokio::join!(
+                run.step(StepName::Reach, probe::reach(conn, timeout)),
+                start
+            )
+        }
+        Start::Before(start) => {
+            let start = start.await;
+            (
+                run.step(StepName::Reach, probe::reach(conn, timeout)).await,
+                start,
+            )
+        }
+    };
     if let Err(e) = reached {
         return run.finish(Some(e));
     }
