@@ -322,6 +322,12 @@ impl SecretStore {
         }
     }
 
+    /// Whether reading a secret is a request over the network (Vault) rather than local work
+    /// (the keychain, the file).
+    pub fn is_remote(&self) -> bool {
+        matches!(self.backend, Backend::Vault(_))
+    }
+
     /// The warning to show while this store is in use, if any.
     pub fn warning(&self) -> Option<&'static str> {
         match self.backend {
