@@ -17,12 +17,14 @@ use crate::salesforce::TestReport;
 ///   parsing answers) runs on every core; polled in place, all of it ran on one thread.
 /// - A slot goes to the next connection as soon as any test ends, so one slow connection does
 ///   not hold the others back.
-/// - The local half of each token step (the cache lookup, signing) runs at most one per core
-///   at a time, and in the first wave before the test's first request. Started together, a
-///   wave of 128 jwt tests signed 128 assertions at the same instant and then sent every later
-///   request in the same burst, each step waiting for all the others' work; paced by the CPU,
-///   the first wave starts a little apart and the tests stay apart. Not with Vault, where the
-///   cache lookup is a request: pacing would queue the first wave behind round trips.
+/// - The local half of each token step (the cache lookup, the cache key, signing) runs at most
+///   one per core at a time. Started together, a wave of 128 jwt tests signed 128 assertions
+///   at the same instant and then sent every later request in the same burst, each step
+///   waiting for all the others' work. So when the first wave is larger than the number of
+///   cores, its tests prepare before their first request: paced by the CPU, the wave starts a
+///   little apart and the tests stay apart. Later tests prepare while their reach waits, like
+///   a single test. None of this with Vault, where the cache lookup is a request: pacing would
+///   queue the first wave behind round trips.
 pub(super) async fn test_all(
     engine: &Engine,
     conns: Vec<(Connection, Duration)>,
@@ -33,6 +35,8 @@ pub(super) async fn test_all(
     let pace = Arc::new(Semaphore::new(cores));
     let concurrency = concurrency.max(1);
     let paced = !engine.secrets().is_remote();
+    // A first wave no larger than the cores never waits for a turn: it keeps the overlap.
+    let staggered = paced && concurrency.min(conns.len()) > cores;
     let runs = conns.into_iter().enumerate().map(|(i, (conn, timeout))| {
         let (engine, pace) = (engine.clone(), pace.clone());
         let run = tokio::spawn(async move {
@@ -47,7 +51,7 @@ pub(super) async fn test_all(
             };
             // The first wave starts paced; a later test takes the place (and the pace) of
             // one that ended, and prepares while its reach waits, like a single test.
-            let start = if paced && i < concurrency {
+            let start = if staggered && i < concurrency {
                 runner::Start::Before(start)
             } else {
                 runner::Start::DuringReach(start)

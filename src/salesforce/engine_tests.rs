@@ -201,9 +201,10 @@ async fn a_prepared_assertion_is_sent_fresh_or_signed_again() {
     assert_eq!(org.request_count("/services/oauth2/token"), 2);
 }
 
-/// `test --all`'s batch: every connection tested once, a failing one among them, the reports
-/// in the order given whatever order the tests end in, and a cached token used where there is
-/// one.
+/// `test --all`'s batch: every connection tested once, failing ones among them, the reports in
+/// the order given whatever order the tests end in (the unreachable one, third, ends first),
+/// nothing sent to the token endpoint for a host that failed reach, and a cached token used
+/// where there is one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_tests_each_connection_once_and_reports_in_order() {
     let (org, engine, dir) = setup().await;
@@ -219,32 +220,53 @@ async fn a_batch_tests_each_connection_once_and_reports_in_order() {
         .secrets()
         .set(&wrong.name, SecretKind::ClientSecret, "not-the-secret")
         .unwrap();
-    conns.insert(3, (wrong, TIMEOUT));
+    conns.insert(4, (wrong, TIMEOUT));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut unreachable = jwt(&org, &dir);
+    unreachable.name = "jwt-nobody-listens".into();
+    unreachable.domain = Some(format!("http://{}", closed.local_addr().unwrap()));
+    drop(closed);
+    conns.insert(2, (unreachable, TIMEOUT));
     let names: Vec<String> = conns.iter().map(|(c, _)| c.name.clone()).collect();
+    let batch = |concurrency| {
+        let (engine, conns) = (engine.clone(), conns.clone());
+        async move {
+            tokio::time::timeout(
+                Duration::from_secs(60),
+                engine.test_all(conns, TokenPolicy::UseCache, concurrency),
+            )
+            .await
+            .expect("the batch ends")
+            .unwrap()
+        }
+    };
 
-    let reports = engine
-        .test_all(conns.clone(), TokenPolicy::UseCache, 3)
-        .await
-        .unwrap();
+    let reports = batch(3).await;
     let order: Vec<&str> = reports.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(order, names);
     for report in &reports {
-        if report.name == "cc-wrong-secret" {
-            let error = report.error.as_ref().expect("the wrong secret fails");
-            assert_eq!(error.step, StepName::Token);
-            assert!(report.hints.iter().any(|h| h.id == "client-secret-invalid"));
-        } else {
-            assert!(report.ok, "{report:?}");
-            assert_eq!(report.token_source, Some(TokenSource::Granted));
+        match report.name.as_str() {
+            "cc-wrong-secret" => {
+                let error = report.error.as_ref().expect("the wrong secret fails");
+                assert_eq!(error.step, StepName::Token);
+                assert!(report.hints.iter().any(|h| h.id == "client-secret-invalid"));
+            }
+            "jwt-nobody-listens" => {
+                let error = report.error.as_ref().expect("nobody listens");
+                assert_eq!(error.step, StepName::Reach);
+            }
+            _ => {
+                assert!(report.ok, "{report:?}");
+                assert_eq!(report.token_source, Some(TokenSource::Granted));
+            }
         }
     }
     assert_eq!(org.request_count("/services/oauth2/token"), 8);
 
     // Again, at a concurrency above the count: the seven come from the cache.
-    let again = engine
-        .test_all(conns, TokenPolicy::UseCache, 64)
-        .await
-        .unwrap();
+    let again = batch(64).await;
+    let order: Vec<&str> = again.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(order, names);
     let cached = again
         .iter()
         .filter(|r| r.ok && r.token_source == Some(TokenSource::Cached))

@@ -122,10 +122,12 @@ impl Engine {
         self.finish_token(conn, timeout, start).await
     }
 
-    /// The local half of getting a token, which needs no network: the cached token, or for jwt
-    /// a signed assertion. The connection test runs it while `reach` waits for the login host,
-    /// so signing (most of a cold test's CPU) is off the test's critical path; nothing is sent
-    /// until reach has passed.
+    /// The local half of getting a token, which sends nothing to Salesforce: the cached token
+    /// (a request to Vault with that store), the token cache's key, and for jwt a signed
+    /// assertion. The connection test runs it while `reach` waits for the login host, so
+    /// signing (most of a cold test's CPU) is off the test's critical path; `test --all`'s
+    /// first wave runs it just before reach instead (see `batch::test_all`). Nothing is sent
+    /// to the token endpoint until reach has passed.
     async fn start_token(&self, conn: &Connection, policy: TokenPolicy) -> TokenStart {
         if policy == TokenPolicy::UseCache {
             match token::cached_for(&self.secrets, conn).await {
@@ -212,7 +214,9 @@ impl Engine {
     }
 
     /// [`Engine::test`] of every connection (each with its request timeout), `concurrency` at
-    /// a time; the reports in the same order. Err only when a test's task panicked.
+    /// a time (0 counts as 1), with the token preparation paced by the cores (see
+    /// `batch::test_all`); the reports in the same order. Err only when a test's task panicked.
+    /// Runs on the current tokio runtime.
     pub async fn test_all(
         &self,
         conns: Vec<(Connection, Duration)>,
