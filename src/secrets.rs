@@ -398,6 +398,15 @@ impl SecretStore {
         }
     }
 
+    /// Whether [`SecretStore::prepare_token_cache`] has nothing to do (the file store and Vault
+    /// never do; the keychain store once it holds its key). Never blocks.
+    pub fn token_cache_prepared(&self) -> bool {
+        match &self.backend {
+            Backend::Keychain { tokens, .. } => tokens.is_prepared(),
+            Backend::File { .. } | Backend::Vault(_) => true,
+        }
+    }
+
     /// Get ready to cache tokens: the keychain store reads (or, the first time, makes) the key
     /// it seals them with, so the first grants of a run do not all wait for it.
     pub fn prepare_token_cache(&self) -> Result<(), SecretError> {

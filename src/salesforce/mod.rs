@@ -138,9 +138,11 @@ impl Engine {
         }
         // A grant follows, and its token is cached: have the cache's key ready by then (its
         // first use in a run made the tests of a whole wave wait). A failure shows when the
-        // token is stored.
-        let store = self.secrets.clone();
-        let _ = tokio::task::spawn_blocking(move || store.prepare_token_cache()).await;
+        // token is stored. Once the key is held, no hand-off to a blocking thread per test.
+        if !self.secrets.token_cache_prepared() {
+            let store = self.secrets.clone();
+            let _ = tokio::task::spawn_blocking(move || store.prepare_token_cache()).await;
+        }
         if conn.flow == Flow::Jwt {
             return match jwt::signed_assertion(&self.secrets, conn).await {
                 Ok(assertion) => TokenStart::Assertion {

@@ -139,6 +139,12 @@ impl SealedTokens {
         Key::hold(&mut held, bytes).map(Some)
     }
 
+    /// Whether [`SealedTokens::prepare`] has nothing to do: the key is held (or nothing is
+    /// cached). Never waits: a key being read by another thread is not ready yet.
+    pub(super) fn is_prepared(&self) -> bool {
+        self.dir.is_none() || matches!(self.key.try_lock(), Ok(held) if held.is_some())
+    }
+
     /// Read or make the key now (see [`super::SecretStore::prepare_token_cache`]).
     pub(super) fn prepare(
         &self,
@@ -361,6 +367,17 @@ mod tests {
 
     fn file_of(sealed: &SealedTokens, connection: &str) -> PathBuf {
         sealed.file(connection).unwrap().1
+    }
+
+    /// The engine skips the hand-off to a blocking thread once this says so: it must say so
+    /// only once the key is held, and always where nothing is cached.
+    #[test]
+    fn prepared_once_the_key_is_held() {
+        let (_dir, store, sealed) = setup();
+        assert!(!sealed.is_prepared());
+        sealed.prepare(&store, "svc").unwrap();
+        assert!(sealed.is_prepared());
+        assert!(SealedTokens::new(None, "svc").is_prepared());
     }
 
     #[test]
